@@ -1,0 +1,1 @@
+package org.platformd.client; final class Placeholder {}

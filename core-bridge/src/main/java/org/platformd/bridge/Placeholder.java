@@ -1,0 +1,1 @@
+package org.platformd.bridge; final class Placeholder {}

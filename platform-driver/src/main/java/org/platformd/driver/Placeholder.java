@@ -1,0 +1,1 @@
+package org.platformd.driver; final class Placeholder {}

@@ -1,0 +1,1 @@
+package org.platformd.policy; final class Placeholder {}
