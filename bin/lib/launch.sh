@@ -18,6 +18,7 @@ platformd_build() {
   echo "platformd: building (first use or sources changed)..." >&2
   (cd "$PLATFORMD_HOME" && mvn -B -q -DskipTests -Dmaven.test.skip=true -pl platform-driver -am install) >&2 \
     || { echo "platformd: build failed; run 'mvn -B install -DskipTests' in $PLATFORMD_HOME for details" >&2; exit 2; }
+  touch "$PLATFORMD_JAR"
 }
 
 platformd_run() { # main-class args...

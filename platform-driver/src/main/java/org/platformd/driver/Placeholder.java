@@ -1,1 +1,0 @@
-package org.platformd.driver; final class Placeholder {}

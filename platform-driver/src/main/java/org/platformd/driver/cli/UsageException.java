@@ -1,0 +1,15 @@
+package org.platformd.driver.cli;
+
+/**
+ * Thrown by a subcommand when its input is unusable (a file that does not exist, a source
+ * that cannot be read): platformctl prints the message as one line and exits with status 2.
+ */
+public final class UsageException extends RuntimeException {
+    public UsageException(String message) {
+        super(message);
+    }
+
+    public UsageException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

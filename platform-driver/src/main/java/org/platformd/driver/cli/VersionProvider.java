@@ -1,0 +1,12 @@
+package org.platformd.driver.cli;
+
+import picocli.CommandLine;
+
+/** The version printed by {@code --version}: the jar's implementation version when packaged. */
+public final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+        String v = VersionProvider.class.getPackage().getImplementationVersion();
+        return new String[] {"platformd " + (v == null ? "(development build)" : v)};
+    }
+}
