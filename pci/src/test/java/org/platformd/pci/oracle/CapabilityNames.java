@@ -2,10 +2,10 @@ package org.platformd.pci.oracle;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -148,7 +148,7 @@ final class CapabilityNames {
      * @param rawId the capability ID read from the raw header at that offset; used only
      *     when the name alone does not decide the ID ("Virtual Channel")
      */
-    static Optional<Named> extended(String text, java.util.function.IntSupplier rawId) {
+    static Optional<Named> extended(String text, IntSupplier rawId) {
         Optional<String> name = longestPrefix(EXTENDED.keySet(), text);
         if (name.isPresent()) {
             Set<Integer> ids = EXTENDED.get(name.get());
@@ -180,18 +180,5 @@ final class CapabilityNames {
             }
         }
         return Optional.ofNullable(best);
-    }
-
-    /** All names lspci prints for known IDs, standard chain first (for reports and tests). */
-    static List<String> describe() {
-        List<String> lines = new java.util.ArrayList<>();
-        STANDARD.forEach((name, ids) -> lines.add("std " + hexList(ids, 2) + " " + name));
-        EXTENDED.forEach((name, ids) -> lines.add("ext " + hexList(ids, 4) + " " + name));
-        return lines;
-    }
-
-    private static String hexList(Set<Integer> ids, int digits) {
-        return ids.stream().sorted().map(i -> String.format("%0" + digits + "x", i))
-                .reduce((a, b) -> a + "|" + b).orElseThrow();
     }
 }
