@@ -72,7 +72,8 @@ public final class DeviceDecoder {
                 bars = BarDecoder.decode(cfg, htype, device.resources());
                 rom = BarDecoder.decodeRom(cfg, ROM_ADDRESS1, device.resources());
                 caps = CapabilityWalker.walkStandard(cfg, CAPABILITY_LIST);
-                // Bridges have no subsystem fields in the header; lspci shows the Subsystem capability's.
+                // Bridges have no subsystem fields in the header; lspci 3.9.0 takes the first
+                // Subsystem capability's (its get_subid), and prints it as the device's Subsystem line.
                 Capability ssvid = caps.find(CapabilityNames.SSVID);
                 if (ssvid != null && ssvid.body() instanceof SubsystemId s && s.readable()) {
                     subVendor = s.vendor();
@@ -93,8 +94,8 @@ public final class DeviceDecoder {
             }
             default -> notes.add(String.format("unknown header type %02x", htype));
         }
-        // lspci prints a header's subsystem only when the vendor is neither 0 nor ffff
-        if (htype != HEADER_TYPE_BRIDGE && (subVendor == 0 || subVendor == 0xffff)) {
+        // lspci prints a subsystem only when its vendor is neither 0 nor ffff
+        if (subVendor == 0 || subVendor == 0xffff) {
             subVendor = -1;
             subId = -1;
         }

@@ -15,7 +15,7 @@ public final class LspciNames {
 
     /** The vendor and device, e.g. {@code Red Hat, Inc. Virtio 1.0 block device [1af4:1042]}. */
     public String device(int vendor, int device) {
-        return pair(ids.vendor(vendor), ids.device(vendor, device), String.format("%04x:%04x", vendor, device));
+        return fit(128, pair(ids.vendor(vendor), ids.device(vendor, device), String.format("%04x:%04x", vendor, device)));
     }
 
     /** A subsystem as lspci names it (falls back to the device's name when the subsystem equals the device). */
@@ -24,7 +24,7 @@ public final class LspciNames {
         if (d == null && vendor == subVendor && device == subDevice) {
             d = ids.device(vendor, device);
         }
-        return pair(ids.vendor(subVendor), d, String.format("%04x:%04x", subVendor, subDevice));
+        return fit(256, pair(ids.vendor(subVendor), d, String.format("%04x:%04x", subVendor, subDevice)));
     }
 
     /** The class (base + subclass), e.g. {@code PCI bridge [0604]}; the base class name when the subclass is unknown. */
@@ -34,7 +34,7 @@ public final class LspciNames {
         if (name == null) {
             name = ids.baseClass(baseClass);
         }
-        return (name == null ? "Class" : name) + " [" + num + "]";
+        return fit(128, (name == null ? "Class" : name) + " [" + num + "]");
     }
 
     /**
@@ -53,6 +53,17 @@ public final class LspciNames {
             name = sb.length() == 0 ? null : sb.substring(1);
         }
         return name;
+    }
+
+    /**
+     * lspci formats names into fixed buffers (128 bytes for class and device, 256 for subsystems)
+     * and marks a cut with "..."; we cut the same way so long pci.ids names print identically.
+     */
+    static String fit(int bufferSize, String s) {
+        if (s.length() < bufferSize) {
+            return s;
+        }
+        return s.substring(0, bufferSize - 4) + "...";
     }
 
     private static String pair(String v, String d, String num) {

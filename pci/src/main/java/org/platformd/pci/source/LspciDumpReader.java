@@ -102,20 +102,16 @@ public final class LspciDumpReader {
         String[] masks = {"##:##.# ", "####:##:##.# ", "#####:##:##.# ", "######:##:##.# "};
         for (String mask : masks) {
             if (matches(line, mask)) {
-                String slot = line.substring(0, mask.length() - 1);
-                int domainEnd = mask.length() - 9;
-                int domain = domainEnd > 0 ? Integer.parseInt(slot.substring(0, domainEnd - 1), 16) : 0;
-                if (domain > 0xffff) {
+                String[] parts = line.substring(0, mask.length() - 1).split("[:.]");
+                long domain = parts.length == 4 ? Long.parseLong(parts[0], 16) : 0;
+                int k = parts.length - 3;
+                int bus = Integer.parseInt(parts[k], 16);
+                int dev = Integer.parseInt(parts[k + 1], 16);
+                int fn = Integer.parseInt(parts[k + 2], 16);
+                if (dev > 0x1f || fn > 7 || domain > Integer.MAX_VALUE) {
                     return null;
                 }
-                String rest = domainEnd > 0 ? slot.substring(domainEnd) : slot;
-                int bus = Integer.parseInt(rest.substring(0, 2), 16);
-                int dev = Integer.parseInt(rest.substring(3, 5), 16);
-                int fn = Character.digit(rest.charAt(6), 16);
-                if (dev > 0x1f || fn > 7) {
-                    return null;
-                }
-                return new BusAddress(domain, bus, dev, fn);
+                return new BusAddress((int) domain, bus, dev, fn);
             }
         }
         return null;
