@@ -1,0 +1,231 @@
+package org.platformd.pci.oracle;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The "Capabilities:" lines of one device, turned into the contract's capability arrays and
+ * its msi / msix / pcie objects.
+ *
+ * <p>Rules mirrored from lspci 3.9.0: "&lt;access denied&gt;" (config space shorter than the
+ * first capability, e.g. 64-byte dumps) ends the standard chain with nothing in it;
+ * "&lt;chain looped&gt;" / "&lt;chain broken&gt;" end the chain they appear in and name no
+ * capability; when a device has more than one MSI, MSI-X or Express capability, the first
+ * one in walk order fills msi / msix / pcie.
+ */
+final class CapabilityLines {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final Pattern HEAD = Pattern.compile("^Capabilities: \\[([0-9a-f]+)(?: v(\\d+))?\\] (.*)$");
+    private static final Pattern MSI = Pattern.compile(
+            "^MSI: Enable([+-]) Count=(\\d+)/(\\d+) Maskable([+-]) 64bit([+-])$");
+    private static final Pattern MSIX = Pattern.compile("^MSI-X: Enable([+-]) Count=(\\d+) Masked([+-])$");
+    private static final Pattern MSIX_TABLE = Pattern.compile("^Vector table: BAR=(\\d+) offset=([0-9a-f]{8})$");
+    private static final Pattern MSIX_PBA = Pattern.compile("^PBA: BAR=(\\d+) offset=([0-9a-f]{8})$");
+    private static final Pattern EXPRESS = Pattern.compile("^Express (?:\\(v(\\d+)\\) )?(.*?)(?:, MSI [0-9a-f]{2})?$");
+    private static final Pattern SLOT_SUFFIX = Pattern.compile(" \\(Slot[+-]\\)$");
+    private static final Pattern LNKCAP = Pattern.compile("^LnkCap:\\s+Port #\\d+, Speed ([^ ,]+), Width x(\\d+)(?:,.*)?$");
+    private static final Pattern LNKSTA = Pattern.compile(
+            "^LnkSta:\\s+Speed ([^ ,]+)(?: \\((?:ok|downgraded|overdriven)\\))?, Width x(\\d+)"
+                    + "(?: \\((?:ok|downgraded|overdriven)\\))?$");
+    private static final Pattern SUBSYSTEM_IDS = Pattern.compile(".*\\[([0-9a-f]{4}):([0-9a-f]{4})\\]$");
+
+    final ArrayNode capabilities = JSON.arrayNode();
+    final ArrayNode extendedCapabilities = JSON.arrayNode();
+    JsonNode msi = NullNode.getInstance();
+    JsonNode msix = NullNode.getInstance();
+    JsonNode pcie = NullNode.getInstance();
+    /** IDs from a "Subsystem" capability (bridges), or null. */
+    String[] subsystemFromCapability;
+
+    private boolean standardEnded;
+    private boolean extendedEnded;
+
+    /**
+     * @param block the device
+     * @param config raw config bytes (only read to tell the two "Virtual Channel" IDs apart)
+     */
+    static CapabilityLines parse(DeviceBlock block, byte[] config) {
+        CapabilityLines caps = new CapabilityLines();
+        List<String> lines = block.lines();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (DeviceBlock.indent(line) != 1 || !line.startsWith("\tCapabilities: ")) {
+                continue;
+            }
+            int end = i + 1;
+            while (end < lines.size() && DeviceBlock.indent(lines.get(end)) >= 2) {
+                end++;
+            }
+            List<String> body = lines.subList(i + 1, end).stream().map(String::strip).toList();
+            try {
+                caps.add(line.substring(1), body, config);
+            } catch (IllegalArgumentException | LspciException e) {
+                throw new LspciException(block.where(i) + ": " + e.getMessage(), e);
+            }
+        }
+        return caps;
+    }
+
+    private void add(String text, List<String> body, byte[] config) {
+        if (text.equals("Capabilities: <access denied>")) {
+            standardEnded = true;
+            return;
+        }
+        Matcher head = HEAD.matcher(text);
+        if (!head.matches()) {
+            throw new IllegalArgumentException("capability line not understood: " + text);
+        }
+        String offset = head.group(1);
+        boolean extended = head.group(2) != null;
+        String rest = head.group(3);
+        boolean chainEnd = rest.equals("<chain looped>") || rest.equals("<chain broken>");
+        if (extended) {
+            if (extendedEnded) {
+                return;
+            }
+            if (chainEnd) {
+                extendedEnded = true;
+                return;
+            }
+            int where = Integer.parseInt(offset, 16);
+            IntSupplier rawId = () -> {
+                if (where + 1 >= config.length) {
+                    throw new LspciException("no raw bytes at extended capability " + offset);
+                }
+                return (config[where] & 0xff) | (config[where + 1] & 0xff) << 8;
+            };
+            CapabilityNames.Named named = CapabilityNames.extended(rest, rawId)
+                    .orElseThrow(() -> new IllegalArgumentException("extended capability name not known: " + rest));
+            ObjectNode cap = extendedCapabilities.addObject();
+            cap.put("id", named.id());
+            cap.put("offset", offset);
+            cap.put("version", Integer.parseInt(head.group(2)));
+            cap.put("name", named.name());
+            return;
+        }
+        if (standardEnded) {
+            return;
+        }
+        if (chainEnd) {
+            standardEnded = true;
+            return;
+        }
+        CapabilityNames.Named named = CapabilityNames.standard(rest)
+                .orElseThrow(() -> new IllegalArgumentException("capability name not known: " + rest));
+        ObjectNode cap = capabilities.addObject();
+        cap.put("id", named.id());
+        cap.put("offset", offset);
+        cap.put("name", named.name());
+        switch (named.id()) {
+            case "05" -> {
+                if (msi.isNull()) {
+                    msi = msi(rest);
+                }
+            }
+            case "11" -> {
+                if (msix.isNull()) {
+                    msix = msix(rest, body);
+                }
+            }
+            case "10" -> {
+                if (pcie.isNull()) {
+                    pcie = express(rest, body);
+                }
+            }
+            case "0d" -> {
+                if (subsystemFromCapability == null) {
+                    Matcher m = SUBSYSTEM_IDS.matcher(rest);
+                    if (!m.matches()) {
+                        throw new IllegalArgumentException("Subsystem capability without [vvvv:dddd]: " + rest);
+                    }
+                    subsystemFromCapability = new String[] {m.group(1), m.group(2)};
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private static ObjectNode msi(String text) {
+        Matcher m = MSI.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("MSI line not understood: " + text);
+        }
+        ObjectNode msi = JSON.objectNode();
+        msi.put("enabled", m.group(1).equals("+"));
+        msi.put("vectors_capable", Integer.parseInt(m.group(3)));
+        msi.put("vectors_enabled", Integer.parseInt(m.group(2)));
+        msi.put("is_64bit", m.group(5).equals("+"));
+        msi.put("per_vector_mask", m.group(4).equals("+"));
+        return msi;
+    }
+
+    private static ObjectNode msix(String text, List<String> body) {
+        Matcher m = MSIX.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("MSI-X line not understood: " + text);
+        }
+        ObjectNode msix = JSON.objectNode();
+        msix.put("enabled", m.group(1).equals("+"));
+        msix.put("function_mask", m.group(3).equals("+"));
+        msix.put("table_size", Integer.parseInt(m.group(2)));
+        msix.putNull("table_bar");
+        msix.putNull("table_offset");
+        msix.putNull("pba_bar");
+        msix.putNull("pba_offset");
+        for (String line : body) {
+            Matcher t = MSIX_TABLE.matcher(line);
+            Matcher p = MSIX_PBA.matcher(line);
+            if (t.matches()) {
+                msix.put("table_bar", Integer.parseInt(t.group(1)));
+                msix.put("table_offset", t.group(2));
+            } else if (p.matches()) {
+                msix.put("pba_bar", Integer.parseInt(p.group(1)));
+                msix.put("pba_offset", p.group(2));
+            }
+        }
+        return msix;
+    }
+
+    private static ObjectNode express(String text, List<String> body) {
+        Matcher m = EXPRESS.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("Express line not understood: " + text);
+        }
+        ObjectNode pcie = JSON.objectNode();
+        if (m.group(1) == null) {
+            pcie.putNull("version");
+        } else {
+            pcie.put("version", Integer.parseInt(m.group(1)));
+        }
+        pcie.put("port_type", SLOT_SUFFIX.matcher(m.group(2)).replaceFirst(""));
+        pcie.putNull("link_cap_speed");
+        pcie.putNull("link_cap_width");
+        pcie.putNull("link_status_speed");
+        pcie.putNull("link_status_width");
+        for (String line : body) {
+            if (line.startsWith("LnkCap:")) {
+                Matcher c = LNKCAP.matcher(line);
+                if (!c.matches()) {
+                    throw new IllegalArgumentException("LnkCap line not understood: " + line);
+                }
+                pcie.put("link_cap_speed", c.group(1));
+                pcie.put("link_cap_width", Integer.parseInt(c.group(2)));
+            } else if (line.startsWith("LnkSta:")) {
+                Matcher s = LNKSTA.matcher(line);
+                if (!s.matches()) {
+                    throw new IllegalArgumentException("LnkSta line not understood: " + line);
+                }
+                pcie.put("link_status_speed", s.group(1));
+                pcie.put("link_status_width", Integer.parseInt(s.group(2)));
+            }
+        }
+        return pcie;
+    }
+}

@@ -1,0 +1,62 @@
+package org.platformd.pci.oracle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The shared config-space dumps ({@code shared/pci-dumps}), found by walking up from the
+ * working directory: at run time the repository is /work/main with /work/shared next to it,
+ * a worktree is deeper, and CI clones elsewhere with a copy of shared/ beside the clone. So
+ * each directory on the way up is checked for {@code shared/pci-dumps} itself and for a
+ * sibling {@code ../shared/pci-dumps}. Not finding it is an error, never a silent skip.
+ */
+public final class PciDumps {
+    private static final Pattern DEVICE_LINE = Pattern.compile("^(?:[0-9a-f]{4,}:)?[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7] .*$");
+
+    private PciDumps() {}
+
+    /** The pci-dumps folder above {@code start}, or an exception naming every place tried. */
+    public static Path locate(Path start) {
+        StringBuilder tried = new StringBuilder();
+        for (Path dir = start.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
+            for (Path base : dir.getParent() == null ? List.of(dir) : List.of(dir, dir.getParent())) {
+                Path candidate = base.resolve("shared").resolve("pci-dumps");
+                if (Files.isDirectory(candidate)) {
+                    return candidate;
+                }
+                tried.append("\n  ").append(candidate);
+            }
+        }
+        throw new IllegalStateException("shared/pci-dumps not found above " + start.toAbsolutePath()
+                + "; put a copy of shared/ beside the repository. Tried:" + tried);
+    }
+
+    /** The pci-dumps folder above the working directory. */
+    public static Path locate() {
+        return locate(Path.of(System.getProperty("user.dir")));
+    }
+
+    /** Every dump file (*.lspci) under the folder, sorted by path. */
+    public static List<Path> files(Path dumps) {
+        try (Stream<Path> walk = Files.walk(dumps)) {
+            return walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(".lspci"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing " + dumps, e);
+        }
+    }
+
+    /** How many device blocks (slot lines) a dump file holds, counted in the file itself. */
+    public static int deviceBlocks(Path dump) {
+        try (Stream<String> lines = Files.lines(dump)) {
+            return (int) lines.filter(l -> DEVICE_LINE.matcher(l).matches()).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + dump, e);
+        }
+    }
+}
