@@ -1,13 +1,12 @@
 package org.platformd.pci.caps;
 
 /**
- * lspci's names for capability IDs: the canonical words of pciutils 3.9.0's ls-caps.c and
- * ls-ecaps.c, as fixed by the project's JSON contract (PCI-JSON.md). Where the contract's
- * canonical list gives a short form (e.g. "PCI-X" where lspci prints "PCI-X bridge device",
- * "PCI Hot-plug" for lspci's "Hot-plug capable", "Enhanced Allocation" for "Enhanced Allocation
- * (EA)", "Resizable BAR" for "Physical Resizable BAR") the short form is used. IDs lspci 3.9.0
- * does not know (it prints {@code Capability ID 0x..} / {@code Extended Capability ID 0x..})
- * have no name.
+ * lspci's names for capability IDs: the words pciutils 3.9.0's ls-caps.c and ls-ecaps.c print
+ * for them (e.g. "Hot-plug capable", "Physical Resizable BAR"), so that our JSON and lspci's
+ * output agree field by field. The one short form is "PCI-X" (07), where lspci adds "bridge
+ * device"/"non-bridge device" from the capability's contents: the name names the ID, not the
+ * contents. IDs lspci 3.9.0 does not know (it prints {@code Capability ID 0x..} /
+ * {@code Extended Capability ID 0x..}) have no name.
  */
 public final class CapabilityNames {
     private CapabilityNames() {
@@ -42,7 +41,7 @@ public final class CapabilityNames {
         "Vendor Specific Information",          // 09
         "Debug port",                           // 0a
         "CompactPCI central resource control",  // 0b
-        "PCI Hot-plug",                         // 0c
+        "Hot-plug capable",                     // 0c
         "Subsystem",                            // 0d
         "AGP3",                                 // 0e
         "Secure device",                        // 0f
@@ -50,7 +49,7 @@ public final class CapabilityNames {
         "MSI-X",                                // 11
         "SATA HBA",                             // 12
         "PCI Advanced Features",                // 13
-        "Enhanced Allocation",                  // 14
+        "Enhanced Allocation (EA)",             // 14
         // 0x15 Flattening Portal Bridge is unknown to lspci 3.9.0 ("Capability ID 0x15")
     };
 
@@ -62,7 +61,7 @@ public final class CapabilityNames {
         "Power Budgeting",                              // 04
         "Root Complex Link",                            // 05
         "Root Complex Internal Link",                   // 06
-        "Root Complex Event Collector",                 // 07
+        "Root Complex Event Collector Endpoint Association", // 07
         "Multi-Function Virtual Channel",               // 08
         "Virtual Channel",                              // 09 (VC with MFVC)
         "Root Complex Register Block",                  // 0a
@@ -76,7 +75,7 @@ public final class CapabilityNames {
         "Multicast",                                    // 12
         "Page Request Interface (PRI)",                 // 13
         null,                                           // 14 reserved for AMD: unknown to lspci
-        "Resizable BAR",                                // 15
+        "Physical Resizable BAR",                       // 15
         "Dynamic Power Allocation",                     // 16
         "Transaction Processing Hints",                 // 17
         "Latency Tolerance Reporting",                  // 18

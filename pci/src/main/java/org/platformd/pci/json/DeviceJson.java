@@ -10,9 +10,11 @@ import java.util.Comparator;
 import java.util.List;
 import org.platformd.pci.PciDevice;
 import org.platformd.pci.caps.Capability;
+import org.platformd.pci.caps.CapabilityNames;
 import org.platformd.pci.caps.Msi;
 import org.platformd.pci.caps.MsiX;
 import org.platformd.pci.caps.PciExpress;
+import org.platformd.pci.caps.SubsystemId;
 import org.platformd.pci.config.Bar;
 import org.platformd.pci.config.ConfigSpace;
 import org.platformd.pci.decode.DecodedDevice;
@@ -63,7 +65,14 @@ public final class DeviceJson {
         o.put("device_id", hex4(d.deviceId()));
         o.put("class", hex(d.classCode(), 6));
         o.put("revision", hex(d.revision(), 2));
-        if (d.subsystemVendor() >= 0) {
+        // A bridge's subsystem is whatever its Subsystem capability holds, 0000:0000 included:
+        // that is what lspci shows on the capability's line, even when it prints no device-level
+        // Subsystem line for it (it does so only for a vendor other than 0 and ffff).
+        Capability ssvid = d.headerType() == 1 ? d.capabilities().find(CapabilityNames.SSVID) : null;
+        if (ssvid != null && ssvid.body() instanceof SubsystemId s && s.readable()) {
+            o.put("subsystem_vendor_id", hex4(s.vendor()));
+            o.put("subsystem_id", hex4(s.device()));
+        } else if (d.subsystemVendor() >= 0) {
             o.put("subsystem_vendor_id", hex4(d.subsystemVendor()));
             o.put("subsystem_id", hex4(d.subsystemId()));
         } else {

@@ -104,9 +104,10 @@ class CapabilityWalkerTest {
     }
 
     @Test
-    void namesFollowTheContract() {
-        assertEquals("PCI Hot-plug", CapabilityNames.standard(0x0c));
-        assertEquals("Enhanced Allocation", CapabilityNames.standard(0x14));
+    void namesAreLspcisWords() {
+        assertEquals("Hot-plug capable", CapabilityNames.standard(0x0c));
+        assertEquals("Enhanced Allocation (EA)", CapabilityNames.standard(0x14));
+        assertEquals("Physical Resizable BAR", CapabilityNames.extended(0x15));
         assertNull(CapabilityNames.standard(0x15));
         assertNull(CapabilityNames.standard(0xff));
         assertEquals("Single Root I/O Virtualization (SR-IOV)", CapabilityNames.extended(0x10));
