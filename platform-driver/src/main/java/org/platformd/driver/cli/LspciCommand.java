@@ -43,7 +43,7 @@ public final class LspciCommand implements Callable<Integer> {
             description = "Read this sysfs-shaped tree instead of " + "/sys/bus/pci/devices.")
     Path sysfs;
 
-    @Option(names = "--json", description = "Print a JSON array, one object per device (see PCI-JSON.md).")
+    @Option(names = "--json", description = "Print a JSON array, one object per device (fields: pci/PCI-JSON.md).")
     boolean json;
 
     @CommandLine.Spec
