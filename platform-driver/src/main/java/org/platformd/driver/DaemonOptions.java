@@ -1,0 +1,111 @@
+package org.platformd.driver;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.platformd.driver.server.Listener;
+import org.platformd.driver.server.SocketPath;
+import picocli.CommandLine.Option;
+
+/** The daemon's command-line flags (picocli), turned into listeners and settings. */
+public final class DaemonOptions {
+
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "Unix socket to listen on (mode 0660; a stale socket is replaced, a live daemon refuses). "
+                    + "Default: $XDG_RUNTIME_DIR/platformd/platformd.sock, /run/platformd/platformd.sock for root, "
+                    + "else /tmp/platformd-$UID/platformd.sock.")
+    Path socket;
+
+    @Option(names = "--no-unix-socket", description = "Do not listen on a Unix socket (TCP only).")
+    boolean noUnixSocket;
+
+    @Option(names = "--tcp", paramLabel = "HOST:PORT",
+            description = "Also listen on TCP; needs --tls-cert, --tls-key and --tls-client-ca (mutual TLS), "
+                    + "or --insecure-tcp-loopback with a loopback HOST.")
+    String tcp;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain for --tcp.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key (PKCS#8 PEM) for --tcp.")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM",
+            description = "CA that signs client certificates; a client's certificate CN is its session label.")
+    Path tlsClientCa;
+
+    @Option(names = "--tls-admin-cn", paramLabel = "CN",
+            description = "Client certificate CN allowed to call AdminService over TLS (repeatable).")
+    List<String> tlsAdminCns = new ArrayList<>();
+
+    @Option(names = "--insecure-tcp-loopback",
+            description = "Development only: serve --tcp in plaintext; HOST must be a loopback address. "
+                    + "Peers are anonymous: no uid-bound policy and no AdminService for them.")
+    boolean insecureTcpLoopback;
+
+    /** The listeners these flags ask for; throws IllegalArgumentException naming the flag on misuse. */
+    public List<Listener> listeners() {
+        List<Listener> out = new ArrayList<>();
+        if (!noUnixSocket) {
+            out.add(new Listener.Unix(socketPath()));
+        }
+        if (tcp == null) {
+            if (tlsCert != null || tlsKey != null || tlsClientCa != null || insecureTcpLoopback) {
+                throw new IllegalArgumentException("--tls-*/--insecure-tcp-loopback need --tcp HOST:PORT");
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("--no-unix-socket without --tcp leaves nothing to listen on");
+            }
+            return out;
+        }
+        InetSocketAddress address = hostPort(tcp);
+        boolean tls = tlsCert != null && tlsKey != null && tlsClientCa != null;
+        if (insecureTcpLoopback) {
+            if (tlsCert != null || tlsKey != null || tlsClientCa != null) {
+                throw new IllegalArgumentException("--insecure-tcp-loopback and --tls-* exclude each other");
+            }
+            out.add(new Listener.InsecureLoopback(address));
+        } else if (tls) {
+            Set<String> admins = new LinkedHashSet<>(tlsAdminCns);
+            out.add(new Listener.Tls(address, tlsCert, tlsKey, tlsClientCa, admins));
+        } else {
+            throw new IllegalArgumentException("--tcp needs --tls-cert, --tls-key and --tls-client-ca (mutual TLS), "
+                    + "or --insecure-tcp-loopback for development on a loopback address");
+        }
+        return out;
+    }
+
+    public Path socketPath() {
+        return socket != null ? socket : SocketPath.defaultPath();
+    }
+
+    static InetSocketAddress hostPort(String text) {
+        int colon = text.lastIndexOf(':');
+        if (colon <= 0 || colon == text.length() - 1) {
+            throw new IllegalArgumentException("--tcp " + text + ": expected HOST:PORT, e.g. 127.0.0.1:7443");
+        }
+        String host = text.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(text.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--tcp " + text + ": port is not a number");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--tcp " + text + ": port outside 0..65535");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--tcp " + text + ": unknown host " + host);
+        }
+    }
+}

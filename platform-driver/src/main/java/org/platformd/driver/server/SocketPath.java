@@ -1,0 +1,44 @@
+package org.platformd.driver.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where the daemon's Unix socket lives when {@code --socket} is not given, in the order a
+ * per-user service would look: {@code $XDG_RUNTIME_DIR/platformd/platformd.sock} (systemd's
+ * per-user runtime directory, private to the user), else {@code /run/platformd/platformd.sock}
+ * for root, else {@code /tmp/platformd-$UID/platformd.sock}. platformctl uses the same rule,
+ * so both find each other without flags.
+ */
+public final class SocketPath {
+    public static final String SOCKET_NAME = "platformd.sock";
+
+    private SocketPath() {}
+
+    /** The default socket path for this process's user and environment. */
+    public static Path defaultPath() {
+        return defaultPath(System.getenv(), currentUid());
+    }
+
+    static Path defaultPath(Map<String, String> env, long uid) {
+        String xdg = env.get("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isBlank() && Files.isDirectory(Path.of(xdg))) {
+            return Path.of(xdg, "platformd", SOCKET_NAME);
+        }
+        if (uid == 0) {
+            return Path.of("/run/platformd", SOCKET_NAME);
+        }
+        return Path.of("/tmp", "platformd-" + uid, SOCKET_NAME);
+    }
+
+    /** The real uid of this process (owner of /proc/self). */
+    public static long currentUid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read this process's uid from /proc/self: " + e.getMessage(), e);
+        }
+    }
+}
