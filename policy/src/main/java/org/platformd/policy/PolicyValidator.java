@@ -58,29 +58,21 @@ final class PolicyValidator {
         for (XmlAttribute a : root.attributes()) {
             error(a.location(), "<config> takes no attributes; attribute " + a.name() + " is unknown");
         }
-        Map<LabelSelector.Specificity, PolicyRule> bySpecificity = new HashMap<>();
+        Map<LabelSelector.Specificity, XmlElement> bySpecificity = new HashMap<>();
+        SourceLocation firstDefault = null;
         for (XmlElement child : root.children()) {
             switch (child.name()) {
                 case "policy" -> {
-                    Optional<PolicyRule> rule = policy(child);
-                    if (rule.isEmpty()) continue;
-                    PolicyRule r = rule.get();
-                    LabelSelector s = r.selector().orElseThrow();
-                    PolicyRule earlierTie = bySpecificity.putIfAbsent(s.specificity(), r);
-                    if (earlierTie != null) {
-                        error(r.location(), r.describe() + " and the " + earlierTie.describe() + " at line "
-                                + earlierTie.location().line() + " have equal specificity and both match label \""
-                                + exampleLabel(s) + "\"; merge them or make one more specific");
-                    }
-                    rules.add(r);
+                    policy(child, bySpecificity).ifPresent(rules::add);
                 }
                 case "default-policy" -> {
                     Optional<PolicyRule> rule = defaultPolicy(child);
-                    if (defaultRule != null) {
+                    if (firstDefault != null) {
                         error(child.location(), "a second <default-policy> (the first is at line "
-                                + defaultRule.location().line() + "); there can be only one");
-                    } else if (rule.isPresent()) {
-                        defaultRule = rule.get();
+                                + firstDefault.line() + "); there can be only one");
+                    } else {
+                        firstDefault = child.location();
+                        defaultRule = rule.orElse(null);
                     }
                 }
                 default -> unknownElement(child, "<config>", List.of("policy", "default-policy"));
@@ -105,7 +97,7 @@ final class PolicyValidator {
         return s.prefix().orElse("") + "..." + s.suffix().orElse("");
     }
 
-    private Optional<PolicyRule> policy(XmlElement e) {
+    private Optional<PolicyRule> policy(XmlElement e, Map<LabelSelector.Specificity, XmlElement> bySpecificity) {
         int before = errorCount();
         Map<String, XmlAttribute> attrs = known(e, POLICY_ATTRIBUTES);
         String label = value(attrs, "label");
@@ -118,6 +110,12 @@ final class PolicyValidator {
         }
         LabelSelector selector = LabelSelector.of(label, prefix, suffix);
         String who = "<policy " + selector.describe() + ">";
+        XmlElement earlierTie = bySpecificity.putIfAbsent(selector.specificity(), e);
+        if (earlierTie != null) {
+            error(e.location(), who + " and the <policy> at line " + earlierTie.location().line()
+                    + " have equal specificity and both match label \"" + exampleLabel(selector)
+                    + "\"; merge them or make one more specific");
+        }
         if (!selector.satisfiable()) {
             error(e.location(), who + " can never match: label \"" + selector.label().get() + "\" does not "
                     + (selector.prefix().map(p -> !selector.label().get().startsWith(p)).orElse(false)
@@ -186,7 +184,7 @@ final class PolicyValidator {
                 case "device" -> device(child, who);
                 case "pci" -> pci(child, who);
                 default -> {
-                    unknownElement(child, who.replaceAll(" .*", ">").replace(">>", ">"), List.of("device", "pci"));
+                    unknownElement(child, who, List.of("device", "pci"));
                     yield Optional.empty();
                 }
             };
@@ -302,7 +300,8 @@ final class PolicyValidator {
         } else if (mask != null) {
             error(mask.location(), where + ": class_mask without class; give class=\"0x...\" too");
         }
-        if (cls == null && !attrs.containsKey("vendor_id")) {
+        boolean misspelt = attrs.size() != e.attributes().size(); // already reported as unknown
+        if (cls == null && mask == null && !attrs.containsKey("vendor_id") && !attrs.containsKey("device_id") && !misspelt) {
             error(e.location(), where + " selects nothing: give class (e.g. ETHERNET or 0x0c0330) and/or vendor_id");
         }
         DeviceAccess access = access(attrs, who, "<pci>");
@@ -431,6 +430,10 @@ final class PolicyValidator {
     private static String didYouMean(String given, List<String> candidates, boolean caseInsensitive) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
+        String g = caseInsensitive ? given.toUpperCase(Locale.ROOT) : given;
+        for (String c : candidates) {
+            if (g.length() >= 3 && (c.startsWith(g) || g.startsWith(c))) return " (did you mean " + c + "?)";
+        }
         for (String c : candidates) {
             int d = distance(caseInsensitive ? given.toUpperCase(Locale.ROOT) : given, c);
             if (d < bestDistance) {

@@ -224,7 +224,12 @@ public final class SafeXmlReader {
                 }
             }
         } catch (XMLStreamException e) {
-            problems.add(Problem.error(locationOf(src, e.getLocation()), cleanParserMessage(e)));
+            String message = cleanParserMessage(e);
+            if (!open.isEmpty() && message.contains("must start and end within the same entity")) {
+                message = "the file ends inside <" + open.peek().name() + "> (line " + open.peek().location().line()
+                        + "), which is never closed; is the file cut short?";
+            }
+            problems.add(Problem.error(locationOf(src, e.getLocation()), message));
             return new Result(Optional.empty(), problems);
         } finally {
             if (r != null) {
@@ -328,6 +333,18 @@ public final class SafeXmlReader {
         int i = m.indexOf("Message: ");
         if (i >= 0) m = m.substring(i + "Message: ".length());
         m = m.strip();
+        // The namespace-aware scanner reports some errors as a bare message key, e.g.
+        // ".../REC-xml-names-19990114#AttributeNotUnique?policy&label".
+        int key = m.indexOf("#AttributeNotUnique?");
+        if (key >= 0) {
+            String[] elementAndAttribute = m.substring(key + "#AttributeNotUnique?".length()).split("&", 2);
+            if (elementAndAttribute.length == 2) {
+                return "attribute " + elementAndAttribute[1] + " appears twice on <" + elementAndAttribute[0] + ">";
+            }
+        }
+        if (m.startsWith("http://www.w3.org/TR/1999/REC-xml-names")) {
+            return "malformed XML namespace use: " + m.substring(m.indexOf('#') + 1);
+        }
         if (m.toLowerCase(Locale.ROOT).contains("was referenced, but not declared")) {
             m += " (a policy cannot declare entities; write the text out)";
         }
