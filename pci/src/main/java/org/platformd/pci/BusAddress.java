@@ -10,8 +10,10 @@ import java.util.Objects;
 public record BusAddress(int domain, int bus, int device, int function) implements Comparable<BusAddress> {
 
     public BusAddress {
-        if (domain < 0 || domain > 0xffff) {
-            throw new IllegalArgumentException("PCI domain out of range 0..ffff: " + domain);
+        // Linux domains are usually 16 bits, but VMD and Hyper-V create 32-bit ones (lspci prints
+        // them as more than four digits); anything non-negative is accepted.
+        if (domain < 0) {
+            throw new IllegalArgumentException("PCI domain out of range 0..7fffffff: " + domain);
         }
         if (bus < 0 || bus > 0xff) {
             throw new IllegalArgumentException("PCI bus out of range 0..ff: " + bus);
@@ -30,7 +32,7 @@ public record BusAddress(int domain, int bus, int device, int function) implemen
 
     /**
      * Parses {@code DDDD:BB:DD.F} or {@code BB:DD.F} (hex; lspci also prints 32-bit domains as
-     * more than four digits on some machines, which are accepted up to 0xffff).
+     * more than four digits on some machines, which are accepted up to 0x7fffffff).
      *
      * @throws IllegalArgumentException with the offending text when it is not a bus address
      */

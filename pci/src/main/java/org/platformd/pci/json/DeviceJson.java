@@ -1,0 +1,187 @@
+package org.platformd.pci.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.platformd.pci.PciDevice;
+import org.platformd.pci.caps.Capability;
+import org.platformd.pci.caps.Msi;
+import org.platformd.pci.caps.MsiX;
+import org.platformd.pci.caps.PciExpress;
+import org.platformd.pci.config.Bar;
+import org.platformd.pci.config.ConfigSpace;
+import org.platformd.pci.decode.DecodedDevice;
+import org.platformd.pci.decode.DeviceDecoder;
+
+/**
+ * Builds the JSON of {@code platformctl lspci --json}, exactly the shape of PCI-JSON.md: one
+ * object per function in bus order, every field what lspci 3.9.0 would show for the same
+ * bytes (its quirks included — see {@link org.platformd.pci.config.BarDecoder}). Stateless.
+ */
+public final class DeviceJson {
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    private static final ObjectMapper PRETTY = new ObjectMapper();
+
+    private DeviceJson() {
+    }
+
+    /** Decodes {@code devices} and returns the JSON array, sorted by bus address like lspci. */
+    public static ArrayNode toJson(List<PciDevice> devices) {
+        return fromDecoded(DeviceDecoder.decodeAll(devices));
+    }
+
+    /** The JSON array for already decoded devices, sorted by bus address. */
+    public static ArrayNode fromDecoded(List<DecodedDevice> decoded) {
+        List<DecodedDevice> sorted = new ArrayList<>(decoded);
+        sorted.sort(Comparator.comparing(DecodedDevice::address));
+        ArrayNode out = F.arrayNode();
+        for (DecodedDevice d : sorted) {
+            out.add(device(d));
+        }
+        return out;
+    }
+
+    /** Pretty-printed text of a JSON tree (two-space indentation, as Jackson's default printer writes it). */
+    public static String pretty(JsonNode node) {
+        try {
+            return PRETTY.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree we built can't be written", e);
+        }
+    }
+
+    /** One function's object. */
+    public static ObjectNode device(DecodedDevice d) {
+        ObjectNode o = F.objectNode();
+        o.put("slot", d.address().toString());
+        o.put("vendor_id", hex4(d.vendorId()));
+        o.put("device_id", hex4(d.deviceId()));
+        o.put("class", String.format("%06x", d.classCode()));
+        o.put("revision", String.format("%02x", d.revision()));
+        if (d.subsystemVendor() >= 0) {
+            o.put("subsystem_vendor_id", hex4(d.subsystemVendor()));
+            o.put("subsystem_id", hex4(d.subsystemId()));
+        } else {
+            o.putNull("subsystem_vendor_id");
+            o.putNull("subsystem_id");
+        }
+        o.put("header_type", d.headerType());
+        o.put("multifunction", d.multifunction());
+        // lspci prints "Interrupt: pin X" only for header types it knows
+        int pin = d.interruptPin();
+        if (d.knownHeaderType() && pin >= 1 && pin <= 4) {
+            o.put("interrupt_pin", String.valueOf((char) ('A' + pin - 1)));
+        } else {
+            o.putNull("interrupt_pin");
+        }
+        ArrayNode bars = o.putArray("bars");
+        for (Bar b : d.bars()) {
+            ObjectNode bn = bars.addObject();
+            bn.put("index", b.index());
+            bn.put("type", b.io() ? "io" : "mem");
+            bn.put("address", b.addressHex());
+            bn.put("is_64bit", b.is64Bit());
+            bn.put("prefetchable", !b.io() && b.prefetchable());
+            if (b.size() != null) {
+                bn.put("size", b.size());
+            } else {
+                bn.putNull("size");
+            }
+        }
+        ArrayNode caps = o.putArray("capabilities");
+        for (Capability c : d.capabilities().capabilities()) {
+            ObjectNode cn = caps.addObject();
+            cn.put("id", c.idHex());
+            cn.put("offset", c.offsetHex());
+            cn.put("name", c.name());
+        }
+        ArrayNode ext = o.putArray("extended_capabilities");
+        for (Capability c : d.extended().capabilities()) {
+            ObjectNode cn = ext.addObject();
+            cn.put("id", c.idHex());
+            cn.put("offset", c.offsetHex());
+            cn.put("version", c.version());
+            cn.put("name", c.name());
+        }
+        o.set("msi", msi(d.msi()));
+        o.set("msix", msix(d.msix()));
+        o.set("pcie", pcie(d.pcie()));
+        if (d.headerType() == 1) {
+            ConfigSpace cfg = d.config();
+            o.put("primary_bus", String.format("%02x", cfg.u8(0x18, 0)));
+            o.put("secondary_bus", String.format("%02x", cfg.u8(0x19, 0)));
+            o.put("subordinate_bus", String.format("%02x", cfg.u8(0x1a, 0)));
+        } else {
+            o.putNull("primary_bus");
+            o.putNull("secondary_bus");
+            o.putNull("subordinate_bus");
+        }
+        return o;
+    }
+
+    private static JsonNode msi(Msi m) {
+        if (m == null) {
+            return F.nullNode();
+        }
+        ObjectNode o = F.objectNode();
+        o.put("enabled", m.enabled());
+        o.put("vectors_capable", m.vectorsCapable());
+        o.put("vectors_enabled", m.vectorsEnabled());
+        o.put("is_64bit", m.is64Bit());
+        o.put("per_vector_mask", m.perVectorMask());
+        return o;
+    }
+
+    private static JsonNode msix(MsiX m) {
+        if (m == null) {
+            return F.nullNode();
+        }
+        ObjectNode o = F.objectNode();
+        o.put("enabled", m.enabled());
+        o.put("function_mask", m.functionMask());
+        o.put("table_size", m.tableSize());
+        if (m.tableReadable()) {
+            o.put("table_bar", m.tableBar());
+            o.put("table_offset", String.format("%08x", m.tableOffset()));
+            o.put("pba_bar", m.pbaBar());
+            o.put("pba_offset", String.format("%08x", m.pbaOffset()));
+        } else {
+            // lspci prints no "Vector table"/"PBA" lines when it can't read them
+            o.putNull("table_bar");
+            o.putNull("table_offset");
+            o.putNull("pba_bar");
+            o.putNull("pba_offset");
+        }
+        return o;
+    }
+
+    private static JsonNode pcie(PciExpress e) {
+        if (e == null) {
+            return F.nullNode();
+        }
+        ObjectNode o = F.objectNode();
+        o.put("version", e.version());
+        o.put("port_type", e.portTypeName());
+        if (e.linkReported()) {
+            o.put("link_cap_speed", PciExpress.speedName(e.linkCapSpeed()));
+            o.put("link_cap_width", e.linkCapWidth());
+            o.put("link_status_speed", PciExpress.speedName(e.linkStatusSpeed()));
+            o.put("link_status_width", e.linkStatusWidth());
+        } else {
+            o.putNull("link_cap_speed");
+            o.putNull("link_cap_width");
+            o.putNull("link_status_speed");
+            o.putNull("link_status_width");
+        }
+        return o;
+    }
+
+    private static String hex4(int v) {
+        return String.format("%04x", v);
+    }
+}
