@@ -75,8 +75,8 @@ public final class Policy {
         PolicyRule best = index.best(trimmed);
         if (best != null) return new Match.Matched(label, best);
         if (defaultRule.isPresent()) return new Match.Matched(label, defaultRule.get());
-        return new Match.Refused(label, "no policy matches label \"" + trimmed
-                + "\" and there is no <default-policy> (in " + source + ")");
+        // The message goes to the client too: it names the label, not the file or its rules.
+        return new Match.Refused(label, "no policy matches label \"" + trimmed + "\" and there is no <default-policy>");
     }
 
     /**
@@ -88,8 +88,8 @@ public final class Policy {
         Match m = match(label);
         if (m instanceof Match.Matched matched && !matched.rule().attributes().admits(peerUid, peerGid)) {
             return new Match.Refused(label, "peer uid " + peerUid + " gid " + peerGid
-                    + " may not open a session labelled \"" + label.strip() + "\": the matching "
-                    + matched.rule().describe() + " at " + matched.rule().location() + " is restricted by uid/gid");
+                    + " may not open a session labelled \"" + label.strip() + "\": its policy is restricted to"
+                    + " other Unix credentials");
         }
         return m;
     }

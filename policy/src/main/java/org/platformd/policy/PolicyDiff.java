@@ -68,18 +68,22 @@ public final class PolicyDiff {
         for (String label : labels) {
             Match was = before.match(label);
             Match now = after.match(label);
-            Map<GrantableDevice, DeviceAccess> had = granted(was, devices, cache);
-            Map<GrantableDevice, DeviceAccess> has = granted(now, devices, cache);
             List<GrantableDevice> added = new ArrayList<>();
             List<GrantableDevice> revoked = new ArrayList<>();
             List<GrantableDevice> accessChanged = new ArrayList<>();
-            for (Map.Entry<GrantableDevice, DeviceAccess> e : has.entrySet()) {
-                DeviceAccess old = had.get(e.getKey());
-                if (old == null) added.add(e.getKey());
-                else if (!old.equals(e.getValue())) accessChanged.add(e.getKey());
-            }
-            for (GrantableDevice d : had.keySet()) {
-                if (!has.containsKey(d)) revoked.add(d);
+            // Most rules survive a reload unchanged (perhaps moved to other lines): then the
+            // grants are equal without computing them.
+            if (!sameSelectors(was, now)) {
+                Map<GrantableDevice, DeviceAccess> had = granted(was, devices, cache);
+                Map<GrantableDevice, DeviceAccess> has = granted(now, devices, cache);
+                for (Map.Entry<GrantableDevice, DeviceAccess> e : has.entrySet()) {
+                    DeviceAccess old = had.get(e.getKey());
+                    if (old == null) added.add(e.getKey());
+                    else if (!old.equals(e.getValue())) accessChanged.add(e.getKey());
+                }
+                for (GrantableDevice d : had.keySet()) {
+                    if (!has.containsKey(d)) revoked.add(d);
+                }
             }
             boolean attributesChanged = !attributes(was).equals(attributes(now));
             LabelChange change = new LabelChange(label, was, now, added, revoked, accessChanged, attributesChanged);
@@ -92,6 +96,27 @@ public final class PolicyDiff {
     public static PolicyDiff between(Policy before, Policy after, Collection<String> liveLabels,
                                      Collection<? extends GrantableDevice> devices) {
         return between(before, after, liveLabels, DeviceInventory.of(devices));
+    }
+
+    private static final SourceLocation NOWHERE = new SourceLocation("", 0, 0);
+
+    /** True when both matches grant by the same selectors, in the same order, wherever they are written. */
+    private static boolean sameSelectors(Match a, Match b) {
+        if (!(a instanceof Match.Matched ma) || !(b instanceof Match.Matched mb)) return false;
+        List<DeviceSelector> x = ma.rule().devices();
+        List<DeviceSelector> y = mb.rule().devices();
+        if (x.size() != y.size()) return false;
+        for (int i = 0; i < x.size(); i++) {
+            if (!withoutLocation(x.get(i)).equals(withoutLocation(y.get(i)))) return false;
+        }
+        return true;
+    }
+
+    private static DeviceSelector withoutLocation(DeviceSelector s) {
+        if (s instanceof DeviceSelector.ByBusAddress a) return new DeviceSelector.ByBusAddress(a.address(), a.access(), NOWHERE);
+        if (s instanceof DeviceSelector.ByPlatformName n) return new DeviceSelector.ByPlatformName(n.name(), n.access(), NOWHERE);
+        DeviceSelector.ByPciIds p = (DeviceSelector.ByPciIds) s;
+        return new DeviceSelector.ByPciIds(p.vendorId(), p.deviceId(), p.classMatch(), p.classText(), p.access(), NOWHERE);
     }
 
     private static Optional<PolicyAttributes> attributes(Match m) {

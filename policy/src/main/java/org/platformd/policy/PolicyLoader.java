@@ -60,7 +60,7 @@ public final class PolicyLoader {
                 }
             }
             try (InputStream in = Files.newInputStream(file)) {
-                content = readBounded(in, name);
+                content = readBounded(in);
             }
         } catch (NoSuchFileException e) {
             return rejected(top, "no such file");
@@ -75,7 +75,7 @@ public final class PolicyLoader {
     /** Loads a policy from a stream (read at most up to the size limit + 1 byte). */
     public LoadResult load(String name, InputStream in) {
         try {
-            return parse(name, readBounded(in, name));
+            return parse(name, readBounded(in));
         } catch (TooLarge e) {
             return rejected(new SourceLocation(name, 1, 1), e.getMessage());
         } catch (IOException e) {
@@ -109,7 +109,7 @@ public final class PolicyLoader {
         }
     }
 
-    private byte[] readBounded(InputStream in, String name) throws IOException, TooLarge {
+    private byte[] readBounded(InputStream in) throws IOException, TooLarge {
         byte[] content = in.readNBytes((int) limits.maxBytes() + 1);
         if (content.length > limits.maxBytes()) {
             throw new TooLarge("the file is larger than the limit of " + limits.maxBytes()

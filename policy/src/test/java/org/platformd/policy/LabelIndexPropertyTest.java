@@ -17,7 +17,7 @@ import net.jqwik.api.Provide;
  * label / prefix / suffix rules, ties included (first written wins), over a small alphabet
  * so that prefixes and suffixes overlap often.
  */
-class LabelIndexProperties {
+class LabelIndexPropertyTest {
 
     private static final SourceLocation AT = new SourceLocation("gen.xml", 1, 1);
 
