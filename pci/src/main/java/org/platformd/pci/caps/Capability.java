@@ -16,11 +16,15 @@ public record Capability(boolean extended, int id, int offset, int version, long
 
     /** lspci's hex spelling of the ID ({@code 05}, {@code 0001}). */
     public String idHex() {
-        return extended ? String.format("%04x", id) : String.format("%02x", id);
+        return pad(Integer.toHexString(id), extended ? 4 : 2);
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
     }
 
     /** lspci's hex spelling of the offset ({@code 40}, {@code 100}). */
     public String offsetHex() {
-        return extended ? String.format("%03x", offset) : String.format("%02x", offset);
+        return pad(Integer.toHexString(offset), extended ? 3 : 2);
     }
 }

@@ -37,6 +37,8 @@ public record Bar(int index, boolean io, Long address, String placeholder, int m
         if (address == null) {
             return null;
         }
-        return io ? String.format("%04x", address) : String.format("%08x", address);
+        String s = Long.toHexString(address);
+        int width = io ? 4 : 8;
+        return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
     }
 }

@@ -61,8 +61,8 @@ public final class DeviceJson {
         o.put("slot", d.address().toString());
         o.put("vendor_id", hex4(d.vendorId()));
         o.put("device_id", hex4(d.deviceId()));
-        o.put("class", String.format("%06x", d.classCode()));
-        o.put("revision", String.format("%02x", d.revision()));
+        o.put("class", hex(d.classCode(), 6));
+        o.put("revision", hex(d.revision(), 2));
         if (d.subsystemVendor() >= 0) {
             o.put("subsystem_vendor_id", hex4(d.subsystemVendor()));
             o.put("subsystem_id", hex4(d.subsystemId()));
@@ -113,9 +113,9 @@ public final class DeviceJson {
         o.set("pcie", pcie(d.pcie()));
         if (d.headerType() == 1) {
             ConfigSpace cfg = d.config();
-            o.put("primary_bus", String.format("%02x", cfg.u8(0x18, 0)));
-            o.put("secondary_bus", String.format("%02x", cfg.u8(0x19, 0)));
-            o.put("subordinate_bus", String.format("%02x", cfg.u8(0x1a, 0)));
+            o.put("primary_bus", hex(cfg.u8(0x18, 0), 2));
+            o.put("secondary_bus", hex(cfg.u8(0x19, 0), 2));
+            o.put("subordinate_bus", hex(cfg.u8(0x1a, 0), 2));
         } else {
             o.putNull("primary_bus");
             o.putNull("secondary_bus");
@@ -147,9 +147,9 @@ public final class DeviceJson {
         o.put("table_size", m.tableSize());
         if (m.tableReadable()) {
             o.put("table_bar", m.tableBar());
-            o.put("table_offset", String.format("%08x", m.tableOffset()));
+            o.put("table_offset", hex(m.tableOffset(), 8));
             o.put("pba_bar", m.pbaBar());
-            o.put("pba_offset", String.format("%08x", m.pbaOffset()));
+            o.put("pba_offset", hex(m.pbaOffset(), 8));
         } else {
             // lspci prints no "Vector table"/"PBA" lines when it can't read them
             o.putNull("table_bar");
@@ -182,6 +182,12 @@ public final class DeviceJson {
     }
 
     private static String hex4(int v) {
-        return String.format("%04x", v);
+        return hex(v, 4);
+    }
+
+    /** Lowercase hex, zero-padded to {@code width} (String.format is too slow for the per-field hot path). */
+    static String hex(long v, int width) {
+        String s = Long.toHexString(v);
+        return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
     }
 }

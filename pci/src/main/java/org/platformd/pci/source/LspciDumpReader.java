@@ -159,7 +159,7 @@ public final class LspciDumpReader {
                 if (offset >= ConfigSpace.PCIE_SIZE) {
                     throw new DumpFormatException(file, lineNo, "data beyond offset 0xfff");
                 }
-                data[offset++] = (byte) Integer.parseInt(text, z, z + 2, 16);
+                data[offset++] = (byte) (Character.digit(text.charAt(z), 16) << 4 | Character.digit(text.charAt(z + 1), 16));
                 count++;
                 len = Math.max(len, offset);
                 z += 2;

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Looks at PCI buses and policies, and talks to a running platformd.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            LspciCommand.class,
             PolicyCommand.class,
         })
 public final class PlatformCtl implements Runnable {

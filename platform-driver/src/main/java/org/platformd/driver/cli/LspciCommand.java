@@ -1,0 +1,95 @@
+package org.platformd.driver.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.platformd.pci.PciDevice;
+import org.platformd.pci.decode.DeviceDecoder;
+import org.platformd.pci.json.DeviceJson;
+import org.platformd.pci.names.LspciNames;
+import org.platformd.pci.names.PciIds;
+import org.platformd.pci.source.LspciDumpReader;
+import org.platformd.pci.source.SysfsReader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code platformctl lspci}: lists a PCI bus the way {@code lspci -nn} does ({@code -v},
+ * {@code -vv}, {@code -vvv} for more), or as JSON ({@code --json}, the PCI-JSON.md contract).
+ * The bus is this machine's sysfs tree unless {@code --dump} or {@code --sysfs} names another
+ * source. Further sources (e.g. an emulated machine) plug in at {@link #source()}.
+ */
+@Command(name = "lspci", mixinStandardHelpOptions = true,
+        description = "Lists PCI devices like 'lspci -nn' (this machine's sysfs unless --dump/--sysfs is given).")
+public final class LspciCommand implements Callable<Integer> {
+
+    /** Where the devices come from; one implementation per source option. */
+    @FunctionalInterface
+    interface DeviceSource {
+        List<PciDevice> load() throws IOException;
+    }
+
+    @Option(names = "-v", description = "More detail; repeat (-vv, -vvv) for still more, as with lspci.")
+    boolean[] verbose = new boolean[0];
+
+    @Option(names = "--dump", paramLabel = "FILE", description = "Read an 'lspci -x/-xxx/-xxxx' dump instead of sysfs.")
+    Path dump;
+
+    @Option(names = "--sysfs", paramLabel = "DIR",
+            description = "Read this sysfs-shaped tree instead of " + "/sys/bus/pci/devices.")
+    Path sysfs;
+
+    @Option(names = "--json", description = "Print a JSON array, one object per device (see PCI-JSON.md).")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        List<PciDevice> devices;
+        try {
+            devices = source().load();
+        } catch (IOException e) {
+            throw new UsageException(oneLine(e));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(DeviceJson.pretty(DeviceJson.toJson(devices)));
+        } else {
+            LspciNames names = new LspciNames(PciIds.system());
+            out.print(new org.platformd.pci.text.LspciText(names)
+                    .render(DeviceDecoder.decodeAll(devices), Math.min(verbose.length, 3)));
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The source the options select. The place to add more sources (e.g. --machine). */
+    DeviceSource source() {
+        if (dump != null && sysfs != null) {
+            throw new UsageException("--dump and --sysfs name two sources; give one");
+        }
+        if (dump != null) {
+            Path file = dump;
+            return () -> {
+                if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                    throw new IOException("cannot read dump file " + file);
+                }
+                return LspciDumpReader.read(file);
+            };
+        }
+        Path root = sysfs != null ? sysfs : SysfsReader.LIVE_ROOT;
+        return () -> SysfsReader.read(root);
+    }
+
+    private static String oneLine(IOException e) {
+        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}
