@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             LspciCommand.class,
+            PolicyCommand.class,
         })
 public final class PlatformCtl implements Runnable {
 

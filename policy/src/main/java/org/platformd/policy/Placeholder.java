@@ -1,1 +1,0 @@
-package org.platformd.policy; final class Placeholder {}

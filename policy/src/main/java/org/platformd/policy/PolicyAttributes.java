@@ -1,0 +1,50 @@
+package org.platformd.policy;
+
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * The session-wide attributes of a {@code <policy>} or {@code <default-policy>}.
+ *
+ * @param info       {@code info="yes"}: the client may see physical addresses (BAR bases,
+ *                   host bus addresses); default no
+ * @param dmaQuota   {@code dma_quota}: most bytes a session may hold in DMA buffers at once
+ * @param maxDevices {@code max_devices}: most devices a session may hold acquired at once;
+ *                   empty when unlimited
+ * @param uid        {@code uid}: only a peer with this Unix user ID may open such a session
+ * @param gid        {@code gid}: only a peer with this (primary) Unix group ID may
+ */
+public record PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevices, OptionalLong uid, OptionalLong gid) {
+
+    /** {@code dma_quota} when a policy does not say: 16 MiB. */
+    public static final long DEFAULT_DMA_QUOTA = 16L << 20;
+    /** Largest {@code dma_quota} accepted: 64 GiB. */
+    public static final long MAX_DMA_QUOTA = 64L << 30;
+    /** Largest {@code max_devices} accepted. */
+    public static final int MAX_MAX_DEVICES = 65536;
+    /** Largest uid/gid accepted (2^32-2; 2^32-1 is the kernel's "no id"). */
+    public static final long MAX_ID = 0xfffffffeL;
+
+    public static final PolicyAttributes DEFAULT =
+            new PolicyAttributes(false, DEFAULT_DMA_QUOTA, OptionalInt.empty(), OptionalLong.empty(), OptionalLong.empty());
+
+    public PolicyAttributes {
+        if (dmaQuota < 0 || dmaQuota > MAX_DMA_QUOTA) {
+            throw new IllegalArgumentException("dma_quota out of range 0.." + MAX_DMA_QUOTA + ": " + dmaQuota);
+        }
+        if (maxDevices.isPresent() && (maxDevices.getAsInt() < 1 || maxDevices.getAsInt() > MAX_MAX_DEVICES)) {
+            throw new IllegalArgumentException("max_devices out of range 1.." + MAX_MAX_DEVICES);
+        }
+        if (uid.isPresent() && (uid.getAsLong() < 0 || uid.getAsLong() > MAX_ID)) {
+            throw new IllegalArgumentException("uid out of range");
+        }
+        if (gid.isPresent() && (gid.getAsLong() < 0 || gid.getAsLong() > MAX_ID)) {
+            throw new IllegalArgumentException("gid out of range");
+        }
+    }
+
+    /** True when a peer with these credentials may use the policy (no uid/gid means anyone). */
+    public boolean admits(long peerUid, long peerGid) {
+        return (uid.isEmpty() || uid.getAsLong() == peerUid) && (gid.isEmpty() || gid.getAsLong() == peerGid);
+    }
+}

@@ -1,0 +1,130 @@
+package org.platformd.policy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import org.platformd.policy.xml.SafeXmlReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a policy file and returns a {@link Policy} or every problem with it. The entry
+ * point for the daemon (start and reload) and for {@code platformctl policy check}.
+ *
+ * <p>The size limit is checked on the file's size before anything is read, and reading is
+ * bounded again in case the file grows or is not a regular file (a FIFO, /dev/zero).
+ * Stateless and thread-safe.
+ */
+public final class PolicyLoader {
+
+    /** Class-path resource of the policy shipped for the emulated machine. */
+    public static final String SHIPPED_EXAMPLE = "/org/platformd/policy/default-policy.xml";
+    /** Class-path resource of the XML Schema of the language. */
+    public static final String SCHEMA = "/org/platformd/policy/platformd-policy.xsd";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyLoader.class);
+
+    private final ParseLimits limits;
+
+    public PolicyLoader() {
+        this(ParseLimits.DEFAULT);
+    }
+
+    public PolicyLoader(ParseLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    public ParseLimits limits() {
+        return limits;
+    }
+
+    /** Loads {@code file}; problems name it as given. Never throws for a bad or unreadable file. */
+    public LoadResult load(Path file) {
+        String name = file.toString();
+        SourceLocation top = new SourceLocation(name, 1, 1);
+        byte[] content;
+        try {
+            if (Files.isDirectory(file)) {
+                return rejected(top, "is a directory, not a policy file");
+            }
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(file)) {
+                long size = Files.size(file);
+                if (size > limits.maxBytes()) {
+                    return rejected(top, SafeXmlReader.tooLargeMessage(size, limits.maxBytes()));
+                }
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                content = readBounded(in);
+            }
+        } catch (NoSuchFileException e) {
+            return rejected(top, "no such file");
+        } catch (IOException e) {
+            return rejected(top, "cannot read the file: " + e);
+        } catch (TooLarge e) {
+            return rejected(top, e.getMessage());
+        }
+        return parse(name, content);
+    }
+
+    /** Loads a policy from a stream (read at most up to the size limit + 1 byte). */
+    public LoadResult load(String name, InputStream in) {
+        try {
+            return parse(name, readBounded(in));
+        } catch (TooLarge e) {
+            return rejected(new SourceLocation(name, 1, 1), e.getMessage());
+        } catch (IOException e) {
+            return rejected(new SourceLocation(name, 1, 1), "cannot read: " + e);
+        }
+    }
+
+    /** Parses and validates policy text already in memory. */
+    public LoadResult parse(String name, byte[] content) {
+        SafeXmlReader.Result read = new SafeXmlReader(limits).read(name, content);
+        LoadResult result = read.root().isPresent() && read.problems().stream().noneMatch(Problem::isError)
+                ? new PolicyValidator(name).validate(read.root().get(), read.problems())
+                : new LoadResult.Rejected(read.problems().isEmpty()
+                        ? List.of(Problem.error(new SourceLocation(name, 1, 1), "no <config> element"))
+                        : read.problems());
+        if (result instanceof LoadResult.Loaded loaded) {
+            LOG.debug("loaded {} with {} problems", loaded.policy(), result.problems().size());
+        } else {
+            LOG.debug("rejected {}: {} problems", name, result.problems().size());
+        }
+        return result;
+    }
+
+    /** The policy shipped for the emulated machine (see {@link #SHIPPED_EXAMPLE}). */
+    public LoadResult loadShippedExample() {
+        try (InputStream in = PolicyLoader.class.getResourceAsStream(SHIPPED_EXAMPLE)) {
+            if (in == null) throw new IllegalStateException("resource missing from the jar: " + SHIPPED_EXAMPLE);
+            return load("default-policy.xml", in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private byte[] readBounded(InputStream in) throws IOException, TooLarge {
+        byte[] content = in.readNBytes((int) limits.maxBytes() + 1);
+        if (content.length > limits.maxBytes()) {
+            throw new TooLarge("the file is larger than the limit of " + limits.maxBytes()
+                    + " bytes for a policy; reading stopped there (is this the right file?)");
+        }
+        return content;
+    }
+
+    private static LoadResult rejected(SourceLocation at, String message) {
+        return new LoadResult.Rejected(List.of(Problem.error(at, message)));
+    }
+
+    private static final class TooLarge extends Exception {
+        TooLarge(String message) {
+            super(message);
+        }
+    }
+}
