@@ -48,6 +48,38 @@ public final class DaemonOptions {
                     + "Peers are anonymous: no uid-bound policy and no AdminService for them.")
     boolean insecureTcpLoopback;
 
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "Policy file (watched: an edit is validated and applied, or rejected with the old policy "
+                    + "kept). Default: the shipped example (see --print-default-policy).")
+    Path policy;
+
+    @Option(names = "--print-default-policy", description = "Print the shipped example policy and exit.")
+    boolean printDefaultPolicy;
+
+    @Option(names = "--devices-from", paramLabel = "SOURCE", defaultValue = "sysfs",
+            description = "Host inventory: sysfs[:DIR] (default: this machine) or dump:FILE (lspci -x dump). "
+                    + "Described and granted; driving devices needs core-bridge's backends.")
+    String devicesFrom;
+
+    @Option(names = "--lease-grace", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Lease of a session that asked for none, in seconds (default ${DEFAULT-VALUE}).")
+    long leaseGraceSeconds;
+
+    @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "4096",
+            description = "Most sessions at once (default ${DEFAULT-VALUE}).")
+    int maxSessions;
+
+    @Option(names = "--policy-poll-ms", paramLabel = "MS", defaultValue = "250", hidden = true,
+            description = "How often the policy file is checked for changes.")
+    long policyPollMillis;
+
+    /** Parses daemon flags (as bin/platformd takes them); for tests and embedding. */
+    public static DaemonOptions parse(String... args) {
+        DaemonOptions o = new DaemonOptions();
+        new picocli.CommandLine(o).parseArgs(args);
+        return o;
+    }
+
     /** The listeners these flags ask for; throws IllegalArgumentException naming the flag on misuse. */
     public List<Listener> listeners() {
         List<Listener> out = new ArrayList<>();

@@ -29,6 +29,10 @@ public final class PlatformDaemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (options.printDefaultPolicy) {
+            System.out.print(org.platformd.driver.admin.PolicyManager.shippedText());
+            return 0;
+        }
         RunningDaemon daemon;
         try {
             daemon = RunningDaemon.start(options);

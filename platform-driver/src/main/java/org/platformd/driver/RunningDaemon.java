@@ -1,44 +1,96 @@
 package org.platformd.driver;
 
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.platformd.driver.admin.AdminGate;
+import org.platformd.driver.admin.AdminServiceImpl;
+import org.platformd.driver.admin.PolicyFileWatcher;
+import org.platformd.driver.admin.PolicyManager;
+import org.platformd.driver.device.DeviceBackend;
+import org.platformd.driver.device.DeviceDescriber;
+import org.platformd.driver.device.HostInventory;
+import org.platformd.driver.device.InventorySource;
 import org.platformd.driver.server.DaemonServer;
 import org.platformd.driver.server.Listener;
-import org.platformd.proto.v1.AdminServiceGrpc;
+import org.platformd.driver.server.PlatformServiceImpl;
+import org.platformd.driver.server.SocketPath;
+import org.platformd.driver.session.PolicyState;
+import org.platformd.driver.session.SessionRegistry;
+import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.ContractDescriptors;
-import org.platformd.proto.v1.PlatformServiceGrpc;
+import org.platformd.proto.v1.SessionCloseReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started daemon: listeners bound, services live. {@link #close()} is the graceful
- * shutdown (also run by SIGTERM): health goes NOT_SERVING, every session is torn down in
- * DESIGN.md's order, then the listeners close and socket files are removed. Integration
- * tests start one in-process with {@link #start(DaemonOptions)}.
+ * A started daemon: policy loaded, inventory read, listeners bound, services live.
+ * {@link #close()} is the graceful shutdown (also run by SIGTERM): health goes NOT_SERVING,
+ * every session is torn down in DESIGN.md's order (devices quiesced and reset, then DMA
+ * freed, then watch streams told SessionClosing), then the listeners close and socket
+ * files are removed. Integration tests start one in-process with {@link #start}.
  */
 public final class RunningDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunningDaemon.class);
 
     private final DaemonServer server;
     private final List<Listener> listeners;
+    private final SessionRegistry registry;
+    private final PolicyManager policies;
+    private final PolicyFileWatcher watcher;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RunningDaemon(DaemonServer server, List<Listener> listeners) {
+    private RunningDaemon(DaemonServer server, List<Listener> listeners, SessionRegistry registry,
+            PolicyManager policies, PolicyFileWatcher watcher) {
         this.server = server;
         this.listeners = listeners;
+        this.registry = registry;
+        this.policies = policies;
+        this.watcher = watcher;
     }
 
+    /**
+     * Starts a daemon with these options.
+     *
+     * @throws IllegalArgumentException misuse (a flag's value), message names the flag
+     * @throws IOException              cannot start (socket taken, unreadable files, invalid policy)
+     */
     public static RunningDaemon start(DaemonOptions options) throws IOException {
         List<Listener> listeners = options.listeners();
+        PolicyState policy;
+        try {
+            policy = PolicyManager.initial(options.policy);
+        } catch (PolicyManager.InvalidPolicyException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        HostInventory inventory = InventorySource.read(options.devicesFrom);
+        log.info("policy: {} ({}); inventory: {} device(s) from {}; backend: {}", policy.sourcePath(),
+                policy.sourceKind(), inventory.devices().size(), options.devicesFrom, DeviceBackend.INVENTORY_ONLY.name());
+        SessionRegistry registry = new SessionRegistry(inventory, DeviceBackend.INVENTORY_ONLY,
+                new DeviceDescriber(PciIds.system()), policy,
+                new SessionRegistry.Settings(Duration.ofSeconds(options.leaseGraceSeconds), options.maxSessions,
+                        Duration.ofMillis(200)), Clock.systemUTC());
+        PolicyManager policies = new PolicyManager(registry, options.policy);
         List<ServerServiceDefinition> services = new ArrayList<>();
-        services.add(ContractDescriptors.withDocumentation(new PlatformServiceGrpc.PlatformServiceImplBase() {}.bindService()));
-        services.add(ContractDescriptors.withDocumentation(new AdminServiceGrpc.AdminServiceImplBase() {}.bindService()));
-        DaemonServer server = DaemonServer.start(listeners, services);
-        return new RunningDaemon(server, listeners);
+        services.add(ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, null).bindService()));
+        services.add(ServerInterceptors.intercept(
+                ContractDescriptors.withDocumentation(new AdminServiceImpl(registry, policies).bindService()),
+                new AdminGate(SocketPath.currentUid())));
+        DaemonServer server;
+        try {
+            server = DaemonServer.start(listeners, services);
+        } catch (IOException | RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+        PolicyFileWatcher watcher = options.policy == null ? null
+                : new PolicyFileWatcher(options.policy, policies, options.policyPollMillis);
+        return new RunningDaemon(server, listeners, registry, policies, watcher);
     }
 
     /** Where it listens, for the start-up line. */
@@ -57,13 +109,26 @@ public final class RunningDaemon implements AutoCloseable {
         return server;
     }
 
+    public SessionRegistry registry() {
+        return registry;
+    }
+
+    public PolicyManager policies() {
+        return policies;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         server.markNotServing();
+        if (watcher != null) {
+            watcher.close();
+        }
+        registry.closeAll(SessionCloseReason.SESSION_CLOSE_REASON_SERVER_SHUTDOWN, "platformd is shutting down");
         server.shutdown(Duration.ofSeconds(5));
+        registry.close();
         log.info("stopped");
     }
 }

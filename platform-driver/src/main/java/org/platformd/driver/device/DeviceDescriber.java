@@ -1,0 +1,116 @@
+package org.platformd.driver.device;
+
+import org.platformd.driver.bus.VirtualDevice;
+import org.platformd.pci.BusAddress;
+import org.platformd.pci.caps.Capability;
+import org.platformd.pci.config.ConfigRegisters;
+import org.platformd.pci.decode.DecodedDevice;
+import org.platformd.pci.names.LspciNames;
+import org.platformd.pci.names.PciIds;
+import org.platformd.proto.v1.Bar;
+import org.platformd.proto.v1.BarKind;
+import org.platformd.proto.v1.Device;
+import org.platformd.proto.v1.DeviceAvailability;
+import org.platformd.proto.v1.DeviceKind;
+import org.platformd.proto.v1.InterruptInfo;
+import org.platformd.proto.v1.InterruptMode;
+import org.platformd.proto.v1.InterruptPin;
+import org.platformd.proto.v1.PciAddress;
+import org.platformd.proto.v1.PciCapability;
+
+/**
+ * Turns a session's view of a device into the wire {@link Device}. Host addresses, BAR base
+ * addresses and the IRQ line are only filled in when the policy says {@code info="yes"};
+ * I/O BAR port numbers are always shown, because port I/O is addressed by them.
+ * Thread-safe (names are looked up in an immutable pci.ids table).
+ */
+public final class DeviceDescriber {
+    private final PciIds ids;
+    private final LspciNames names;
+
+    public DeviceDescriber(PciIds ids) {
+        this.ids = ids;
+        this.names = new LspciNames(ids);
+    }
+
+    public Device describe(VirtualDevice v, boolean info, DeviceAvailability availability) {
+        Device.Builder b = Device.newBuilder().setName(v.name()).setAvailability(availability);
+        HostDevice host = v.host();
+        if (!host.isPci()) {
+            b.setKind(DeviceKind.DEVICE_KIND_LEGACY).addAllPortRanges(host.portRanges());
+            b.setInterrupts(InterruptInfo.newBuilder()
+                    .addSupportedModes(InterruptMode.INTERRUPT_MODE_DISABLED)
+                    .setCurrentMode(InterruptMode.INTERRUPT_MODE_DISABLED));
+            return b.build();
+        }
+        DecodedDevice d = host.decoded();
+        b.setKind(DeviceKind.DEVICE_KIND_PCI)
+                .setVirtualAddress(address(v.virtualAddress()))
+                .setVendorId(d.vendorId()).setDeviceId(d.deviceId())
+                .setClassCode(d.classCode()).setRevisionId(d.revision())
+                .setSubsystemVendorId(d.subsystemVendor()).setSubsystemId(d.subsystemId())
+                .setVendorName(nonNull(ids.vendor(d.vendorId())))
+                .setProductName(nonNull(ids.device(d.vendorId(), d.deviceId())))
+                .setClassName(nonNull(names.deviceClass(d.baseClass(), d.subclass())))
+                .setConfigSpaceSizeBytes(d.config().size())
+                .setResetSupported(false);
+        if (info) {
+            b.setHostAddress(address(host.address()));
+        }
+        for (org.platformd.pci.config.Bar bar : d.bars()) {
+            if (bar.size() == null || bar.size() == 0) {
+                continue;
+            }
+            Bar.Builder wb = Bar.newBuilder().setIndex(bar.index()).setSizeBytes(bar.size())
+                    .setPrefetchable(bar.prefetchable()).setMappable(false);
+            if (bar.io()) {
+                wb.setKind(BarKind.BAR_KIND_IO);
+                if (bar.address() != null) {
+                    wb.setFirstPort((int) (long) bar.address());
+                }
+            } else {
+                wb.setKind(bar.is64Bit() ? BarKind.BAR_KIND_MEMORY_64 : BarKind.BAR_KIND_MEMORY_32);
+                if (info && bar.address() != null) {
+                    wb.setHostPhysicalAddress(bar.address());
+                }
+            }
+            b.addBars(wb);
+        }
+        for (Capability c : d.capabilities().capabilities()) {
+            b.addCapabilities(capability(c));
+        }
+        for (Capability c : d.extended().capabilities()) {
+            b.addCapabilities(capability(c));
+        }
+        InterruptInfo.Builder irq = InterruptInfo.newBuilder()
+                .addSupportedModes(InterruptMode.INTERRUPT_MODE_DISABLED)
+                .setCurrentMode(InterruptMode.INTERRUPT_MODE_DISABLED);
+        if (d.interruptPin() >= 1 && d.interruptPin() <= 4) {
+            irq.setPin(InterruptPin.forNumber(d.interruptPin())).addSupportedModes(InterruptMode.INTERRUPT_MODE_INTX);
+        }
+        if (d.msi() != null) {
+            irq.addSupportedModes(InterruptMode.INTERRUPT_MODE_MSI).setMsiMaxVectors(d.msi().vectorsCapable());
+        }
+        if (d.msix() != null) {
+            irq.addSupportedModes(InterruptMode.INTERRUPT_MODE_MSIX).setMsixMaxVectors(d.msix().tableSize());
+        }
+        if (info) {
+            irq.setIrqLine(d.config().u8(ConfigRegisters.INTERRUPT_LINE, 0));
+        }
+        return b.setInterrupts(irq).build();
+    }
+
+    private static PciCapability capability(Capability c) {
+        return PciCapability.newBuilder().setId(c.id()).setOffset(c.offset()).setExtended(c.extended())
+                .setVersion(c.version()).setName(nonNull(c.name())).build();
+    }
+
+    static PciAddress address(BusAddress a) {
+        return PciAddress.newBuilder().setDomain(a.domain()).setBus(a.bus()).setDevice(a.device())
+                .setFunction(a.function()).setText(a.toString()).build();
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+}

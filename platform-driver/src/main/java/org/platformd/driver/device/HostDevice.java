@@ -1,0 +1,37 @@
+package org.platformd.driver.device;
+
+import java.util.List;
+import org.platformd.pci.BusAddress;
+import org.platformd.pci.decode.DecodedDevice;
+import org.platformd.policy.GrantableDevice;
+import org.platformd.proto.v1.PortRange;
+
+/**
+ * A device of the host machine as the daemon manages it: its name (the host bus address
+ * for a PCI function, e.g. {@code 0000:00:03.0}, or a platform name like {@code pit}), what
+ * policy matching looks at, and for PCI functions the decoded configuration space the
+ * descriptions are made from.
+ *
+ * @param decoded    decoded config space (PCI only), else null
+ * @param portRanges I/O port ranges of a platform device (empty for PCI: their ports are BARs)
+ */
+public record HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges) {
+    public HostDevice {
+        portRanges = List.copyOf(portRanges);
+        if (grantable instanceof GrantableDevice.PciFunction && decoded == null) {
+            throw new IllegalArgumentException("PCI device " + name + " without decoded config space");
+        }
+    }
+
+    public boolean isPci() {
+        return grantable instanceof GrantableDevice.PciFunction;
+    }
+
+    /** The host bus address; only for PCI functions. */
+    public BusAddress address() {
+        if (!(grantable instanceof GrantableDevice.PciFunction f)) {
+            throw new IllegalStateException(name + " is not a PCI function");
+        }
+        return f.address();
+    }
+}

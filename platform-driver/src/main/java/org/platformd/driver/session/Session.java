@@ -1,0 +1,196 @@
+package org.platformd.driver.session;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.platformd.driver.bus.VirtualBus;
+import org.platformd.driver.server.Peer;
+import org.platformd.policy.PolicyRule;
+import org.platformd.proto.v1.SessionEvent;
+import org.platformd.proto.v1.WatchSessionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's session: bound to the peer that opened it, under the policy rule its label
+ * matched, with its virtual bus, the host devices it holds, its lease and its watch streams.
+ *
+ * <p>Concurrency: every mutable field is guarded by {@code this}; events are sent to the
+ * watch streams while holding the lock, so all streams see one order. The registry calls
+ * into a session, never the other way round, so there is no lock-order cycle.
+ */
+public final class Session {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private final String id;
+    private final String label;
+    private final Peer peer;
+    private final Instant created;
+
+    private PolicyRule rule;
+    private VirtualBus bus;
+    private final Set<String> acquiredHosts = new LinkedHashSet<>();
+    private Duration leaseLength;
+    private Instant leaseExpiry;
+    private final List<ServerCallStreamObserver<WatchSessionResponse>> watchers = new ArrayList<>();
+    private long sequence;
+    private boolean closed;
+
+    Session(String id, String label, Peer peer, Instant created, PolicyRule rule, VirtualBus bus, Duration lease) {
+        this.id = id;
+        this.label = label;
+        this.peer = peer;
+        this.created = created;
+        this.rule = rule;
+        this.bus = bus;
+        this.leaseLength = lease;
+        this.leaseExpiry = created.plus(lease);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public Peer peer() {
+        return peer;
+    }
+
+    public Instant created() {
+        return created;
+    }
+
+    public synchronized PolicyRule rule() {
+        return rule;
+    }
+
+    public synchronized VirtualBus bus() {
+        return bus;
+    }
+
+    synchronized void update(PolicyRule rule, VirtualBus bus) {
+        this.rule = rule;
+        this.bus = bus;
+    }
+
+    public synchronized Set<String> acquiredHosts() {
+        return Set.copyOf(acquiredHosts);
+    }
+
+    public synchronized boolean holds(String hostName) {
+        return acquiredHosts.contains(hostName);
+    }
+
+    synchronized void addAcquired(String hostName) {
+        acquiredHosts.add(hostName);
+    }
+
+    synchronized void removeAcquired(String hostName) {
+        acquiredHosts.remove(hostName);
+    }
+
+    public synchronized Duration leaseLength() {
+        return leaseLength;
+    }
+
+    public synchronized Instant leaseExpiry() {
+        return leaseExpiry;
+    }
+
+    synchronized void renew(Duration length, Instant now) {
+        leaseLength = length;
+        leaseExpiry = now.plus(length);
+    }
+
+    public synchronized int watcherCount() {
+        return watchers.size();
+    }
+
+    /** Alive while a watch stream is open or the lease runs. */
+    synchronized boolean expired(Instant now) {
+        return !closed && watchers.isEmpty() && now.isAfter(leaseExpiry);
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Marks the session closed; true for the caller that closed it (teardown runs once). */
+    synchronized boolean markClosed() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        return true;
+    }
+
+    /** Adds a watch stream; false when the session already closed. */
+    synchronized boolean addWatcher(ServerCallStreamObserver<WatchSessionResponse> w, SessionEvent.Builder first) {
+        if (closed) {
+            return false;
+        }
+        watchers.add(w);
+        sendTo(w, stamp(first));
+        return true;
+    }
+
+    synchronized void removeWatcher(ServerCallStreamObserver<WatchSessionResponse> w) {
+        watchers.remove(w);
+    }
+
+    /** Sends an event to every watch stream (in one order for all). */
+    synchronized void emit(SessionEvent.Builder event) {
+        stamp(event);
+        for (ServerCallStreamObserver<WatchSessionResponse> w : List.copyOf(watchers)) {
+            sendTo(w, event);
+        }
+    }
+
+    /** Sends a last event and ends every watch stream OK. */
+    synchronized void finishWatchers(SessionEvent.Builder last) {
+        stamp(last);
+        for (ServerCallStreamObserver<WatchSessionResponse> w : List.copyOf(watchers)) {
+            sendTo(w, last);
+            try {
+                w.onCompleted();
+            } catch (RuntimeException e) {
+                log.debug("session {}: watch stream already gone at close: {}", id, e.toString());
+            }
+        }
+        watchers.clear();
+    }
+
+    /** Gives an event the session's next sequence number and the time. Caller holds the lock. */
+    private SessionEvent.Builder stamp(SessionEvent.Builder event) {
+        Instant now = Instant.now();
+        return event.setSequence(++sequence)
+                .setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+    }
+
+    /** Sends one stamped event to one stream. Caller holds the lock. */
+    private void sendTo(ServerCallStreamObserver<WatchSessionResponse> w, SessionEvent.Builder event) {
+        if (w.isCancelled()) {
+            watchers.remove(w);
+            return;
+        }
+        try {
+            w.onNext(WatchSessionResponse.newBuilder().setEvent(event).build());
+        } catch (RuntimeException e) {
+            log.debug("session {}: dropping watch stream that failed on send: {}", id, e.toString());
+            watchers.remove(w);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "session " + id + " (label \"" + label + "\", " + peer + ")";
+    }
+}

@@ -1,0 +1,442 @@
+package org.platformd.driver.session;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Collectors;
+import org.platformd.driver.bus.VirtualBus;
+import org.platformd.driver.bus.VirtualDevice;
+import org.platformd.driver.device.DeviceBackend;
+import org.platformd.driver.device.DeviceDescriber;
+import org.platformd.driver.device.HostInventory;
+import org.platformd.driver.device.Ownership;
+import org.platformd.driver.server.Peer;
+import org.platformd.driver.server.PeerCredentials;
+import org.platformd.policy.Match;
+import org.platformd.policy.Policy;
+import org.platformd.policy.PolicyRule;
+import org.platformd.proto.v1.Device;
+import org.platformd.proto.v1.DeviceAdded;
+import org.platformd.proto.v1.DeviceAvailability;
+import org.platformd.proto.v1.DeviceRevoked;
+import org.platformd.proto.v1.KeepAlive;
+import org.platformd.proto.v1.RevocationReason;
+import org.platformd.proto.v1.SessionChange;
+import org.platformd.proto.v1.SessionCloseReason;
+import org.platformd.proto.v1.SessionClosing;
+import org.platformd.proto.v1.SessionEvent;
+import org.platformd.proto.v1.WatchSessionResponse;
+import org.platformd.proto.v1.WatchStarted;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All live sessions, and everything that changes them: open (label → policy → peer check →
+ * virtual bus), acquire/release, lease and watch-stream liveness, policy reloads, and
+ * teardown.
+ *
+ * <p>Concurrency: a read-write lock orders device handouts against policy changes —
+ * open, acquire and release take the read lock (they run in parallel; exclusivity between
+ * them comes from {@link Ownership}'s atomic claim), applying a policy takes the write lock,
+ * so no device is handed out from a bus that is being recomputed. One scheduler thread
+ * reaps expired leases and sends keep-alives.
+ */
+public final class SessionRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+    public static final Duration MIN_LEASE = Duration.ofSeconds(1);
+    public static final Duration MAX_LEASE = Duration.ofHours(1);
+
+    /** Tunables. */
+    public record Settings(Duration defaultLease, int maxSessions, Duration reapInterval) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), 4096, Duration.ofMillis(200));
+    }
+
+    private final HostInventory inventory;
+    private final Ownership ownership = new Ownership();
+    private final DeviceTeardown teardown;
+    private final DeviceDescriber describer;
+    private final Settings settings;
+    private final Clock clock;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ReentrantReadWriteLock busLock = new ReentrantReadWriteLock();
+    private final ScheduledExecutorService scheduler;
+    private final SecureRandom random = new SecureRandom();
+    private volatile PolicyState policy;
+
+    public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
+            PolicyState initial, Settings settings, Clock clock) {
+        this.inventory = inventory;
+        this.teardown = new DeviceTeardown(backend);
+        this.describer = describer;
+        this.policy = initial;
+        this.settings = settings;
+        this.clock = clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "platformd-sessions");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = settings.reapInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::reapExpired, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public PolicyState policy() {
+        return policy;
+    }
+
+    public HostInventory inventory() {
+        return inventory;
+    }
+
+    public Ownership ownership() {
+        return ownership;
+    }
+
+    public Collection<Session> sessions() {
+        return List.copyOf(sessions.values());
+    }
+
+    // ---- open / find / close -------------------------------------------------------------
+
+    /** Opens a session for {@code peer}; {@code lease} null means the default grace period. */
+    public Session open(String label, Peer peer, Duration lease) {
+        String trimmed = label == null ? "" : label.strip();
+        if (trimmed.isEmpty()) {
+            throw Status.INVALID_ARGUMENT.withDescription("label is empty").asRuntimeException();
+        }
+        Duration granted = lease == null ? settings.defaultLease() : checkedLease(lease);
+        if (sessions.size() >= settings.maxSessions()) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("the daemon's session limit of "
+                    + settings.maxSessions() + " sessions is reached").asRuntimeException();
+        }
+        busLock.readLock().lock();
+        try {
+            PolicyRule rule = admit(policy.policy(), label, peer);
+            VirtualBus bus = VirtualBus.assign(Policy.grants(rule, inventory.policyView()), inventory);
+            Session s = new Session(newId(), label, peer, clock.instant(), rule, bus, granted);
+            sessions.put(s.id(), s);
+            log.info("opened {} under {} with {} device(s), lease {}", s, rule.describe(), bus.devices().size(), granted);
+            return s;
+        } finally {
+            busLock.readLock().unlock();
+        }
+    }
+
+    /** The policy rule {@code peer} gets for {@code label}, or PERMISSION_DENIED saying why not. */
+    private static PolicyRule admit(Policy policy, String label, Peer peer) {
+        Match m;
+        if (peer.unixCredentials().isPresent()) {
+            PeerCredentials c = peer.credentials();
+            m = policy.admit(label, c.uid(), c.gid());
+        } else {
+            if ("tls".equals(peer.transport()) && !label.strip().equals(peer.tlsCommonName())) {
+                throw Status.PERMISSION_DENIED.withDescription("label \"" + label + "\" is not this client's: over TLS"
+                        + " the label must be the client certificate's CN \"" + peer.tlsCommonName() + "\"")
+                        .asRuntimeException();
+            }
+            m = policy.match(label);
+            if (m instanceof Match.Matched mm && (mm.rule().attributes().uid().isPresent()
+                    || mm.rule().attributes().gid().isPresent())) {
+                throw Status.PERMISSION_DENIED.withDescription(mm.rule().describe() + " for label \"" + label
+                        + "\" requires a uid/gid, and a " + peer.transport() + " peer has no Unix credentials")
+                        .asRuntimeException();
+            }
+        }
+        if (m instanceof Match.Refused r) {
+            throw Status.PERMISSION_DENIED.withDescription(r.message()).asRuntimeException();
+        }
+        return ((Match.Matched) m).rule();
+    }
+
+    private static Duration checkedLease(Duration lease) {
+        if (lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(MAX_LEASE) > 0) {
+            throw Status.INVALID_ARGUMENT.withDescription("lease " + lease.toMillis() + " ms outside 1 s..1 h")
+                    .asRuntimeException();
+        }
+        return lease;
+    }
+
+    private String newId() {
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    /** The session {@code id} if {@code caller} is the peer that opened it. */
+    public Session get(String id, Peer caller) {
+        Session s = sessions.get(id);
+        if (s == null || s.isClosed()) {
+            throw Status.NOT_FOUND.withDescription("session " + id + " does not exist or has ended").asRuntimeException();
+        }
+        if (!s.peer().identity().equals(caller.identity())) {
+            log.warn("session {} presented by {}, but it belongs to {}", id, caller, s.peer());
+            throw Status.UNAUTHENTICATED.withDescription("session " + id + " belongs to another peer")
+                    .asRuntimeException();
+        }
+        return s;
+    }
+
+    /** For the admin: any session by id, no peer check. */
+    public Session getAny(String id) {
+        Session s = sessions.get(id);
+        if (s == null || s.isClosed()) {
+            throw Status.NOT_FOUND.withDescription("session " + id + " does not exist or has ended").asRuntimeException();
+        }
+        return s;
+    }
+
+    /**
+     * Tears a session down in DESIGN.md's order: every held device quiesced and reset (and
+     * given back), then DMA buffers freed, then watch streams told and ended. Idempotent.
+     *
+     * @return the host names of the devices that were released
+     */
+    public List<String> close(Session s, SessionCloseReason reason, String detail) {
+        if (!s.markClosed()) {
+            return List.of();
+        }
+        List<String> released = new ArrayList<>();
+        busLock.readLock().lock();
+        try {
+            for (String host : s.acquiredHosts()) {
+                VirtualDevice v = s.bus().byHost(host).orElse(null);
+                boolean reset = v == null || v.access().reset();
+                teardown.quiesceAndReset(inventory.byName(host).orElseThrow(), reset, "session " + s.id() + " closing: " + reason);
+                s.removeAcquired(host);
+                ownership.release(host, s.id());
+                released.add(host);
+            }
+        } finally {
+            busLock.readLock().unlock();
+        }
+        // Step 3 (DMA buffers freed) comes after every device was quiesced; the session holds none yet.
+        s.finishWatchers(SessionEvent.newBuilder().setSessionClosing(
+                SessionClosing.newBuilder().setReason(reason).setDetail(detail)));
+        sessions.remove(s.id());
+        log.info("closed {}: {} ({}); released {}", s, reason, detail, released);
+        return released;
+    }
+
+    /** Closes every session (daemon shutdown). */
+    public void closeAll(SessionCloseReason reason, String detail) {
+        for (Session s : sessions()) {
+            close(s, reason, detail);
+        }
+    }
+
+    public Duration renew(Session s, Duration lease) {
+        Duration length = lease == null ? s.leaseLength() : checkedLease(lease);
+        s.renew(length, clock.instant());
+        return length;
+    }
+
+    private void reapExpired() {
+        try {
+            Instant now = clock.instant();
+            for (Session s : sessions()) {
+                if (s.expired(now)) {
+                    close(s, SessionCloseReason.SESSION_CLOSE_REASON_LEASE_EXPIRED,
+                            "no watch stream open and the lease expired at " + s.leaseExpiry());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("lease reaper failed; will retry", e);
+        }
+    }
+
+    // ---- watch -------------------------------------------------------------------------
+
+    /** Attaches a watch stream: WatchStarted now, KeepAlive every {@code keepAlive}, SessionClosing at the end. */
+    public void watch(Session s, ServerCallStreamObserver<WatchSessionResponse> stream, Duration keepAlive) {
+        SessionEvent.Builder started = SessionEvent.newBuilder().setWatchStarted(WatchStarted.newBuilder()
+                .setKeepAliveInterval(com.google.protobuf.Duration.newBuilder().setSeconds(keepAlive.getSeconds()))
+                .addAllDevices(describeAll(s)));
+        ScheduledFuture<?>[] keepAliveTask = new ScheduledFuture<?>[1];
+        stream.setOnCancelHandler(() -> {
+            if (keepAliveTask[0] != null) {
+                keepAliveTask[0].cancel(false);
+            }
+            s.removeWatcher(stream);
+            log.info("{}: watch stream ended by the client ({} left)", s, s.watcherCount());
+            if (s.expired(clock.instant())) {
+                close(s, SessionCloseReason.SESSION_CLOSE_REASON_LEASE_EXPIRED,
+                        "last watch stream ended and the lease had expired");
+            }
+        });
+        if (!s.addWatcher(stream, started)) {
+            throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
+        }
+        keepAliveTask[0] = scheduler.scheduleAtFixedRate(() -> s.emit(SessionEvent.newBuilder().setKeepAlive(
+                KeepAlive.newBuilder().setLeaseExpireTime(timestamp(s.leaseExpiry())))),
+                keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // ---- devices -------------------------------------------------------------------------
+
+    public List<Device> describeAll(Session s) {
+        return s.bus().devices().stream().map(v -> describe(s, v)).toList();
+    }
+
+    public Device describe(Session s, VirtualDevice v) {
+        String holder = ownership.holder(v.host().name()).orElse(null);
+        DeviceAvailability a = holder == null ? DeviceAvailability.DEVICE_AVAILABILITY_FREE
+                : holder.equals(s.id()) ? DeviceAvailability.DEVICE_AVAILABILITY_ACQUIRED
+                : DeviceAvailability.DEVICE_AVAILABILITY_BUSY;
+        return describer.describe(v, s.rule().attributes().info(), a);
+    }
+
+    /** The device {@code name} on the session's bus, or NOT_FOUND. */
+    public VirtualDevice device(Session s, String name) {
+        return s.bus().byName(name).orElseThrow(() -> Status.NOT_FOUND.withDescription("no device " + name
+                + " on the virtual bus of session " + s.id()).asRuntimeException());
+    }
+
+    /** The device {@code name}, which the session must hold (FAILED_PRECONDITION otherwise). */
+    public VirtualDevice held(Session s, String name) {
+        VirtualDevice v = device(s, name);
+        if (!s.holds(v.host().name())) {
+            throw Status.FAILED_PRECONDITION.withDescription("device " + name + " is not acquired by this session")
+                    .asRuntimeException();
+        }
+        return v;
+    }
+
+    public Device acquire(Session s, String name) {
+        busLock.readLock().lock();
+        try {
+            VirtualDevice v = device(s, name);
+            String host = v.host().name();
+            if (s.holds(host)) {
+                throw Status.ALREADY_EXISTS.withDescription("device " + name + " is already acquired by this session")
+                        .asRuntimeException();
+            }
+            var max = s.rule().attributes().maxDevices();
+            if (max.isPresent() && s.acquiredHosts().size() >= max.getAsInt()) {
+                throw Status.RESOURCE_EXHAUSTED.withDescription("session " + s.id() + " already holds "
+                        + max.getAsInt() + " device(s), the policy's max_devices").asRuntimeException();
+            }
+            if (!ownership.acquire(host, s.id())) {
+                throw Status.FAILED_PRECONDITION.withDescription("device " + name + " is busy").asRuntimeException();
+            }
+            // It comes quiesced: whatever a previous holder left, the next one starts clean.
+            teardown.quiesceAndReset(v.host(), v.access().reset(), "acquired by session " + s.id());
+            s.addAcquired(host);
+            if (s.isClosed()) { // closed while we acquired: give it back, the session's teardown already ran
+                s.removeAcquired(host);
+                ownership.release(host, s.id());
+                throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
+            }
+            log.info("{} acquired {} (host {})", s, name, host);
+            return describe(s, v);
+        } finally {
+            busLock.readLock().unlock();
+        }
+    }
+
+    public void release(Session s, String name) {
+        busLock.readLock().lock();
+        try {
+            VirtualDevice v = held(s, name);
+            teardown.quiesceAndReset(v.host(), v.access().reset(), "released by session " + s.id());
+            s.removeAcquired(v.host().name());
+            ownership.release(v.host().name(), s.id());
+            log.info("{} released {}", s, name);
+        } finally {
+            busLock.readLock().unlock();
+        }
+    }
+
+    // ---- policy --------------------------------------------------------------------------
+
+    /**
+     * Puts {@code next} in force and brings every session in line: sessions whose label is no
+     * longer admitted are closed; devices that left a session's bus are quiesced (if held) and
+     * revoked with an event; devices that joined are announced.
+     */
+    public List<SessionChange> apply(PolicyState next) {
+        List<SessionChange> changes = new ArrayList<>();
+        List<Session> toClose = new ArrayList<>();
+        busLock.writeLock().lock();
+        try {
+            policy = next;
+            for (Session s : sessions()) {
+                PolicyRule rule;
+                try {
+                    rule = admit(next.policy(), s.label(), s.peer());
+                } catch (StatusRuntimeException e) {
+                    toClose.add(s);
+                    changes.add(SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label())
+                            .addAllRevokedDevices(s.bus().devices().stream().map(VirtualDevice::name).toList())
+                            .setClosed(true).build());
+                    continue;
+                }
+                VirtualBus before = s.bus();
+                VirtualBus after = before.reassign(Policy.grants(rule, inventory.policyView()), inventory);
+                Set<String> afterHosts = after.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
+                Set<String> beforeHosts = before.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
+                SessionChange.Builder change = SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label());
+                for (VirtualDevice gone : before.devices()) {
+                    if (afterHosts.contains(gone.host().name())) {
+                        continue;
+                    }
+                    boolean held = s.holds(gone.host().name());
+                    if (held) {
+                        teardown.quiesceAndReset(gone.host(), gone.access().reset(), "revoked from session " + s.id()
+                                + " by a policy change");
+                        s.removeAcquired(gone.host().name());
+                        ownership.release(gone.host().name(), s.id());
+                    }
+                    change.addRevokedDevices(gone.name());
+                    s.emit(SessionEvent.newBuilder().setDeviceRevoked(DeviceRevoked.newBuilder()
+                            .setDeviceName(gone.name()).setReason(RevocationReason.REVOCATION_REASON_POLICY_CHANGED)
+                            .setDetail("policy version " + next.version() + " no longer grants it to label \""
+                                    + s.label() + "\"").setWasAcquired(held)));
+                }
+                s.update(rule, after);
+                for (VirtualDevice added : after.devices()) {
+                    if (!beforeHosts.contains(added.host().name())) {
+                        change.addAddedDevices(added.name());
+                        s.emit(SessionEvent.newBuilder().setDeviceAdded(DeviceAdded.newBuilder()
+                                .setDevice(describe(s, added))));
+                    }
+                }
+                if (change.getAddedDevicesCount() + change.getRevokedDevicesCount() > 0) {
+                    changes.add(change.build());
+                }
+            }
+        } finally {
+            busLock.writeLock().unlock();
+        }
+        for (Session s : toClose) {
+            close(s, SessionCloseReason.SESSION_CLOSE_REASON_POLICY_REMOVED,
+                    "policy version " + next.version() + " no longer admits label \"" + s.label() + "\"");
+        }
+        return changes;
+    }
+
+    static Timestamp timestamp(Instant i) {
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,244 @@
+package org.platformd.driver.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.platformd.driver.DaemonOptions;
+import org.platformd.driver.RunningDaemon;
+import org.platformd.driver.cli.DaemonChannel;
+import org.platformd.driver.server.Peer;
+import org.platformd.driver.server.PeerCredentials;
+import org.platformd.proto.v1.AcquireDeviceRequest;
+import org.platformd.proto.v1.AdminServiceGrpc;
+import org.platformd.proto.v1.Device;
+import org.platformd.proto.v1.GetPolicyRequest;
+import org.platformd.proto.v1.ListDevicesRequest;
+import org.platformd.proto.v1.ListSessionsRequest;
+import org.platformd.proto.v1.OpenSessionRequest;
+import org.platformd.proto.v1.OpenSessionResponse;
+import org.platformd.proto.v1.PlatformServiceGrpc;
+import org.platformd.proto.v1.ReleaseDeviceRequest;
+import org.platformd.proto.v1.SessionEvent;
+import org.platformd.proto.v1.WatchSessionRequest;
+import org.platformd.proto.v1.WatchSessionResponse;
+
+/**
+ * Sessions end to end over the daemon's real Unix socket, with a real policy file: label →
+ * virtual bus, refusals, exclusive ownership, liveness by watch stream, policy edits.
+ */
+class SessionLifecycleTest {
+    @TempDir
+    Path dir;
+
+    private RunningDaemon daemon;
+    private DaemonChannel channel;
+    private Path policy;
+
+    static final String POLICY = """
+            <config>
+              <policy label="edu-driver" dma_quota="1M">
+                <pci vendor_id="0x1234" device_id="0x11e8"/>
+              </policy>
+              <policy label="fb-driver" dma_quota="0">
+                <pci vendor_id="0x1234" device_id="0x1111"/>
+              </policy>
+              <policy label="owned" uid="4242">
+                <pci vendor_id="0x1234" device_id="0x1111"/>
+              </policy>
+            </config>
+            """;
+
+    private PlatformServiceGrpc.PlatformServiceBlockingStub start(String policyText, String... extra) throws Exception {
+        policy = dir.resolve("policy.xml");
+        Files.writeString(policy, policyText);
+        List<String> args = new java.util.ArrayList<>(List.of("--socket", dir.resolve("d.sock").toString(),
+                "--policy", policy.toString(), "--devices-from", "dump:" + TestMachine.write(dir),
+                "--policy-poll-ms", "50"));
+        args.addAll(List.of(extra));
+        daemon = RunningDaemon.start(DaemonOptions.parse(args.toArray(String[]::new)));
+        channel = DaemonChannel.unix(dir.resolve("d.sock"));
+        return PlatformServiceGrpc.newBlockingStub(channel.channel());
+    }
+
+    @AfterEach
+    void stop() {
+        if (channel != null) {
+            channel.close();
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+    }
+
+    private static OpenSessionRequest open(String label) {
+        return OpenSessionRequest.newBuilder().setLabel(label).build();
+    }
+
+    private static List<String> names(List<Device> devices) {
+        return devices.stream().map(Device::getName).toList();
+    }
+
+    @Test
+    void twoLabelsSeeDifferentVirtualBuses() throws Exception {
+        var stub = start(POLICY);
+        OpenSessionResponse edu = stub.openSession(open("edu-driver"));
+        OpenSessionResponse fb = stub.openSession(open("fb-driver"));
+        List<Device> eduDevices = stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(edu.getSessionId()).build())
+                .getDevicesList();
+        List<Device> fbDevices = stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(fb.getSessionId()).build())
+                .getDevicesList();
+        assertEquals(List.of("0000:00:00.0", "0000:00:01.0"), names(eduDevices));
+        assertTrue(eduDevices.stream().allMatch(d -> d.getDeviceId() == 0x11e8));
+        assertEquals(List.of("0000:00:00.0"), names(fbDevices));
+        assertEquals(0x1111, fbDevices.get(0).getDeviceId());
+        assertFalse(fbDevices.get(0).hasHostAddress(), "host address hidden without info=yes");
+        assertEquals(1 << 20, edu.getDmaQuotaBytes());
+    }
+
+    @Test
+    void unmatchedLabelIsRefusedWithItsName() throws Exception {
+        var stub = start(POLICY);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.openSession(open("nobody")));
+        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("\"nobody\""), e.getStatus().getDescription());
+    }
+
+    @Test
+    void aLabelBoundToAnotherUidIsRefused() throws Exception {
+        var stub = start(POLICY);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.openSession(open("owned")));
+        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+    }
+
+    @Test
+    void secondAcquirerGetsBusyAndGetsTheDeviceAfterRelease() throws Exception {
+        var stub = start(POLICY);
+        String a = stub.openSession(open("edu-driver")).getSessionId();
+        String b = stub.openSession(open("edu-driver")).getSessionId();
+        stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(a).setDeviceName("0000:00:01.0").build());
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.acquireDevice(
+                AcquireDeviceRequest.newBuilder().setSessionId(b).setDeviceName("0000:00:01.0").build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertTrue(e.getStatus().getDescription().contains("busy"));
+        stub.releaseDevice(ReleaseDeviceRequest.newBuilder().setSessionId(a).setDeviceName("0000:00:01.0").build());
+        Device d = stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(b).setDeviceName("0000:00:01.0")
+                .build()).getDevice();
+        assertEquals(org.platformd.proto.v1.DeviceAvailability.DEVICE_AVAILABILITY_ACQUIRED, d.getAvailability());
+    }
+
+    @Test
+    void aSessionIdPresentedByAnotherPeerIsRefused() throws Exception {
+        start(POLICY);
+        SessionRegistry registry = daemon.registry();
+        Peer owner = Peer.unix(new PeerCredentials(1000, 0, 0));
+        Session s = registry.open("edu-driver", owner, null);
+        Peer other = Peer.unix(new PeerCredentials(1001, 0, 0));
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> registry.get(s.id(), other));
+        assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+        assertEquals(s, registry.get(s.id(), owner));
+    }
+
+    @Test
+    void sessionEndsWhenItsLastWatchStreamGoesAndTheLeaseExpired() throws Exception {
+        var stub = start(POLICY, "--lease-grace", "1");
+        String id = stub.openSession(open("edu-driver")).getSessionId();
+        stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName("0000:00:00.0").build());
+        Context.CancellableContext watchContext = Context.current().withCancellation();
+        BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
+        watchContext.run(() -> PlatformServiceGrpc.newStub(channel.channel()).watchSession(
+                WatchSessionRequest.newBuilder().setSessionId(id).build(), collector(events)));
+        assertTrue(events.poll(30, TimeUnit.SECONDS).hasWatchStarted());
+        // The watch keeps the session beyond its 1 s lease:
+        String other = stub.openSession(open("edu-driver").toBuilder()
+                .setLeaseDuration(com.google.protobuf.Duration.newBuilder().setSeconds(3600)).build()).getSessionId();
+        awaitTrue(() -> daemon.registry().sessions().stream().anyMatch(s -> s.id().equals(id)
+                && s.leaseExpiry().isBefore(java.time.Instant.now().minusSeconds(1))));
+        assertEquals(2, stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(id).build()).getDevicesCount());
+        watchContext.cancel(null); // the client goes away
+        awaitTrue(() -> daemon.registry().sessions().stream().noneMatch(s -> s.id().equals(id)));
+        // ... and its device is free for the next client.
+        stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(other).setDeviceName("0000:00:00.0").build());
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(id).build()));
+        assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    }
+
+    @Test
+    void policyEditRevokesWithAnEventAndAnInvalidEditChangesNothing() throws Exception {
+        var stub = start(POLICY);
+        String id = stub.openSession(open("edu-driver")).getSessionId();
+        stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName("0000:00:01.0").build());
+        BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
+        PlatformServiceGrpc.newStub(channel.channel()).watchSession(
+                WatchSessionRequest.newBuilder().setSessionId(id).build(), collector(events));
+        assertTrue(events.poll(30, TimeUnit.SECONDS).hasWatchStarted());
+        var admin = AdminServiceGrpc.newBlockingStub(channel.channel());
+
+        Files.writeString(policy, POLICY.replace("<policy label=\"edu-driver\"", "<policy labl=\"edu-driver\""));
+        awaitTrue(() -> daemon.policies().reloadAttempts() == 1); // the watcher saw the edit and rejected it
+        assertEquals(1, admin.getPolicy(GetPolicyRequest.getDefaultInstance()).getVersion());
+        assertEquals(2, stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(id).build()).getDevicesCount());
+
+        // Narrow edu-driver to the edu at host 00:03.0: 00:04.0 (virtual 00:01.0, held) is revoked.
+        Files.writeString(policy, POLICY.replace("<pci vendor_id=\"0x1234\" device_id=\"0x11e8\"/>",
+                "<device name=\"0000:00:03.0\"/>"));
+        SessionEvent revoked = next(events, SessionEvent::hasDeviceRevoked);
+        awaitTrue(() -> daemon.policies().reloadAttempts() == 2);
+        assertEquals("0000:00:01.0", revoked.getDeviceRevoked().getDeviceName());
+        assertTrue(revoked.getDeviceRevoked().getWasAcquired());
+        assertEquals(List.of("0000:00:00.0"),
+                names(stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(id).build()).getDevicesList()));
+        assertEquals(2, admin.getPolicy(GetPolicyRequest.getDefaultInstance()).getVersion());
+        assertTrue(admin.listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+                .filter(s -> s.getSessionId().equals(id)).allMatch(s -> s.getDevicesList().stream()
+                        .noneMatch(d -> d.getAcquired())));
+    }
+
+    private static SessionEvent next(BlockingQueue<SessionEvent> events, java.util.function.Predicate<SessionEvent> p)
+            throws InterruptedException {
+        while (true) {
+            SessionEvent e = events.poll(30, TimeUnit.SECONDS);
+            if (e == null) {
+                throw new AssertionError("no matching event within 30 s");
+            }
+            if (p.test(e)) {
+                return e;
+            }
+        }
+    }
+
+    private static StreamObserver<WatchSessionResponse> collector(BlockingQueue<SessionEvent> events) {
+        return new StreamObserver<>() {
+            @Override public void onNext(WatchSessionResponse v) { events.add(v.getEvent()); }
+            @Override public void onError(Throwable t) {}
+            @Override public void onCompleted() {}
+        };
+    }
+
+    /** Waits for a condition the daemon reaches asynchronously (fails after 30 s, never passes by timing). */
+    static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached within 30 s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
