@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             LspciCommand.class,
             PolicyCommand.class,
+            DevicesCommand.class,
+            SessionsCommand.class,
+            EvictCommand.class,
+            WatchCommand.class,
         })
 public final class PlatformCtl implements Runnable {
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "policy",
         mixinStandardHelpOptions = true,
         description = "Works with platformd policy files (see policy/README.md for the language).",
-        subcommands = {PolicyCheckCommand.class})
+        subcommands = {PolicyCheckCommand.class, PolicyShowCommand.class, PolicyReloadCommand.class})
 public final class PolicyCommand implements Runnable {
 
     @CommandLine.Spec
@@ -16,6 +16,6 @@ public final class PolicyCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (check)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (check, show, reload)");
     }
 }

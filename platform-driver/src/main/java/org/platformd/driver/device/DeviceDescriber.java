@@ -5,7 +5,6 @@ import org.platformd.pci.BusAddress;
 import org.platformd.pci.caps.Capability;
 import org.platformd.pci.config.ConfigRegisters;
 import org.platformd.pci.decode.DecodedDevice;
-import org.platformd.pci.names.LspciNames;
 import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.Bar;
 import org.platformd.proto.v1.BarKind;
@@ -26,11 +25,9 @@ import org.platformd.proto.v1.PciCapability;
  */
 public final class DeviceDescriber {
     private final PciIds ids;
-    private final LspciNames names;
 
     public DeviceDescriber(PciIds ids) {
         this.ids = ids;
-        this.names = new LspciNames(ids);
     }
 
     public Device describe(VirtualDevice v, boolean info, DeviceAvailability availability) {
@@ -51,7 +48,7 @@ public final class DeviceDescriber {
                 .setSubsystemVendorId(d.subsystemVendor()).setSubsystemId(d.subsystemId())
                 .setVendorName(nonNull(ids.vendor(d.vendorId())))
                 .setProductName(nonNull(ids.device(d.vendorId(), d.deviceId())))
-                .setClassName(nonNull(names.deviceClass(d.baseClass(), d.subclass())))
+                .setClassName(className(d.baseClass(), d.subclass()))
                 .setConfigSpaceSizeBytes(d.config().size())
                 .setResetSupported(false);
         if (info) {
@@ -98,6 +95,15 @@ public final class DeviceDescriber {
             irq.setIrqLine(d.config().u8(ConfigRegisters.INTERRUPT_LINE, 0));
         }
         return b.setInterrupts(irq).build();
+    }
+
+    /** The class in words without codes, e.g. "VGA compatible controller" (pci.ids subclass, else base class). */
+    private String className(int base, int sub) {
+        String s = ids.subclass(base, sub);
+        if (s == null) {
+            s = ids.baseClass(base);
+        }
+        return nonNull(s);
     }
 
     private static PciCapability capability(Capability c) {

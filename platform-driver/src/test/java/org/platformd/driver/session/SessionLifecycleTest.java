@@ -50,20 +50,6 @@ class SessionLifecycleTest {
     private DaemonChannel channel;
     private Path policy;
 
-    static final String POLICY = """
-            <config>
-              <policy label="edu-driver" dma_quota="1M">
-                <pci vendor_id="0x1234" device_id="0x11e8"/>
-              </policy>
-              <policy label="fb-driver" dma_quota="0">
-                <pci vendor_id="0x1234" device_id="0x1111"/>
-              </policy>
-              <policy label="owned" uid="4242">
-                <pci vendor_id="0x1234" device_id="0x1111"/>
-              </policy>
-            </config>
-            """;
-
     private PlatformServiceGrpc.PlatformServiceBlockingStub start(String policyText, String... extra) throws Exception {
         policy = dir.resolve("policy.xml");
         Files.writeString(policy, policyText);
@@ -96,7 +82,7 @@ class SessionLifecycleTest {
 
     @Test
     void twoLabelsSeeDifferentVirtualBuses() throws Exception {
-        var stub = start(POLICY);
+        var stub = start(TestMachine.POLICY);
         OpenSessionResponse edu = stub.openSession(open("edu-driver"));
         OpenSessionResponse fb = stub.openSession(open("fb-driver"));
         List<Device> eduDevices = stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(edu.getSessionId()).build())
@@ -113,7 +99,7 @@ class SessionLifecycleTest {
 
     @Test
     void unmatchedLabelIsRefusedWithItsName() throws Exception {
-        var stub = start(POLICY);
+        var stub = start(TestMachine.POLICY);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.openSession(open("nobody")));
         assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("\"nobody\""), e.getStatus().getDescription());
@@ -121,14 +107,14 @@ class SessionLifecycleTest {
 
     @Test
     void aLabelBoundToAnotherUidIsRefused() throws Exception {
-        var stub = start(POLICY);
+        var stub = start(TestMachine.POLICY);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub.openSession(open("owned")));
         assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
     }
 
     @Test
     void secondAcquirerGetsBusyAndGetsTheDeviceAfterRelease() throws Exception {
-        var stub = start(POLICY);
+        var stub = start(TestMachine.POLICY);
         String a = stub.openSession(open("edu-driver")).getSessionId();
         String b = stub.openSession(open("edu-driver")).getSessionId();
         stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(a).setDeviceName("0000:00:01.0").build());
@@ -144,7 +130,7 @@ class SessionLifecycleTest {
 
     @Test
     void aSessionIdPresentedByAnotherPeerIsRefused() throws Exception {
-        start(POLICY);
+        start(TestMachine.POLICY);
         SessionRegistry registry = daemon.registry();
         Peer owner = Peer.unix(new PeerCredentials(1000, 0, 0));
         Session s = registry.open("edu-driver", owner, null);
@@ -156,7 +142,7 @@ class SessionLifecycleTest {
 
     @Test
     void sessionEndsWhenItsLastWatchStreamGoesAndTheLeaseExpired() throws Exception {
-        var stub = start(POLICY, "--lease-grace", "1");
+        var stub = start(TestMachine.POLICY, "--lease-grace", "1");
         String id = stub.openSession(open("edu-driver")).getSessionId();
         stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName("0000:00:00.0").build());
         Context.CancellableContext watchContext = Context.current().withCancellation();
@@ -181,7 +167,7 @@ class SessionLifecycleTest {
 
     @Test
     void policyEditRevokesWithAnEventAndAnInvalidEditChangesNothing() throws Exception {
-        var stub = start(POLICY);
+        var stub = start(TestMachine.POLICY);
         String id = stub.openSession(open("edu-driver")).getSessionId();
         stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName("0000:00:01.0").build());
         BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
@@ -190,13 +176,13 @@ class SessionLifecycleTest {
         assertTrue(events.poll(30, TimeUnit.SECONDS).hasWatchStarted());
         var admin = AdminServiceGrpc.newBlockingStub(channel.channel());
 
-        Files.writeString(policy, POLICY.replace("<policy label=\"edu-driver\"", "<policy labl=\"edu-driver\""));
+        Files.writeString(policy, TestMachine.POLICY.replace("<policy label=\"edu-driver\"", "<policy labl=\"edu-driver\""));
         awaitTrue(() -> daemon.policies().reloadAttempts() == 1); // the watcher saw the edit and rejected it
         assertEquals(1, admin.getPolicy(GetPolicyRequest.getDefaultInstance()).getVersion());
         assertEquals(2, stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(id).build()).getDevicesCount());
 
         // Narrow edu-driver to the edu at host 00:03.0: 00:04.0 (virtual 00:01.0, held) is revoked.
-        Files.writeString(policy, POLICY.replace("<pci vendor_id=\"0x1234\" device_id=\"0x11e8\"/>",
+        Files.writeString(policy, TestMachine.POLICY.replace("<pci vendor_id=\"0x1234\" device_id=\"0x11e8\"/>",
                 "<device name=\"0000:00:03.0\"/>"));
         SessionEvent revoked = next(events, SessionEvent::hasDeviceRevoked);
         awaitTrue(() -> daemon.policies().reloadAttempts() == 2);

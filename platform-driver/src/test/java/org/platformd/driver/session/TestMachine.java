@@ -12,6 +12,23 @@ import java.nio.file.Path;
 public final class TestMachine {
     private TestMachine() {}
 
+    /** A policy for this machine: edu-driver gets both edus, fb-driver the display, "owned" needs uid 4242. */
+    public static final String POLICY = """
+            <config>
+              <policy label="edu-driver" dma_quota="1M">
+                <pci vendor_id="0x1234" device_id="0x11e8"/>
+              </policy>
+              <policy label="fb-driver" dma_quota="0">
+                <pci vendor_id="0x1234" device_id="0x1111"/>
+              </policy>
+              <policy label="owned" uid="4242">
+                <pci vendor_id="0x1234" device_id="0x1111"/>
+              </policy>
+            </config>
+            """;
+
+
+
     public static Path write(Path dir) throws IOException {
         StringBuilder b = new StringBuilder();
         b.append(function("00:00.0 Host bridge: Intel Corporation 440FX", 0x8086, 0x1237, 0x060000, 0x02, 0, 0, 0));

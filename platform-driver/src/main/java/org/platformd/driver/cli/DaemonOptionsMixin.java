@@ -1,0 +1,41 @@
+package org.platformd.driver.cli;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageOrBuilder;
+import com.google.protobuf.util.JsonFormat;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import org.platformd.driver.server.SocketPath;
+import picocli.CommandLine.Option;
+
+/** Options every command that talks to a running daemon shares: where it is, and JSON output. */
+public final class DaemonOptionsMixin {
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "The daemon's Unix socket (default: the daemon's default path for this user).")
+    Path socket;
+
+    @Option(names = "--json", description = "Print the daemon's answer as JSON (proto3 JSON mapping).")
+    boolean json;
+
+    Path socketPath() {
+        return socket != null ? socket : SocketPath.defaultPath();
+    }
+
+    DaemonChannel connect() {
+        return DaemonChannel.unix(socketPath());
+    }
+
+    static String json(MessageOrBuilder m) {
+        try {
+            return JsonFormat.printer().print(m);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A daemon error as a one-line usage-level failure (exit 2) naming the socket. */
+    UsageException failure(StatusRuntimeException e) {
+        return new UsageException(socketPath() + ": " + e.getStatus().getCode() + ": "
+                + (e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription()));
+    }
+}
