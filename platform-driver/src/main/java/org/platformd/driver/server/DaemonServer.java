@@ -45,6 +45,7 @@ public final class DaemonServer implements AutoCloseable {
     private final List<Server> servers;
     private final List<SocketClaim> claims;
     private final HealthStatusManager health;
+    private final java.util.concurrent.atomic.AtomicBoolean notServing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private DaemonServer(EventLoopGroup boss, EventLoopGroup workers, List<Server> servers, List<SocketClaim> claims,
             HealthStatusManager health) {
@@ -150,7 +151,9 @@ public final class DaemonServer implements AutoCloseable {
 
     /** Tells health checkers we are going away; calls in flight continue. */
     public void markNotServing() {
-        health.enterTerminalState();
+        if (notServing.compareAndSet(false, true)) {
+            health.enterTerminalState();
+        }
     }
 
     /**

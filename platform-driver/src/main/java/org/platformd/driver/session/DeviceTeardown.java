@@ -41,7 +41,8 @@ final class DeviceTeardown {
                 ok = false;
             }
         }
-        log.info("device {} quiesced{} ({})", device.name(), reset ? " and reset" : "", why);
+        log.info("device {}: bus master and interrupts off{} via backend {} ({})", device.name(),
+                reset ? ", reset and restored" : "", backend.name(), why);
         return ok;
     }
 }
