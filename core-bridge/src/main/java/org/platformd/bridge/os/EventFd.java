@@ -17,9 +17,9 @@ public final class EventFd implements AutoCloseable {
     }
 
     public static EventFd create(String what) throws IOException {
-        int n = LibC.Holder.LIBC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        int n = Native.LIBC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
         if (n < 0) {
-            throw new IOException("eventfd for " + what + " failed, errno " + LibC.Holder.errno());
+            throw new IOException("eventfd for " + what + " failed, errno " + Native.errno());
         }
         return new EventFd(new NativeFd(n, "eventfd:" + what));
     }
@@ -43,9 +43,9 @@ public final class EventFd implements AutoCloseable {
         for (int i = 0; i < 8; i++) {
             b[i] = (byte) (n >>> (8 * i));
         }
-        long r = LibC.Holder.LIBC.write(fd, n == 1 ? ONE : b, 8);
+        long r = Native.LIBC.write(fd, n == 1 ? ONE : b, 8);
         if (r != 8) {
-            throw new IllegalStateException("eventfd " + fd + ": write failed, errno " + LibC.Holder.errno());
+            throw new IllegalStateException("eventfd " + fd + ": write failed, errno " + Native.errno());
         }
     }
 
@@ -72,12 +72,12 @@ public final class EventFd implements AutoCloseable {
         pfd[3] = (byte) (fd >> 24);
         pfd[4] = (byte) LibC.POLLIN;
         while (true) {
-            int r = LibC.Holder.LIBC.poll(pfd, 1, timeoutMillis);
-            if (r < 0 && LibC.Holder.errno() == LibC.EINTR) {
+            int r = Native.LIBC.poll(pfd, 1, timeoutMillis);
+            if (r < 0 && Native.errno() == LibC.EINTR) {
                 continue;
             }
             if (r < 0) {
-                throw new IllegalStateException("poll(eventfd " + fd + ") failed, errno " + LibC.Holder.errno());
+                throw new IllegalStateException("poll(eventfd " + fd + ") failed, errno " + Native.errno());
             }
             if (r == 0) {
                 return 0;
@@ -92,7 +92,7 @@ public final class EventFd implements AutoCloseable {
 
     private static long drain(int fd) {
         byte[] b = new byte[8];
-        long r = LibC.Holder.LIBC.read(fd, b, 8);
+        long r = Native.LIBC.read(fd, b, 8);
         if (r == 8) {
             long v = 0;
             for (int i = 7; i >= 0; i--) {
@@ -100,7 +100,7 @@ public final class EventFd implements AutoCloseable {
             }
             return v;
         }
-        int errno = LibC.Holder.errno();
+        int errno = Native.errno();
         if (errno == LibC.EAGAIN) {
             return 0;
         }

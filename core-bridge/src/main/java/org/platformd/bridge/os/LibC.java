@@ -1,7 +1,5 @@
 package org.platformd.bridge.os;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Platform;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
@@ -9,11 +7,14 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The few libc calls core-bridge needs that the JDK does not offer: creating memfds and eventfds,
+ * Public only because jnr-ffi generates the implementation in its own class loader; use through
+ * {@link Native} inside this package.
+ *
+ * <p>The few libc calls core-bridge needs that the JDK does not offer: creating memfds and eventfds,
  * and the raw read/write/poll/close on their descriptors (a JDK channel can't be built from an int
  * fd). Loaded once through jnr-ffi; everything else in the JVM keeps using JDK I/O.
  */
-interface LibC {
+public interface LibC {
     int MFD_CLOEXEC = 0x0001;
     int EFD_CLOEXEC = 0x80000; // O_CLOEXEC
     int EFD_NONBLOCK = 0x800; // O_NONBLOCK
@@ -47,18 +48,4 @@ interface LibC {
 
     @SaveError
     int close(int fd);
-
-    /** The loaded library and its runtime (for errno). */
-    final class Holder {
-        static final LibC LIBC = LibraryLoader.create(LibC.class)
-                .load(Platform.getNativePlatform().getStandardCLibraryName());
-        static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
-
-        private Holder() {
-        }
-
-        static int errno() {
-            return RUNTIME.getLastError();
-        }
-    }
 }

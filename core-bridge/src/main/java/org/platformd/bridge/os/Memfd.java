@@ -35,13 +35,13 @@ public final class Memfd implements AutoCloseable {
         if (size <= 0) {
             throw new IllegalArgumentException("memfd " + name + ": size must be positive, got " + size);
         }
-        int n = LibC.Holder.LIBC.memfd_create(name, LibC.MFD_CLOEXEC);
+        int n = Native.LIBC.memfd_create(name, LibC.MFD_CLOEXEC);
         if (n < 0) {
-            throw new IOException("memfd_create(" + name + ") failed, errno " + LibC.Holder.errno());
+            throw new IOException("memfd_create(" + name + ") failed, errno " + Native.errno());
         }
         NativeFd owned = new NativeFd(n, "memfd:" + name);
-        if (LibC.Holder.LIBC.ftruncate(n, size) != 0) {
-            int errno = LibC.Holder.errno();
+        if (Native.LIBC.ftruncate(n, size) != 0) {
+            int errno = Native.errno();
             owned.close();
             throw new IOException("ftruncate(memfd:" + name + ", " + size + ") failed, errno " + errno);
         }

@@ -32,9 +32,9 @@ public final class NativeFd implements AutoCloseable {
 
     /** A second descriptor for the same open file (for handing out while this one stays owned here). */
     public NativeFd dup() throws IOException {
-        int n = LibC.Holder.LIBC.dup(fd());
+        int n = Native.LIBC.dup(fd());
         if (n < 0) {
-            throw new IOException(what + ": dup failed, errno " + LibC.Holder.errno());
+            throw new IOException(what + ": dup failed, errno " + Native.errno());
         }
         return new NativeFd(n, what);
     }
@@ -43,7 +43,7 @@ public final class NativeFd implements AutoCloseable {
     public void close() {
         int n = fd.getAndSet(-1);
         if (n >= 0) {
-            LibC.Holder.LIBC.close(n);
+            Native.LIBC.close(n);
         }
     }
 
