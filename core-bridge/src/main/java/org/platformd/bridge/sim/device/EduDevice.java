@@ -160,8 +160,8 @@ public final class EduDevice extends PciFunction {
             lock.unlock();
         }
         int result = 1; // 32-bit unsigned arithmetic, wrapping like the C original
-        for (int i = n; Integer.compareUnsigned(i, 0) > 0; i--) {
-            result *= i;
+        for (int i = n; Integer.compareUnsigned(i, 0) > 0 && result != 0; i--) {
+            result *= i; // once the product wraps to 0 it stays 0: stop (same result, bounded time)
         }
         lock.lock();
         try {
