@@ -2,6 +2,7 @@ package org.platformd.driver.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.platformd.pci.source.LspciDumpReader;
 import org.platformd.pci.source.SysfsReader;
@@ -32,9 +33,13 @@ interface DeviceSource {
             return new Named(spec, () -> PciGrantables.of(LspciDumpReader.read(file)));
         }
         if (spec.equals("default") || spec.startsWith("machine:") && spec.length() > "machine:".length()) {
-            // The emulated machine lives in core-bridge's sim backend, which this build does not have yet.
-            throw new UsageException("--devices-from " + spec + ": the emulated machine is not available in this"
-                    + " build yet; use sysfs[:DIR] or dump:FILE");
+            String machine = spec.equals("default") ? "default" : spec.substring("machine:".length());
+            return new Named(spec, () -> {
+                EmulatedMachineSnapshot snapshot = EmulatedMachineSnapshot.take(machine);
+                List<GrantableDevice> devices = new ArrayList<>(PciGrantables.of(snapshot.pciDevices()));
+                snapshot.platformDevices().forEach(name -> devices.add(new GrantableDevice.PlatformDevice(name)));
+                return devices;
+            });
         }
         throw new UsageException("--devices-from '" + spec + "' is not a device source; use sysfs[:DIR], dump:FILE,"
                 + " machine:FILE or default");

@@ -20,11 +20,12 @@ import picocli.CommandLine.Option;
 /**
  * {@code platformctl lspci}: lists a PCI bus the way {@code lspci -nn} does ({@code -v},
  * {@code -vv}, {@code -vvv} for more), or as JSON ({@code --json}, the PCI-JSON.md contract).
- * The bus is this machine's sysfs tree unless {@code --dump} or {@code --sysfs} names another
- * source. Further sources (e.g. an emulated machine) plug in at {@link #source()}.
+ * The bus is this machine's sysfs tree unless {@code --dump}, {@code --sysfs} or {@code --machine}
+ * names another source; further sources plug in at {@link #source()}.
  */
 @Command(name = "lspci", mixinStandardHelpOptions = true,
-        description = "Lists PCI devices like 'lspci -nn' (this machine's sysfs unless --dump/--sysfs is given).")
+        description = "Lists PCI devices like 'lspci -nn' (this machine's sysfs unless --dump, --sysfs or --machine"
+                + " is given).")
 public final class LspciCommand implements Callable<Integer> {
 
     /** Where the devices come from; one implementation per source option. */
@@ -42,6 +43,11 @@ public final class LspciCommand implements Callable<Integer> {
     @Option(names = "--sysfs", paramLabel = "DIR",
             description = "Read this sysfs-shaped tree instead of " + "/sys/bus/pci/devices.")
     Path sysfs;
+
+    @Option(names = "--machine", paramLabel = "FILE|default",
+            description = "Show an emulated machine: 'default' (the built-in one platformd runs) or a machine"
+                    + " description file.")
+    String machine;
 
     @Option(names = "--json", description = "Print a JSON array, one object per device (fields: pci/PCI-JSON.md).")
     boolean json;
@@ -69,10 +75,15 @@ public final class LspciCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The source the options select. The place to add more sources (e.g. --machine). */
+    /** The source the options select. */
     DeviceSource source() {
-        if (dump != null && sysfs != null) {
-            throw new UsageException("--dump and --sysfs name two sources; give one");
+        int sources = (dump != null ? 1 : 0) + (sysfs != null ? 1 : 0) + (machine != null ? 1 : 0);
+        if (sources > 1) {
+            throw new UsageException("--dump, --sysfs and --machine each name a source; give one");
+        }
+        if (machine != null) {
+            String spec = machine;
+            return () -> EmulatedMachineSnapshot.take(spec).pciDevices();
         }
         if (dump != null) {
             Path file = dump;

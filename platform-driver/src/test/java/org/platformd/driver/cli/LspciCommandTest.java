@@ -71,4 +71,33 @@ class LspciCommandTest {
         assertFalse(r.out().isBlank());
         assertEquals(0, run("lspci", "--help").code());
     }
+
+    @Test
+    void showsTheBuiltInEmulatedMachine() {
+        Run r = run("lspci", "--machine", "default");
+        assertEquals(0, r.code(), r.err());
+        // edu on bus 0 and behind two bridges on bus 2, the Bochs display behind the first bridge
+        assertTrue(r.out().contains("00:02.0 Unclassified device [00ff]: Device [1234:11e8] (rev 10)"), r.out());
+        assertTrue(r.out().contains("02:00.0 Unclassified device [00ff]: Device [1234:11e8] (rev 10)"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("01:01.0 ") && l.contains("[1234:1111]")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("00:03.0 PCI bridge [0604]")), r.out());
+
+        Run json = run("lspci", "--machine", "default", "--json");
+        assertEquals(0, json.code(), json.err());
+        assertTrue(json.out().contains("\"secondary_bus\" : \"02\""), json.out());
+        // sizes come through the sysfs-shaped snapshot: edu's BAR 0 is 1 MiB
+        assertTrue(json.out().contains("\"size\" : 1048576"), json.out());
+    }
+
+    @Test
+    void anUnreadableMachineIsOneLineAndExitTwo(@TempDir Path dir) throws Exception {
+        Run missing = run("lspci", "--machine", dir.resolve("none.xml").toString());
+        assertEquals(2, missing.code());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        Path bad = Files.writeString(dir.resolve("bad.xml"), "<machine><nonsense/></machine>\n");
+        Run garbage = run("lspci", "--machine", bad.toString());
+        assertEquals(2, garbage.code(), garbage.err());
+        assertTrue(garbage.err().contains("bad.xml"), garbage.err());
+        assertEquals(2, run("lspci", "--machine", "default", "--dump", bad.toString()).code());
+    }
 }

@@ -145,6 +145,18 @@ class PolicyCheckCommandTest {
     }
 
     @Test
+    void shippedPolicyGrantsTheBuiltInMachinesDevicesToTheExampleDrivers() throws IOException {
+        Run r = run("policy", "check", shippedPolicy().toString(), "--devices-from", "default");
+        assertEquals(0, r.status(), r.err());
+        // the built-in machine has two edu functions (one behind two bridges), a Bochs display and the PIT
+        String out = r.out();
+        assertTrue(out.contains("edu-driver"), out);
+        assertTrue(out.contains("0000:00:02.0") && out.contains("0000:02:00.0"), out);
+        assertTrue(out.contains("0000:01:01.0"), out);
+        assertTrue(out.contains("pit"), out);
+    }
+
+    @Test
     void misuseExitsTwoWithOneLine() throws IOException {
         Run missing = run("policy", "check", dir.resolve("nope.xml").toString());
         assertEquals(2, missing.status());
@@ -160,10 +172,10 @@ class PolicyCheckCommandTest {
         assertEquals(2, noSysfs.status());
         assertTrue(noSysfs.err().startsWith("check: cannot read devices from sysfs:" + dir.resolve("nosys")), noSysfs.err());
 
-        Run machine = run("policy", "check", p.toString(), "--devices-from", "default");
-        assertEquals(2, machine.status());
-        assertTrue(machine.err().contains("the emulated machine is not available in this build yet"), machine.err());
-        assertEquals("", machine.out());
+        Run noMachine = run("policy", "check", p.toString(), "--devices-from", "machine:" + dir.resolve("none.xml"));
+        assertEquals(2, noMachine.status());
+        assertTrue(noMachine.err().contains("cannot read machine description " + dir.resolve("none.xml")),
+                noMachine.err());
 
         Run noFile = run("policy", "check");
         assertEquals(2, noFile.status());

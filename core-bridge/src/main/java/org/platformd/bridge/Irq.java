@@ -1,0 +1,37 @@
+package org.platformd.bridge;
+
+import java.time.Duration;
+
+/**
+ * Genode's IRQ session, with VFIO's delivery model: each time the interrupt fires the backend adds one
+ * to {@link #eventFd()} (the trigger eventfd a client polls) and to an internal pending count that
+ * {@link #await(Duration)} consumes. Use one of the two per session; the other simply accumulates.
+ *
+ * <p>INTx is level-triggered and shared in hardware, so delivery automasks it: after firing, no further
+ * event is delivered until {@link #ack()} unmasks; if the device still asserts its pin then, it fires
+ * again at once. A driver therefore first silences the device (e.g. edu's interrupt-acknowledge
+ * register), then calls {@code ack()}. MSI, MSI-X and legacy edge lines need no ack ({@code ack()} is
+ * harmless there).
+ */
+public interface Irq extends Session {
+    IrqKind kind();
+
+    /** Vector index (MSI/MSI-X), 0 for INTx, the line number for legacy interrupts. */
+    int index();
+
+    /**
+     * Waits for the interrupt and consumes one pending event.
+     *
+     * @return true if it fired, false after {@code timeout}
+     */
+    boolean await(Duration timeout) throws InterruptedException;
+
+    /** The trigger eventfd (non-blocking, counter semantics); owned by this session, valid until close. */
+    int eventFd();
+
+    /** Unmasks an automasked INTx (VFIO_IRQ_SET_ACTION_UNMASK); no-op for edge kinds. */
+    void ack();
+
+    /** Number of times this session's interrupt was delivered. */
+    long deliveredCount();
+}

@@ -1,1 +1,0 @@
-package org.platformd.bridge; final class Placeholder {}

@@ -1,0 +1,54 @@
+package org.platformd.bridge.os;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An owned Linux file descriptor (memfd, eventfd, sysfs file). Closing is idempotent and happens
+ * once; after close {@link #fd()} fails instead of handing out a number the kernel may already have
+ * reused for something else. Thread-safe: the fd number is an atomic.
+ */
+public final class NativeFd implements AutoCloseable {
+    private final AtomicInteger fd;
+    private final String what;
+
+    NativeFd(int fd, String what) {
+        this.fd = new AtomicInteger(fd);
+        this.what = what;
+    }
+
+    /** The descriptor number, valid until {@link #close()}. */
+    public int fd() {
+        int n = fd.get();
+        if (n < 0) {
+            throw new IllegalStateException(what + ": file descriptor already closed");
+        }
+        return n;
+    }
+
+    public boolean isOpen() {
+        return fd.get() >= 0;
+    }
+
+    /** A second descriptor for the same open file (for handing out while this one stays owned here). */
+    public NativeFd dup() throws IOException {
+        int n = Native.LIBC.dup(fd());
+        if (n < 0) {
+            throw new IOException(what + ": dup failed, errno " + Native.errno());
+        }
+        return new NativeFd(n, what);
+    }
+
+    @Override
+    public void close() {
+        int n = fd.getAndSet(-1);
+        if (n >= 0) {
+            Native.LIBC.close(n);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return what + "(fd " + fd.get() + ")";
+    }
+}

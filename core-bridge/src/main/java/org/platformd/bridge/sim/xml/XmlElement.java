@@ -1,0 +1,12 @@
+package org.platformd.bridge.sim.xml;
+
+import java.util.List;
+import java.util.Map;
+
+/** An element of a parsed XML file with the line it starts on; immutable. */
+record XmlElement(String name, Map<String, String> attributes, int line, List<XmlElement> children) {
+    XmlElement {
+        attributes = Map.copyOf(attributes);
+        children = List.copyOf(children);
+    }
+}
