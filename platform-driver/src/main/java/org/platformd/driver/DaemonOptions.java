@@ -56,9 +56,17 @@ public final class DaemonOptions {
     @Option(names = "--print-default-policy", description = "Print the shipped example policy and exit.")
     boolean printDefaultPolicy;
 
-    @Option(names = "--devices-from", paramLabel = "SOURCE", defaultValue = "sysfs",
-            description = "Host inventory: sysfs[:DIR] (default: this machine) or dump:FILE (lspci -x dump). "
-                    + "Described and granted; driving devices needs core-bridge's backends.")
+    @Option(names = "--backend", paramLabel = "sim|linux", defaultValue = "sim",
+            description = "Hardware backend (default ${DEFAULT-VALUE}: the emulated machine; linux: not in this build yet).")
+    String backend;
+
+    @Option(names = "--machine", paramLabel = "FILE",
+            description = "Emulated machine description for --backend sim (default: the built-in machine).")
+    Path machine;
+
+    @Option(names = "--devices-from", paramLabel = "SOURCE",
+            description = "Inventory only, no backend: sysfs[:DIR] or dump:FILE (lspci -x dump). Devices are listed,"
+                    + " granted and acquired, but the data path answers FAILED_PRECONDITION.")
     String devicesFrom;
 
     @Option(names = "--lease-grace", paramLabel = "SECONDS", defaultValue = "10",

@@ -12,6 +12,9 @@ import org.platformd.driver.admin.AdminGate;
 import org.platformd.driver.admin.AdminServiceImpl;
 import org.platformd.driver.admin.PolicyFileWatcher;
 import org.platformd.driver.admin.PolicyManager;
+import org.platformd.bridge.sim.SimBackend;
+import org.platformd.bridge.sim.xml.MachineDescriptionException;
+import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.HostInventory;
@@ -68,10 +71,32 @@ public final class RunningDaemon implements AutoCloseable {
         } catch (PolicyManager.InvalidPolicyException e) {
             throw new IOException(e.getMessage(), e);
         }
-        HostInventory inventory = InventorySource.read(options.devicesFrom);
-        log.info("policy: {} ({}); inventory: {} device(s) from {}; backend: {}", policy.sourcePath(),
-                policy.sourceKind(), inventory.devices().size(), options.devicesFrom, DeviceBackend.INVENTORY_ONLY.name());
-        SessionRegistry registry = new SessionRegistry(inventory, DeviceBackend.INVENTORY_ONLY,
+        DeviceBackend backend;
+        HostInventory inventory;
+        if (options.devicesFrom != null) {
+            if (options.machine != null) {
+                throw new IllegalArgumentException("--devices-from and --machine exclude each other");
+            }
+            inventory = InventorySource.read(options.devicesFrom);
+            backend = DeviceBackend.inventoryOnly();
+        } else if (options.backend.equals("sim")) {
+            SimBackend sim;
+            try {
+                sim = options.machine == null ? SimBackend.builtIn() : SimBackend.load(options.machine);
+            } catch (MachineDescriptionException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            backend = DeviceBackend.of(sim);
+            inventory = BridgeInventory.read(sim);
+        } else if (options.backend.equals("linux")) {
+            throw new IOException("--backend linux: the Linux backend is not part of this build yet; use --backend sim"
+                    + " or --devices-from sysfs to look at this machine's devices");
+        } else {
+            throw new IllegalArgumentException("--backend " + options.backend + ": expected sim or linux");
+        }
+        log.info("policy: {} ({}); backend {}: {} device(s)", policy.sourcePath(), policy.sourceKind(), backend.name(),
+                inventory.devices().size());
+        SessionRegistry registry = new SessionRegistry(inventory, backend,
                 new DeviceDescriber(PciIds.system()), policy,
                 new SessionRegistry.Settings(Duration.ofSeconds(options.leaseGraceSeconds), options.maxSessions,
                         Duration.ofMillis(200)), Clock.systemUTC());
@@ -86,6 +111,7 @@ public final class RunningDaemon implements AutoCloseable {
             server = DaemonServer.start(listeners, services);
         } catch (IOException | RuntimeException e) {
             registry.close();
+            backend.close();
             throw e;
         }
         PolicyFileWatcher watcher = options.policy == null ? null
@@ -129,6 +155,7 @@ public final class RunningDaemon implements AutoCloseable {
         registry.closeAll(SessionCloseReason.SESSION_CLOSE_REASON_SERVER_SHUTDOWN, "platformd is shutting down");
         server.shutdown(Duration.ofSeconds(5));
         registry.close();
+        registry.backend().close();
         log.info("stopped");
     }
 }

@@ -1,41 +1,40 @@
 package org.platformd.driver.device;
 
+import org.platformd.bridge.Backend;
+
 /**
- * What the daemon needs from the hardware layer to take a device away from a client safely.
- * core-bridge's sessions (PciConfig, Irq, Dma) implement the real thing; until the daemon
- * drives devices through core-bridge, {@link #INVENTORY_ONLY} stands for a machine that is
- * only looked at (devices listed and described, nothing programmed), so there is nothing
- * to quiesce.
+ * How the daemon reaches the hardware of its inventory: through a core-bridge
+ * {@link Backend} (sim or linux), or not at all for an inventory read from sysfs or an
+ * lspci dump ({@link #inventoryOnly()}: devices are described and granted, never driven).
  */
-public interface DeviceBackend {
+public final class DeviceBackend {
+    private final Backend bridge;
 
-    /** Step 1 of DESIGN.md's teardown: bus mastering off, INTx disabled, MSI/MSI-X off. */
-    void quiesce(HostDevice device) throws BackendException;
-
-    /** Step 2: function reset where supported, BARs and command register restored. */
-    void resetAndRestore(HostDevice device) throws BackendException;
-
-    /** Short name for logs and the admin view, e.g. "sim", "linux", "inventory-only". */
-    String name();
-
-    /** A hardware step that failed, naming device and step. */
-    final class BackendException extends Exception {
-        public BackendException(String message, Throwable cause) {
-            super(message, cause);
-        }
+    private DeviceBackend(Backend bridge) {
+        this.bridge = bridge;
     }
 
-    /** No hardware behind the inventory: devices are described, never programmed. */
-    DeviceBackend INVENTORY_ONLY = new DeviceBackend() {
-        @Override
-        public void quiesce(HostDevice device) {}
+    public static DeviceBackend of(Backend bridge) {
+        return new DeviceBackend(bridge);
+    }
 
-        @Override
-        public void resetAndRestore(HostDevice device) {}
+    public static DeviceBackend inventoryOnly() {
+        return new DeviceBackend(null);
+    }
 
-        @Override
-        public String name() {
-            return "inventory-only";
+    /** Short name for logs and the admin view, e.g. "sim" or "inventory-only". */
+    public String name() {
+        return bridge == null ? "inventory-only" : bridge.name();
+    }
+
+    /** Opens the hardware side of a device a session just acquired. */
+    public DeviceHandle open(HostDevice device) {
+        return new DeviceHandle(bridge, device);
+    }
+
+    public void close() {
+        if (bridge != null) {
+            bridge.close();
         }
-    };
+    }
 }

@@ -1,7 +1,6 @@
 package org.platformd.driver.session;
 
-import org.platformd.driver.device.DeviceBackend;
-import org.platformd.driver.device.HostDevice;
+import org.platformd.driver.device.DeviceHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,31 +17,32 @@ import org.slf4j.LoggerFactory;
 final class DeviceTeardown {
     private static final Logger log = LoggerFactory.getLogger(DeviceTeardown.class);
 
-    private final DeviceBackend backend;
+    private final String backendName;
 
-    DeviceTeardown(DeviceBackend backend) {
-        this.backend = backend;
+    DeviceTeardown(String backendName) {
+        this.backendName = backendName;
     }
 
     /** Returns true when every step succeeded. */
-    boolean quiesceAndReset(HostDevice device, boolean reset, String why) {
+    boolean quiesceAndReset(DeviceHandle device, boolean reset, String why) {
         boolean ok = true;
+        String name = device.host().name();
         try {
-            backend.quiesce(device);
-        } catch (DeviceBackend.BackendException e) {
-            log.error("teardown of {} ({}): quiesce failed: {}", device.name(), why, e.getMessage());
+            device.quiesce();
+        } catch (RuntimeException e) {
+            log.error("teardown of {} ({}): quiesce failed: {}", name, why, e.toString());
             ok = false;
         }
+        String method = "skipped (policy reset=\"no\")";
         if (reset) {
             try {
-                backend.resetAndRestore(device);
-            } catch (DeviceBackend.BackendException e) {
-                log.error("teardown of {} ({}): reset failed: {}", device.name(), why, e.getMessage());
+                method = device.resetAndRestore();
+            } catch (RuntimeException e) {
+                log.error("teardown of {} ({}): reset failed: {}", name, why, e.toString());
                 ok = false;
             }
         }
-        log.info("device {}: bus master and interrupts off{} via backend {} ({})", device.name(),
-                reset ? ", reset and restored" : "", backend.name(), why);
+        log.info("device {}: bus master and interrupts off, reset {} (backend {}; {})", name, method, backendName, why);
         return ok;
     }
 }

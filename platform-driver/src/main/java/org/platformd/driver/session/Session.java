@@ -5,9 +5,11 @@ import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.platformd.bridge.DmaBuffer;
+import org.platformd.driver.device.DeviceHandle;
 import java.util.List;
-import java.util.Set;
 import org.platformd.driver.bus.VirtualBus;
 import org.platformd.driver.server.Peer;
 import org.platformd.policy.PolicyRule;
@@ -34,7 +36,10 @@ public final class Session {
 
     private PolicyRule rule;
     private VirtualBus bus;
-    private final Set<String> acquiredHosts = new LinkedHashSet<>();
+    private final Map<String, DeviceHandle> handles = new LinkedHashMap<>();
+    private final Map<String, DmaBuffer> dmaBuffers = new LinkedHashMap<>();
+    private long dmaBytes;
+    private long nextBufferId;
     private Duration leaseLength;
     private Instant leaseExpiry;
     private final List<ServerCallStreamObserver<WatchSessionResponse>> watchers = new ArrayList<>();
@@ -81,20 +86,59 @@ public final class Session {
         this.bus = bus;
     }
 
-    public synchronized Set<String> acquiredHosts() {
-        return Set.copyOf(acquiredHosts);
+    /** Host names of the devices this session holds, in acquisition order. */
+    public synchronized List<String> acquiredHosts() {
+        return List.copyOf(handles.keySet());
     }
 
     public synchronized boolean holds(String hostName) {
-        return acquiredHosts.contains(hostName);
+        return handles.containsKey(hostName);
     }
 
-    synchronized void addAcquired(String hostName) {
-        acquiredHosts.add(hostName);
+    /** The hardware handle of a held device, or null. */
+    public synchronized DeviceHandle handle(String hostName) {
+        return handles.get(hostName);
     }
 
-    synchronized void removeAcquired(String hostName) {
-        acquiredHosts.remove(hostName);
+    synchronized void addAcquired(String hostName, DeviceHandle handle) {
+        handles.put(hostName, handle);
+    }
+
+    synchronized DeviceHandle removeAcquired(String hostName) {
+        return handles.remove(hostName);
+    }
+
+    // DMA buffers belong to the session (Genode's platform session), not to a device.
+
+    public synchronized long dmaBytes() {
+        return dmaBytes;
+    }
+
+    public synchronized int dmaBufferCount() {
+        return dmaBuffers.size();
+    }
+
+    synchronized String addDma(DmaBuffer b) {
+        String id = "dma-" + (++nextBufferId);
+        dmaBuffers.put(id, b);
+        dmaBytes += b.size();
+        return id;
+    }
+
+    public synchronized DmaBuffer dma(String id) {
+        return dmaBuffers.get(id);
+    }
+
+    synchronized DmaBuffer removeDma(String id) {
+        DmaBuffer b = dmaBuffers.remove(id);
+        if (b != null) {
+            dmaBytes -= b.size();
+        }
+        return b;
+    }
+
+    synchronized List<String> dmaIds() {
+        return List.copyOf(dmaBuffers.keySet());
     }
 
     public synchronized Duration leaseLength() {

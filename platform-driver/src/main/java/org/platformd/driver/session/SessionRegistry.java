@@ -25,6 +25,7 @@ import org.platformd.driver.bus.VirtualBus;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceDescriber;
+import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.Ownership;
 import org.platformd.driver.server.Peer;
@@ -71,6 +72,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final HostInventory inventory;
     private final Ownership ownership = new Ownership();
     private final DeviceTeardown teardown;
+    private final DeviceBackend backend;
     private final DeviceDescriber describer;
     private final Settings settings;
     private final Clock clock;
@@ -83,7 +85,8 @@ public final class SessionRegistry implements AutoCloseable {
     public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
             PolicyState initial, Settings settings, Clock clock) {
         this.inventory = inventory;
-        this.teardown = new DeviceTeardown(backend);
+        this.backend = backend;
+        this.teardown = new DeviceTeardown(backend.name());
         this.describer = describer;
         this.policy = initial;
         this.settings = settings;
@@ -99,6 +102,10 @@ public final class SessionRegistry implements AutoCloseable {
 
     public PolicyState policy() {
         return policy;
+    }
+
+    public DeviceBackend backend() {
+        return backend;
     }
 
     public HostInventory inventory() {
@@ -215,18 +222,29 @@ public final class SessionRegistry implements AutoCloseable {
         List<String> released = new ArrayList<>();
         busLock.readLock().lock();
         try {
-            for (String host : s.acquiredHosts()) {
+            List<DeviceHandle> handles = new ArrayList<>();
+            for (String host : s.acquiredHosts()) { // steps 1 and 2 for every device first
                 VirtualDevice v = s.bus().byHost(host).orElse(null);
                 boolean reset = v == null || v.access().reset();
-                teardown.quiesceAndReset(inventory.byName(host).orElseThrow(), reset, "session " + s.id() + " closing: " + reason);
-                s.removeAcquired(host);
+                DeviceHandle h = s.handle(host);
+                teardown.quiesceAndReset(h, reset, "session " + s.id() + " closing: " + reason);
+                handles.add(h);
+            }
+            long freed = s.dmaBytes();
+            for (String id : s.dmaIds()) { // step 3: only now, with no device able to reach them
+                s.removeDma(id).close();
+            }
+            if (freed > 0) {
+                log.info("session {}: freed {} bytes of DMA buffers after its devices were quiesced", s.id(), freed);
+            }
+            for (String host : s.acquiredHosts()) { // step 4: hardware sessions closed, device given back
+                s.removeAcquired(host).close();
                 ownership.release(host, s.id());
                 released.add(host);
             }
         } finally {
             busLock.readLock().unlock();
         }
-        // Step 3 (DMA buffers freed) comes after every device was quiesced; the session holds none yet.
         s.finishWatchers(SessionEvent.newBuilder().setSessionClosing(
                 SessionClosing.newBuilder().setReason(reason).setDetail(detail)));
         sessions.remove(s.id());
@@ -335,11 +353,19 @@ public final class SessionRegistry implements AutoCloseable {
             if (!ownership.acquire(host, s.id())) {
                 throw Status.FAILED_PRECONDITION.withDescription("device " + name + " is busy").asRuntimeException();
             }
+            DeviceHandle handle;
+            try {
+                handle = backend.open(v.host());
+            } catch (RuntimeException e) {
+                ownership.release(host, s.id());
+                throw e;
+            }
             // It comes quiesced: whatever a previous holder left, the next one starts clean.
-            teardown.quiesceAndReset(v.host(), v.access().reset(), "acquired by session " + s.id());
-            s.addAcquired(host);
+            teardown.quiesceAndReset(handle, v.access().reset(), "acquired by session " + s.id());
+            s.addAcquired(host, handle);
             if (s.isClosed()) { // closed while we acquired: give it back, the session's teardown already ran
                 s.removeAcquired(host);
+                handle.close();
                 ownership.release(host, s.id());
                 throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
             }
@@ -354,8 +380,10 @@ public final class SessionRegistry implements AutoCloseable {
         busLock.readLock().lock();
         try {
             VirtualDevice v = held(s, name);
-            teardown.quiesceAndReset(v.host(), v.access().reset(), "released by session " + s.id());
+            DeviceHandle h = s.handle(v.host().name());
+            teardown.quiesceAndReset(h, v.access().reset(), "released by session " + s.id());
             s.removeAcquired(v.host().name());
+            h.close();
             ownership.release(v.host().name(), s.id());
             log.info("{} released {}", s, name);
         } finally {
@@ -398,9 +426,11 @@ public final class SessionRegistry implements AutoCloseable {
                     }
                     boolean held = s.holds(gone.host().name());
                     if (held) {
-                        teardown.quiesceAndReset(gone.host(), gone.access().reset(), "revoked from session " + s.id()
+                        DeviceHandle h = s.handle(gone.host().name());
+                        teardown.quiesceAndReset(h, gone.access().reset(), "revoked from session " + s.id()
                                 + " by a policy change");
                         s.removeAcquired(gone.host().name());
+                        h.close();
                         ownership.release(gone.host().name(), s.id());
                     }
                     change.addRevokedDevices(gone.name());

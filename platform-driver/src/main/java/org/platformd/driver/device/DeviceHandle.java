@@ -1,0 +1,203 @@
+package org.platformd.driver.device;
+
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.platformd.bridge.Backend;
+import org.platformd.bridge.BridgeException;
+import org.platformd.bridge.DeviceRef;
+import org.platformd.bridge.Dma;
+import org.platformd.bridge.IoMem;
+import org.platformd.bridge.IoPort;
+import org.platformd.bridge.Irq;
+import org.platformd.bridge.IrqKind;
+import org.platformd.bridge.PciConfig;
+import org.platformd.bridge.ResourceInfo;
+import org.platformd.proto.v1.InterruptMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hardware side of one acquired device: the core-bridge sessions opened for it (config
+ * space, BARs, port ranges, interrupt vectors, DMA), opened lazily and all closed with the
+ * handle. Teardown steps of DESIGN.md live here: {@link #quiesce()} (bus master off,
+ * interrupts off) and {@link #resetAndRestore()} (function reset, BARs and command restored).
+ *
+ * <p>Concurrency: all methods are {@code synchronized}; core-bridge sessions are
+ * thread-safe themselves, so callers may use a returned session outside the lock.
+ */
+public final class DeviceHandle implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeviceHandle.class);
+    private static final int[] BAR_OFFSETS = {0x10, 0x14, 0x18, 0x1c, 0x20, 0x24};
+
+    private final Backend bridge;
+    private final HostDevice host;
+    private final DeviceRef ref;
+    private PciConfig config;
+    private int[] savedBars;
+    private int savedCommand;
+    private final Map<Integer, IoMem> ioMems = new HashMap<>();
+    private final Map<Integer, IoPort> ioPorts = new HashMap<>();
+    private final List<Irq> irqs = new ArrayList<>();
+    private InterruptMode mode = InterruptMode.INTERRUPT_MODE_DISABLED;
+    private Dma dma;
+    private boolean closed;
+
+    DeviceHandle(Backend bridge, HostDevice host) {
+        this.bridge = bridge;
+        this.host = host;
+        this.ref = host.isPci() ? DeviceRef.pci(host.address()) : DeviceRef.platform(host.name());
+        if (bridge != null && host.isPci()) {
+            config = bridge.openConfig(host.address());
+            savedBars = new int[BAR_OFFSETS.length];
+            for (int i = 0; i < BAR_OFFSETS.length; i++) {
+                savedBars[i] = config.read32(BAR_OFFSETS[i]);
+            }
+            savedCommand = config.read16(PciConfig.COMMAND);
+        }
+    }
+
+    public HostDevice host() {
+        return host;
+    }
+
+    private Backend bridge() {
+        if (bridge == null) {
+            throw Status.FAILED_PRECONDITION.withDescription("device " + host.name()
+                    + " has no hardware backend in this daemon (inventory-only: started with --devices-from)")
+                    .asRuntimeException();
+        }
+        return bridge;
+    }
+
+    /** The raw (server-side) config space; PCI devices only. */
+    public synchronized PciConfig config() {
+        bridge();
+        if (config == null) {
+            throw Status.INVALID_ARGUMENT.withDescription(host.name() + " is a platform device: no config space")
+                    .asRuntimeException();
+        }
+        return config;
+    }
+
+    public synchronized IoMem ioMem(int bar) {
+        IoMem m = ioMems.get(bar);
+        if (m == null) {
+            m = bridge().openIoMem(ref, bar);
+            ioMems.put(bar, m);
+        }
+        return m;
+    }
+
+    /** The device's I/O resources (I/O BARs or a platform device's port ranges). */
+    public List<ResourceInfo> ioResources() {
+        return bridge().device(ref).resources().stream().filter(r -> r.space() == ResourceInfo.Space.IO).toList();
+    }
+
+    public synchronized IoPort ioPort(int index) {
+        IoPort p = ioPorts.get(index);
+        if (p == null) {
+            p = bridge().openIoPort(ref, index);
+            ioPorts.put(index, p);
+        }
+        return p;
+    }
+
+    public synchronized Dma dma() {
+        if (dma == null) {
+            dma = bridge().openDma(ref);
+        }
+        return dma;
+    }
+
+    /** Switches interrupt mode: old vectors closed (MSI disabled by core-bridge), new ones opened. */
+    public synchronized List<Irq> setInterruptMode(InterruptMode newMode, int count) {
+        bridge();
+        closeIrqs();
+        if (config != null) {
+            config.setIntxDisabled(newMode != InterruptMode.INTERRUPT_MODE_INTX);
+        }
+        IrqKind kind = switch (newMode) {
+            case INTERRUPT_MODE_INTX -> IrqKind.INTX;
+            case INTERRUPT_MODE_MSI -> IrqKind.MSI;
+            case INTERRUPT_MODE_MSIX -> IrqKind.MSIX;
+            case INTERRUPT_MODE_LEGACY_IRQ -> IrqKind.LEGACY;
+            default -> null;
+        };
+        mode = newMode;
+        if (kind != null) {
+            try {
+                for (int i = 0; i < count; i++) {
+                    irqs.add(bridge.openIrq(ref, kind, i));
+                }
+            } catch (BridgeException e) {
+                closeIrqs();
+                mode = InterruptMode.INTERRUPT_MODE_DISABLED;
+                throw e;
+            }
+        }
+        return List.copyOf(irqs);
+    }
+
+    public synchronized InterruptMode interruptMode() {
+        return mode;
+    }
+
+    public synchronized List<Irq> irqs() {
+        return List.copyOf(irqs);
+    }
+
+    private void closeIrqs() {
+        for (Irq irq : irqs) {
+            irq.close();
+        }
+        irqs.clear();
+        mode = InterruptMode.INTERRUPT_MODE_DISABLED;
+    }
+
+    /** Teardown step 1: bus mastering off, INTx disabled, MSI/MSI-X off (vectors closed). */
+    public synchronized void quiesce() {
+        if (bridge == null) {
+            return;
+        }
+        if (config != null && config.isOpen()) {
+            config.setBusMaster(false);
+            config.setIntxDisabled(true);
+        }
+        closeIrqs();
+    }
+
+    /** Teardown step 2: function reset, then BARs and command register (minus bus master) restored. */
+    public synchronized String resetAndRestore() {
+        if (bridge == null || config == null || !config.isOpen()) {
+            return "none";
+        }
+        boolean reset = config.reset();
+        for (int i = 0; i < BAR_OFFSETS.length; i++) {
+            config.write32(BAR_OFFSETS[i], savedBars[i]);
+        }
+        config.write16(PciConfig.COMMAND, (savedCommand & ~PciConfig.COMMAND_MASTER) | PciConfig.COMMAND_INTX_DISABLE);
+        return reset ? "sim" : "none";
+    }
+
+    /** Teardown step 4: every session of this handle closed (DMA buffers must already be freed). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeIrqs();
+        ioMems.values().forEach(IoMem::close);
+        ioPorts.values().forEach(IoPort::close);
+        if (dma != null) {
+            dma.close();
+        }
+        if (config != null) {
+            config.close();
+        }
+        log.debug("closed hardware sessions of {}", host.name());
+    }
+}
