@@ -37,17 +37,30 @@ final class DaemonUnderTest implements AutoCloseable {
     final RunningDaemon daemon;
     final DaemonChannel channel;
 
+    /** On the lspci-dump inventory (no backend). */
     DaemonUnderTest(Path dir, String... extraArgs) throws IOException {
+        this(dir, POLICY, true, extraArgs);
+    }
+
+    /** On core-bridge's built-in emulated machine, with {@code policyText}. */
+    static DaemonUnderTest onSim(Path dir, String policyText, String... extraArgs) throws IOException {
+        return new DaemonUnderTest(dir, policyText, false, extraArgs);
+    }
+
+    private DaemonUnderTest(Path dir, String policyText, boolean dump, String... extraArgs) throws IOException {
         this.dir = dir;
         this.socket = dir.resolve("platformd.sock");
         this.policy = dir.resolve("policy.xml");
-        Files.writeString(policy, POLICY);
-        Path machine = dir.resolve("qemu-machine.lspci");
-        try (InputStream in = DaemonUnderTest.class.getResourceAsStream("/qemu-machine.lspci")) {
-            Files.copy(in, machine);
-        }
+        Files.writeString(policy, policyText);
         List<String> args = new ArrayList<>(List.of("--socket", socket.toString(), "--policy", policy.toString(),
-                "--devices-from", "dump:" + machine, "--policy-poll-ms", "50"));
+                "--policy-poll-ms", "50"));
+        if (dump) {
+            Path machine = dir.resolve("qemu-machine.lspci");
+            try (InputStream in = DaemonUnderTest.class.getResourceAsStream("/qemu-machine.lspci")) {
+                Files.copy(in, machine);
+            }
+            args.addAll(List.of("--devices-from", "dump:" + machine));
+        }
         args.addAll(List.of(extraArgs));
         daemon = RunningDaemon.start(DaemonOptions.parse(args.toArray(String[]::new)));
         channel = DaemonChannel.unix(socket);

@@ -30,7 +30,7 @@ public final class DeviceDescriber {
         this.ids = ids;
     }
 
-    public Device describe(VirtualDevice v, boolean info, DeviceAvailability availability) {
+    public Device describe(VirtualDevice v, boolean info, DeviceAvailability availability, boolean resetSupported) {
         Device.Builder b = Device.newBuilder().setName(v.name()).setAvailability(availability);
         HostDevice host = v.host();
         if (!host.isPci()) {
@@ -50,7 +50,7 @@ public final class DeviceDescriber {
                 .setProductName(nonNull(ids.device(d.vendorId(), d.deviceId())))
                 .setClassName(className(d.baseClass(), d.subclass()))
                 .setConfigSpaceSizeBytes(d.config().size())
-                .setResetSupported(false);
+                .setResetSupported(resetSupported);
         if (info) {
             b.setHostAddress(address(host.address()));
         }

@@ -15,6 +15,7 @@ import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
+import org.platformd.driver.config.ConfigVirtualizer;
 import org.platformd.proto.v1.InterruptMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,8 @@ public final class DeviceHandle implements AutoCloseable {
     private final List<Irq> irqs = new ArrayList<>();
     private InterruptMode mode = InterruptMode.INTERRUPT_MODE_DISABLED;
     private Dma dma;
+    private ConfigVirtualizer virtualConfig;
+    private boolean interruptStreamOpen;
     private boolean closed;
 
     DeviceHandle(Backend bridge, HostDevice host) {
@@ -80,6 +83,31 @@ public final class DeviceHandle implements AutoCloseable {
                     .asRuntimeException();
         }
         return config;
+    }
+
+    /** The client's view of config space (created on first use, per acquisition). */
+    public synchronized ConfigVirtualizer virtualConfig(boolean info, boolean busMasterAllowed) {
+        if (virtualConfig == null) {
+            virtualConfig = new ConfigVirtualizer(config(), host.decoded(), info, busMasterAllowed);
+        }
+        return virtualConfig;
+    }
+
+    /** Claims the device's one interrupt stream; false when one is already open. */
+    public synchronized boolean openInterruptStream() {
+        if (interruptStreamOpen) {
+            return false;
+        }
+        interruptStreamOpen = true;
+        return true;
+    }
+
+    public synchronized void closeInterruptStream() {
+        interruptStreamOpen = false;
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
     }
 
     public synchronized IoMem ioMem(int bar) {
@@ -175,6 +203,7 @@ public final class DeviceHandle implements AutoCloseable {
             return "none";
         }
         boolean reset = config.reset();
+        virtualConfig = null; // emulated BAR state starts over, as after a real reset
         for (int i = 0; i < BAR_OFFSETS.length; i++) {
             config.write32(BAR_OFFSETS[i], savedBars[i]);
         }

@@ -24,6 +24,9 @@ public final class Calls {
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
+        } catch (org.platformd.bridge.BridgeException e) {
+            out.onError(org.platformd.driver.device.BridgeStatus.exception(e));
+            return;
         } catch (RuntimeException e) {
             log.error("{} failed unexpectedly", rpc, e);
             out.onError(Status.INTERNAL.withDescription(rpc + ": " + e).asRuntimeException());

@@ -3,7 +3,14 @@ package org.platformd.driver.server;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.platformd.bridge.DmaBuffer;
+import org.platformd.driver.bus.VirtualDevice;
+import org.platformd.driver.device.DataPath;
+import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.session.Session;
+import org.platformd.proto.v1.*;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.proto.v1.AcquireDeviceRequest;
 import org.platformd.proto.v1.AcquireDeviceResponse;
@@ -28,13 +35,19 @@ import org.platformd.proto.v1.WatchSessionResponse;
  * {@code platformd.v1.PlatformService}: sessions, the virtual bus and device ownership.
  * Every call acts for {@link Peer#current()}; a session id is only honoured for the peer
  * that opened it. RPCs of the data path (registers, ports, interrupts, DMA, config space)
- * are answered UNIMPLEMENTED until the daemon drives devices through core-bridge.
+ * go to the device's core-bridge sessions through its {@link DeviceHandle}.
  */
 public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServiceImplBase {
     private static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
 
     private final SessionRegistry registry;
     private final String fdSocketPath;
+    /** One thread per open interrupt stream: it blocks in core-bridge's Irq.await. */
+    private final java.util.concurrent.ExecutorService interruptThreads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "platformd-irq-stream");
+        t.setDaemon(true);
+        return t;
+    });
 
     public PlatformServiceImpl(SessionRegistry registry, String fdSocketPath) {
         this.registry = registry;
@@ -127,6 +140,229 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("ReleaseDevice", out, () -> {
             registry.release(session(req.getSessionId()), req.getDeviceName());
             return ReleaseDeviceResponse.getDefaultInstance();
+        });
+    }
+
+    // ---- the data path ---------------------------------------------------------------
+
+    /** The session, the held device and its hardware handle of a device call. */
+    private record Held(Session session, VirtualDevice device, DeviceHandle handle) {}
+
+    private Held held(String sessionId, String deviceName) {
+        Session s = session(sessionId);
+        VirtualDevice v = registry.held(s, deviceName);
+        DeviceHandle h = s.handle(v.host().name());
+        if (h == null) {
+            throw Status.FAILED_PRECONDITION.withDescription("device " + deviceName + " is not acquired by this session")
+                    .asRuntimeException();
+        }
+        return new Held(s, v, h);
+    }
+
+    private static void requirePci(Held h) {
+        if (!h.device().host().isPci()) {
+            throw Status.INVALID_ARGUMENT.withDescription(h.device().name() + " is a legacy device: no config space")
+                    .asRuntimeException();
+        }
+    }
+
+    @Override
+    public void readConfig(ReadConfigRequest req, StreamObserver<ReadConfigResponse> out) {
+        Calls.unary("ReadConfig", out, () -> {
+            Held h = held(req.getSessionId(), req.getDeviceName());
+            requirePci(h);
+            synchronized (h.handle()) {
+                return ReadConfigResponse.newBuilder().setValue((int) h.handle()
+                        .virtualConfig(h.session().rule().attributes().info(), h.device().access().busMaster())
+                        .read(req.getOffset(), req.getWidthBytes())).build();
+            }
+        });
+    }
+
+    @Override
+    public void writeConfig(WriteConfigRequest req, StreamObserver<WriteConfigResponse> out) {
+        Calls.unary("WriteConfig", out, () -> {
+            Held h = held(req.getSessionId(), req.getDeviceName());
+            requirePci(h);
+            synchronized (h.handle()) {
+                long dropped = h.handle()
+                        .virtualConfig(h.session().rule().attributes().info(), h.device().access().busMaster())
+                        .write(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL);
+                return WriteConfigResponse.newBuilder().setDroppedBits((int) dropped).build();
+            }
+        });
+    }
+
+    @Override
+    public void accessRegisters(AccessRegistersRequest req, StreamObserver<AccessRegistersResponse> out) {
+        Calls.unary("AccessRegisters", out, () -> {
+            Held h = held(req.getSessionId(), req.getDeviceName());
+            return AccessRegistersResponse.newBuilder().addAllValues(
+                    DataPath.registers(h.handle(), h.device().name(), req.getBarIndex(), req.getOpsList())).build();
+        });
+    }
+
+    @Override
+    public void accessPorts(AccessPortsRequest req, StreamObserver<AccessPortsResponse> out) {
+        Calls.unary("AccessPorts", out, () -> {
+            Held h = held(req.getSessionId(), req.getDeviceName());
+            return AccessPortsResponse.newBuilder().addAllValues(
+                    DataPath.ports(h.handle(), h.device().name(), req.getOpsList())).build();
+        });
+    }
+
+    @Override
+    public void setInterruptMode(SetInterruptModeRequest req, StreamObserver<SetInterruptModeResponse> out) {
+        Calls.unary("SetInterruptMode", out, () -> {
+            Held h = held(req.getSessionId(), req.getDeviceName());
+            InterruptMode mode = req.getMode();
+            var info = registry.describe(h.session(), h.device()).getInterrupts();
+            if (mode == InterruptMode.INTERRUPT_MODE_UNSPECIFIED || mode == InterruptMode.UNRECOGNIZED
+                    || !info.getSupportedModesList().contains(mode)) {
+                throw Status.INVALID_ARGUMENT.withDescription("interrupt mode " + mode + " is not supported by "
+                        + h.device().name() + " (supported: " + info.getSupportedModesList() + ")").asRuntimeException();
+            }
+            int count = req.getVectorCount();
+            switch (mode) {
+                case INTERRUPT_MODE_DISABLED -> count = 0;
+                case INTERRUPT_MODE_INTX, INTERRUPT_MODE_LEGACY_IRQ -> {
+                    if (count > 1) {
+                        throw Status.INVALID_ARGUMENT.withDescription(mode + " has one vector, not " + count)
+                                .asRuntimeException();
+                    }
+                    count = 1;
+                }
+                case INTERRUPT_MODE_MSI -> {
+                    int max = Math.max(1, info.getMsiMaxVectors());
+                    count = count == 0 ? max : count;
+                    if (count > max || Long.bitCount(count) != 1) {
+                        throw Status.INVALID_ARGUMENT.withDescription("MSI vector count " + count
+                                + " must be a power of two up to " + max).asRuntimeException();
+                    }
+                }
+                default -> {
+                    int max = Math.max(1, info.getMsixMaxVectors());
+                    count = count == 0 ? max : count;
+                    if (count > max) {
+                        throw Status.INVALID_ARGUMENT.withDescription("MSI-X vector count " + count + " above " + max)
+                                .asRuntimeException();
+                    }
+                }
+            }
+            h.handle().setInterruptMode(mode, count);
+            registry.emit(h.session(), SessionEvent.newBuilder().setInterruptModeChanged(InterruptModeChanged.newBuilder()
+                    .setDeviceName(h.device().name()).setMode(mode).setVectorCount(count)));
+            return SetInterruptModeResponse.newBuilder().setMode(mode).setVectorCount(count).build();
+        });
+    }
+
+    @Override
+    public void streamInterrupts(StreamInterruptsRequest req, StreamObserver<StreamInterruptsResponse> out) {
+        Held h;
+        try {
+            h = held(req.getSessionId(), req.getDeviceName());
+            int count = h.handle().irqs().size();
+            for (int v : req.getVectorsList()) {
+                if (v >= count) {
+                    throw Status.OUT_OF_RANGE.withDescription("vector " + v + " not below the current vector count "
+                            + count).asRuntimeException();
+                }
+            }
+            if (!h.handle().openInterruptStream()) {
+                throw Status.FAILED_PRECONDITION.withDescription("an interrupt stream for " + req.getDeviceName()
+                        + " is already open in this session").asRuntimeException();
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        InterruptStream stream = new InterruptStream(h.session(), h.device().name(), h.handle(),
+                java.util.Set.copyOf(req.getVectorsList()), (ServerCallStreamObserver<StreamInterruptsResponse>) out);
+        interruptThreads.execute(stream);
+    }
+
+    @Override
+    public void ackInterrupt(AckInterruptRequest req, StreamObserver<AckInterruptResponse> out) {
+        Calls.unary("AckInterrupt", out, () -> {
+            Held h = held(req.getSessionId(), req.getDeviceName());
+            var irqs = h.handle().irqs();
+            if (irqs.isEmpty()) {
+                throw Status.FAILED_PRECONDITION.withDescription("interrupts of " + h.device().name() + " are disabled")
+                        .asRuntimeException();
+            }
+            if (req.getVector() >= irqs.size()) {
+                throw Status.OUT_OF_RANGE.withDescription("vector " + req.getVector() + " not below the current vector count "
+                        + irqs.size()).asRuntimeException();
+            }
+            boolean intx = h.handle().interruptMode() == InterruptMode.INTERRUPT_MODE_INTX;
+            irqs.get(req.getVector()).ack();
+            return AckInterruptResponse.newBuilder().setUnmasked(intx).build();
+        });
+    }
+
+    @Override
+    public void allocateDma(AllocateDmaRequest req, StreamObserver<AllocateDmaResponse> out) {
+        Calls.unary("AllocateDma", out, () -> registry.allocateDma(session(req.getSessionId()), req.getSizeBytes(),
+                req.getAlignmentBytes(), req.getAddressBits()));
+    }
+
+    @Override
+    public void freeDma(FreeDmaRequest req, StreamObserver<FreeDmaResponse> out) {
+        Calls.unary("FreeDma", out, () -> FreeDmaResponse.newBuilder()
+                .setUsedBytes(registry.freeDma(session(req.getSessionId()), req.getBufferId())).build());
+    }
+
+    @Override
+    public void readDma(ReadDmaRequest req, StreamObserver<ReadDmaResponse> out) {
+        Calls.unary("ReadDma", out, () -> {
+            DmaBuffer b = registry.dmaBuffer(session(req.getSessionId()), req.getBufferId());
+            DataPath.checkDmaRange(b, req.getBufferId(), req.getOffset(), req.getLengthBytes());
+            byte[] data = new byte[(int) req.getLengthBytes()];
+            b.read(req.getOffset(), data, 0, data.length);
+            return ReadDmaResponse.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(data)).build();
+        });
+    }
+
+    @Override
+    public void writeDma(WriteDmaRequest req, StreamObserver<WriteDmaResponse> out) {
+        Calls.unary("WriteDma", out, () -> {
+            DmaBuffer b = registry.dmaBuffer(session(req.getSessionId()), req.getBufferId());
+            DataPath.checkDmaRange(b, req.getBufferId(), req.getOffset(), req.getData().size());
+            b.write(req.getOffset(), req.getData().toByteArray(), 0, req.getData().size());
+            return WriteDmaResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void setBusMaster(SetBusMasterRequest req, StreamObserver<SetBusMasterResponse> out) {
+        Calls.unary("SetBusMaster", out, () -> {
+            Held h = held(req.getSessionId(), req.getDeviceName());
+            requirePci(h);
+            if (req.getEnabled() && !h.device().access().busMaster()) {
+                throw Status.PERMISSION_DENIED.withDescription("the policy does not let " + h.device().name()
+                        + " master the bus (bus_master=\"no\")").asRuntimeException();
+            }
+            var config = h.handle().config();
+            boolean before = DataPath.busMaster(config);
+            config.setBusMaster(req.getEnabled());
+            return SetBusMasterResponse.newBuilder().setPreviouslyEnabled(before).build();
+        });
+    }
+
+    @Override
+    public void resetDevice(ResetDeviceRequest req, StreamObserver<ResetDeviceResponse> out) {
+        Calls.unary("ResetDevice", out, () -> {
+            Held h = held(req.getSessionId(), req.getDeviceName());
+            requirePci(h);
+            if (!h.device().access().reset()) {
+                throw Status.FAILED_PRECONDITION.withDescription("the policy says reset=\"no\" for " + h.device().name())
+                        .asRuntimeException();
+            }
+            h.handle().quiesce();
+            String method = h.handle().resetAndRestore();
+            registry.emit(h.session(), SessionEvent.newBuilder().setInterruptModeChanged(InterruptModeChanged.newBuilder()
+                    .setDeviceName(h.device().name()).setMode(InterruptMode.INTERRUPT_MODE_DISABLED)));
+            return ResetDeviceResponse.newBuilder().setMethod(method).build();
         });
     }
 

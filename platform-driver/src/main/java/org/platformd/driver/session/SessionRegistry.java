@@ -317,7 +317,8 @@ public final class SessionRegistry implements AutoCloseable {
         DeviceAvailability a = holder == null ? DeviceAvailability.DEVICE_AVAILABILITY_FREE
                 : holder.equals(s.id()) ? DeviceAvailability.DEVICE_AVAILABILITY_ACQUIRED
                 : DeviceAvailability.DEVICE_AVAILABILITY_BUSY;
-        return describer.describe(v, s.rule().attributes().info(), a);
+        boolean reset = v.host().isPci() && v.access().reset() && !"inventory-only".equals(backend.name());
+        return describer.describe(v, s.rule().attributes().info(), a, reset);
     }
 
     /** The device {@code name} on the session's bus, or NOT_FOUND. */
@@ -389,6 +390,90 @@ public final class SessionRegistry implements AutoCloseable {
         } finally {
             busLock.readLock().unlock();
         }
+    }
+
+    /** Sends an event to the session's watch streams (interrupt mode changes, DMA faults). */
+    public void emit(Session s, SessionEvent.Builder event) {
+        s.emit(event);
+    }
+
+    // ---- DMA (buffers belong to the session) ------------------------------------------------
+
+    /**
+     * Allocates a zeroed buffer within the policy's dma_quota. Buffers are allocated through
+     * the first PCI device the session holds (core-bridge's sim maps a buffer for one device's
+     * DMA space; a session-wide IOMMU domain would make them reachable by all its devices).
+     */
+    public org.platformd.proto.v1.AllocateDmaResponse allocateDma(Session s, long size, long alignment, int addressBits) {
+        if (size == 0) {
+            throw Status.INVALID_ARGUMENT.withDescription("size 0").asRuntimeException();
+        }
+        if (alignment != 0 && Long.bitCount(alignment) != 1) {
+            throw Status.INVALID_ARGUMENT.withDescription("alignment " + alignment + " is not a power of two")
+                    .asRuntimeException();
+        }
+        if (addressBits != 0 && (addressBits < 12 || addressBits > 64)) {
+            throw Status.INVALID_ARGUMENT.withDescription("address_bits " + addressBits + " outside 12..64")
+                    .asRuntimeException();
+        }
+        long page = 4096;
+        long rounded = (size + page - 1) / page * page;
+        long quota = s.rule().attributes().dmaQuota();
+        synchronized (s) {
+            long used = s.dmaBytes();
+            if (used + rounded > quota) {
+                com.google.rpc.Status rpc = com.google.rpc.Status.newBuilder()
+                        .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+                        .setMessage("DMA quota of session " + s.id() + " exceeded: requested " + rounded + " bytes, used "
+                                + used + " of " + quota + " bytes (policy dma_quota)")
+                        .addDetails(com.google.protobuf.Any.pack(org.platformd.proto.v1.DmaQuotaExceeded.newBuilder()
+                                .setRequestedBytes(rounded).setUsedBytes(used).setQuotaBytes(quota).build()))
+                        .build();
+                throw io.grpc.protobuf.StatusProto.toStatusRuntimeException(rpc);
+            }
+            DeviceHandle via = null;
+            for (String host : s.acquiredHosts()) {
+                DeviceHandle h = s.handle(host);
+                if (h.host().isPci()) {
+                    via = h;
+                    break;
+                }
+            }
+            if (via == null) {
+                throw Status.FAILED_PRECONDITION.withDescription("session " + s.id()
+                        + " holds no PCI device: acquire the device that will use the buffer first").asRuntimeException();
+            }
+            org.platformd.bridge.DmaBuffer b = via.dma().allocate(rounded);
+            long align = alignment == 0 ? page : alignment;
+            boolean fits = addressBits == 0 || addressBits == 64 || b.busAddress() + b.size() <= (1L << addressBits);
+            if (b.busAddress() % align != 0 || !fits) {
+                b.close();
+                throw Status.RESOURCE_EXHAUSTED.withDescription("the backend has no " + rounded + "-byte buffer "
+                        + (fits ? "aligned to " + align : "below 2^" + addressBits)).asRuntimeException();
+            }
+            String id = s.addDma(b);
+            return org.platformd.proto.v1.AllocateDmaResponse.newBuilder()
+                    .setBuffer(org.platformd.proto.v1.DmaBuffer.newBuilder().setBufferId(id).setBusAddress(b.busAddress())
+                            .setSizeBytes(b.size()).setAlignmentBytes(align))
+                    .setUsedBytes(s.dmaBytes()).setQuotaBytes(quota).build();
+        }
+    }
+
+    public org.platformd.bridge.DmaBuffer dmaBuffer(Session s, String id) {
+        org.platformd.bridge.DmaBuffer b = s.dma(id);
+        if (b == null) {
+            throw Status.NOT_FOUND.withDescription("no DMA buffer " + id + " in session " + s.id()).asRuntimeException();
+        }
+        return b;
+    }
+
+    public long freeDma(Session s, String id) {
+        org.platformd.bridge.DmaBuffer b = s.removeDma(id);
+        if (b == null) {
+            throw Status.NOT_FOUND.withDescription("no DMA buffer " + id + " in session " + s.id()).asRuntimeException();
+        }
+        b.close();
+        return s.dmaBytes();
     }
 
     // ---- policy --------------------------------------------------------------------------

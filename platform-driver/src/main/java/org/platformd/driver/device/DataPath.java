@@ -1,0 +1,204 @@
+package org.platformd.driver.device;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.time.Instant;
+import java.util.List;
+import org.platformd.bridge.BridgeException;
+import org.platformd.bridge.DmaBuffer;
+import org.platformd.bridge.IoMem;
+import org.platformd.bridge.IoPort;
+import org.platformd.bridge.PciConfig;
+import org.platformd.bridge.ResourceInfo;
+import org.platformd.pci.config.Bar;
+import org.platformd.proto.v1.AccessKind;
+import org.platformd.proto.v1.BatchFailure;
+import org.platformd.proto.v1.PortOp;
+import org.platformd.proto.v1.RegisterOp;
+
+/**
+ * The RPC data path on one held device: batched register and port accesses with the
+ * contract's failure semantics (validate everything first, nothing applied on a bad op;
+ * on a failure while executing, the ops before it applied, it and the rest not; the
+ * status message starts with "op N: " and carries a {@link BatchFailure}).
+ * Stateless; the hardware sessions come from the {@link DeviceHandle}.
+ */
+public final class DataPath {
+    public static final int MAX_OPS = 65536;
+
+    private DataPath() {}
+
+    public static List<Long> registers(DeviceHandle h, String device, int barIndex, List<RegisterOp> ops) {
+        checkCount(ops.size());
+        Bar bar = h.host().decoded() == null ? null : h.host().decoded().bars().stream()
+                .filter(b -> b.index() == barIndex && b.size() != null && b.size() > 0).findFirst().orElse(null);
+        if (bar == null) {
+            throw Status.NOT_FOUND.withDescription("device " + device + " has no BAR " + barIndex).asRuntimeException();
+        }
+        if (bar.io()) {
+            throw Status.INVALID_ARGUMENT.withDescription("device " + device + " BAR " + barIndex
+                    + " is an I/O BAR; use AccessPorts").asRuntimeException();
+        }
+        long size = bar.size();
+        for (int i = 0; i < ops.size(); i++) {
+            RegisterOp op = ops.get(i);
+            if (op.getKind() == AccessKind.ACCESS_KIND_UNSPECIFIED || op.getKind() == AccessKind.UNRECOGNIZED) {
+                throw invalid(i, 0, Status.INVALID_ARGUMENT, "kind unspecified");
+            }
+            int w = op.getWidthBits();
+            if (w != 8 && w != 16 && w != 32 && w != 64) {
+                throw invalid(i, 0, Status.INVALID_ARGUMENT, "width " + w + " bits (expected 8, 16, 32 or 64)");
+            }
+            long off = op.getOffset();
+            if (off % (w / 8) != 0) {
+                throw invalid(i, 0, Status.INVALID_ARGUMENT, "offset 0x" + Long.toHexString(off)
+                        + " is not a multiple of " + w / 8);
+            }
+            if (off < 0 || off + w / 8 > size) {
+                throw invalid(i, 0, Status.OUT_OF_RANGE, device + " BAR " + barIndex + ": " + w / 8 + "-byte access at 0x"
+                        + Long.toHexString(off) + " beyond the BAR's " + size + " bytes");
+            }
+        }
+        IoMem mem = h.ioMem(barIndex);
+        Long[] values = new Long[ops.size()];
+        for (int i = 0; i < ops.size(); i++) {
+            RegisterOp op = ops.get(i);
+            long off = op.getOffset();
+            boolean write = op.getKind() == AccessKind.ACCESS_KIND_WRITE;
+            try {
+                values[i] = switch (op.getWidthBits()) {
+                    case 8 -> write ? write8(mem, off, op.getValue()) : (long) mem.read8(off);
+                    case 16 -> write ? write16(mem, off, op.getValue()) : (long) mem.read16(off);
+                    case 32 -> write ? write32(mem, off, op.getValue()) : mem.read32(off) & 0xffffffffL;
+                    default -> write ? write64(mem, off, op.getValue()) : mem.read64(off);
+                };
+            } catch (BridgeException e) {
+                Status s = BridgeStatus.of(e);
+                throw invalid(i, i, e.reason() == BridgeException.Reason.CLOSED ? Status.ABORTED : s.getCode().toStatus(),
+                        e.getMessage());
+            }
+        }
+        return List.of(values);
+    }
+
+    private static long write8(IoMem m, long off, long v) {
+        m.write8(off, (int) v & 0xff);
+        return v & 0xff;
+    }
+
+    private static long write16(IoMem m, long off, long v) {
+        m.write16(off, (int) v & 0xffff);
+        return v & 0xffff;
+    }
+
+    private static long write32(IoMem m, long off, long v) {
+        m.write32(off, (int) v);
+        return v & 0xffffffffL;
+    }
+
+    private static long write64(IoMem m, long off, long v) {
+        m.write64(off, v);
+        return v;
+    }
+
+    public static List<Integer> ports(DeviceHandle h, String device, List<PortOp> ops) {
+        checkCount(ops.size());
+        List<ResourceInfo> io = h.ioResources();
+        int[] target = new int[ops.size()];
+        for (int i = 0; i < ops.size(); i++) {
+            PortOp op = ops.get(i);
+            if (op.getKind() == AccessKind.ACCESS_KIND_UNSPECIFIED || op.getKind() == AccessKind.UNRECOGNIZED) {
+                throw invalid(i, 0, Status.INVALID_ARGUMENT, "kind unspecified");
+            }
+            int w = op.getWidthBits();
+            if (w != 8 && w != 16 && w != 32) {
+                throw invalid(i, 0, Status.INVALID_ARGUMENT, "width " + w + " bits (expected 8, 16 or 32)");
+            }
+            int bytes = w / 8;
+            long port = op.getPort() & 0xffffffffL;
+            if (port % bytes != 0) {
+                throw invalid(i, 0, Status.INVALID_ARGUMENT, "port 0x" + Long.toHexString(port) + " is not a multiple of "
+                        + bytes);
+            }
+            target[i] = -1;
+            for (ResourceInfo r : io) {
+                if (port >= r.start() && port + bytes - 1 <= r.end()) {
+                    target[i] = r.index();
+                }
+            }
+            if (target[i] < 0) {
+                throw invalid(i, 0, Status.OUT_OF_RANGE, "port 0x" + Long.toHexString(port) + " (" + bytes
+                        + " bytes) is outside the I/O ranges of " + device);
+            }
+        }
+        Integer[] values = new Integer[ops.size()];
+        for (int i = 0; i < ops.size(); i++) {
+            PortOp op = ops.get(i);
+            int port = op.getPort();
+            boolean write = op.getKind() == AccessKind.ACCESS_KIND_WRITE;
+            try {
+                IoPort p = h.ioPort(target[i]);
+                int v = op.getValue();
+                values[i] = switch (op.getWidthBits()) {
+                    case 8 -> {
+                        if (write) { p.outb(port, v & 0xff); yield v & 0xff; }
+                        yield p.inb(port);
+                    }
+                    case 16 -> {
+                        if (write) { p.outw(port, v & 0xffff); yield v & 0xffff; }
+                        yield p.inw(port);
+                    }
+                    default -> {
+                        if (write) { p.outl(port, v); yield v; }
+                        yield p.inl(port);
+                    }
+                };
+            } catch (BridgeException e) {
+                throw invalid(i, i, BridgeStatus.of(e), e.getMessage());
+            }
+        }
+        return List.of(values);
+    }
+
+    private static void checkCount(int n) {
+        if (n == 0 || n > MAX_OPS) {
+            throw Status.INVALID_ARGUMENT.withDescription("a batch has 1.." + MAX_OPS + " ops, not " + n)
+                    .asRuntimeException();
+        }
+    }
+
+    /** A batch failure: "op N: why" plus a BatchFailure detail. */
+    static StatusRuntimeException invalid(int index, int applied, Status status, String why) {
+        com.google.rpc.Status rpc = com.google.rpc.Status.newBuilder()
+                .setCode(status.getCode().value())
+                .setMessage("op " + index + ": " + why)
+                .addDetails(Any.pack(BatchFailure.newBuilder().setFailedOpIndex(index).setAppliedOpCount(applied).build()))
+                .build();
+        return StatusProto.toStatusRuntimeException(rpc);
+    }
+
+    /** Reads or writes a DMA buffer's bytes with the contract's limits. */
+    public static void checkDmaRange(DmaBuffer b, String id, long offset, long length) {
+        if (length > (1 << 20)) {
+            throw Status.INVALID_ARGUMENT.withDescription("at most 1 MiB per call, not " + length + " bytes")
+                    .asRuntimeException();
+        }
+        if (offset < 0 || offset + length > b.size()) {
+            throw Status.OUT_OF_RANGE.withDescription("buffer " + id + ": " + length + " bytes at " + offset
+                    + " beyond its " + b.size() + " bytes").asRuntimeException();
+        }
+    }
+
+    /** Bus mastering bit of the command register. */
+    public static boolean busMaster(PciConfig c) {
+        return (c.read16(PciConfig.COMMAND) & PciConfig.COMMAND_MASTER) != 0;
+    }
+
+    public static Timestamp now() {
+        Instant i = Instant.now();
+        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
+    }
+}
