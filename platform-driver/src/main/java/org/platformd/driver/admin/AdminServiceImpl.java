@@ -90,10 +90,16 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
                 .setPolicy(s.rule().describe()).setPeer(peer)
                 .setDmaQuotaBytes(s.rule().attributes().dmaQuota())
                 .setCreateTime(timestamp(s.created())).setLeaseExpireTime(timestamp(s.leaseExpiry()))
-                .setWatchStreamCount(s.watcherCount());
+                .setWatchStreamCount(s.watcherCount())
+                .setDmaBytes(s.dmaBytes()).setDmaBufferCount(s.dmaBufferCount());
         for (VirtualDevice v : s.bus().devices()) {
-            b.addDevices(SessionDevice.newBuilder().setVirtualName(v.name()).setHostName(v.host().name())
-                    .setAcquired(s.holds(v.host().name())));
+            SessionDevice.Builder d = SessionDevice.newBuilder().setVirtualName(v.name()).setHostName(v.host().name())
+                    .setAcquired(s.holds(v.host().name()));
+            var h = s.handle(v.host().name());
+            if (h != null) {
+                d.setInterruptMode(h.interruptMode());
+            }
+            b.addDevices(d);
         }
         return b.build();
     }

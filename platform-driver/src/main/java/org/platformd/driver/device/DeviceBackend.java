@@ -22,6 +22,11 @@ public final class DeviceBackend {
         return new DeviceBackend(null);
     }
 
+    /** The core-bridge backend, if any (tests and tools that look at the hardware directly). */
+    public java.util.Optional<Backend> bridge() {
+        return java.util.Optional.ofNullable(bridge);
+    }
+
     /** Short name for logs and the admin view, e.g. "sim" or "inventory-only". */
     public String name() {
         return bridge == null ? "inventory-only" : bridge.name();
