@@ -52,6 +52,15 @@ public final class LspciCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array, one object per device (fields: pci/PCI-JSON.md).")
     boolean json;
 
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "With --label: a running daemon's socket (default: the daemon's default path).")
+    Path socket;
+
+    @Option(names = "--label", paramLabel = "LABEL",
+            description = "Show the virtual bus a session under LABEL gets from a running daemon, with the config "
+                    + "space its driver sees (each device is briefly acquired to read it).")
+    String label;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -77,9 +86,18 @@ public final class LspciCommand implements Callable<Integer> {
 
     /** The source the options select. */
     DeviceSource source() {
-        int sources = (dump != null ? 1 : 0) + (sysfs != null ? 1 : 0) + (machine != null ? 1 : 0);
+        int sources = (dump != null ? 1 : 0) + (sysfs != null ? 1 : 0) + (machine != null ? 1 : 0)
+                + (label != null ? 1 : 0);
         if (sources > 1) {
-            throw new UsageException("--dump, --sysfs and --machine each name a source; give one");
+            throw new UsageException("--dump, --sysfs, --machine and --label each name a source; give one");
+        }
+        if (socket != null && label == null) {
+            throw new UsageException("--socket needs --label (the session label whose virtual bus to show)");
+        }
+        if (label != null) {
+            Path s = socket != null ? socket : org.platformd.driver.server.SocketPath.defaultPath();
+            String l = label;
+            return () -> VirtualBusSnapshot.take(s, l, spec.commandLine().getErr());
         }
         if (machine != null) {
             String spec = machine;
