@@ -47,6 +47,11 @@ class ClientDeathTest {
                 assertTrue(held.getDevices(0).getAcquired());
 
                 var stub = PlatformServiceGrpc.newBlockingStub(d.channel.channel());
+                // Its session id is no use to another process (this one):
+                var stolen = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                        () -> stub.listDevices(org.platformd.proto.v1.ListDevicesRequest.newBuilder()
+                                .setSessionId(sessionId).build()));
+                assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, stolen.getStatus().getCode());
                 String mine = stub.openSession(OpenSessionRequest.newBuilder().setLabel("edu-driver")
                         .setLeaseDuration(com.google.protobuf.Duration.newBuilder().setSeconds(600)).build()).getSessionId();
                 var busy = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,

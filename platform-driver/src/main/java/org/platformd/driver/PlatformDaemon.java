@@ -42,15 +42,23 @@ public final class PlatformDaemon implements Callable<Integer> {
             log.error("cannot start: {}", e.getMessage());
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("signal received: shutting down");
-            daemon.close();
-            stopped.countDown();
-        }, "platformd-shutdown"));
+        // SIGTERM/SIGINT end the wait below, so the shutdown runs on the main thread and the
+        // process exits 0 (a JVM shutdown hook would exit 143); the hook stays as a safety net
+        // for other ways the JVM may go down.
+        CountDownLatch signalled = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                log.info("SIG{} received: shutting down", sig.getName());
+                signalled.countDown();
+            });
+        }
+        Thread hook = new Thread(daemon::close, "platformd-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         System.out.println("platformd listening on " + daemon.endpoints());
         System.out.flush();
-        stopped.await();
+        signalled.await();
+        daemon.close();
+        Runtime.getRuntime().removeShutdownHook(hook);
         return 0;
     }
 
