@@ -121,6 +121,10 @@ class EduDriverOverRpcTest {
         byte[] back = rpc.readDma(ReadDmaRequest.newBuilder().setSessionId(session).setBufferId(dst.getBufferId())
                 .setLengthBytes(4096).build()).getData().toByteArray();
         assertArrayEquals(pattern, back);
+        SessionInfo info = AdminServiceGrpc.newBlockingStub(d.channel.channel())
+                .listSessions(ListSessionsRequest.getDefaultInstance()).getSessions(0);
+        assertEquals(15, info.getInterruptsDelivered(), "13 factorials and 2 DMA transfers");
+        assertEquals(8192, info.getDmaBytes());
     }
 
     private void dma(Iterator<StreamInterruptsResponse> irqs, long from, long to, long cmd) {
@@ -130,6 +134,27 @@ class EduDriverOverRpcTest {
         assertEquals(0x100, status & 0x100, "DMA interrupt status");
         writes(write(0x64, 32, status));
         rpc.ackInterrupt(AckInterruptRequest.newBuilder().setSessionId(session).setDeviceName(EDU).build());
+    }
+
+    @Test
+    void dmaWithoutBusMasteringIsRefusedAndReportedAsADmaFault() throws Exception {
+        writeConfig(0x04, 2, 0x0002); // memory decode, but no bus mastering
+        DmaBuffer src = rpc.allocateDma(AllocateDmaRequest.newBuilder().setSessionId(session).setSizeBytes(4096)
+                .setAddressBits(28).build()).getBuffer();
+        Iterator<WatchSessionResponse> events = rpc.watchSession(WatchSessionRequest.newBuilder()
+                .setSessionId(session).build());
+        assertTrue(events.next().getEvent().hasWatchStarted());
+        writes(write(0x80, 64, src.getBusAddress()), write(0x88, 64, 0x40000), write(0x90, 64, 4096), write(0x98, 64, 1));
+        SessionEvent e;
+        do {
+            e = events.next().getEvent();
+        } while (!e.hasDmaFault());
+        assertEquals(EDU, e.getDmaFault().getDeviceName());
+        assertEquals(src.getBusAddress(), e.getDmaFault().getBusAddress());
+        SessionInfo info = AdminServiceGrpc.newBlockingStub(d.channel.channel())
+                .listSessions(ListSessionsRequest.getDefaultInstance()).getSessions(0);
+        assertEquals(1, info.getDevicesList().stream().filter(SessionDevice::getAcquired).findFirst().orElseThrow()
+                .getDmaFaults());
     }
 
     @Test

@@ -92,15 +92,20 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
                 .setCreateTime(timestamp(s.created())).setLeaseExpireTime(timestamp(s.leaseExpiry()))
                 .setWatchStreamCount(s.watcherCount())
                 .setDmaBytes(s.dmaBytes()).setDmaBufferCount(s.dmaBufferCount());
+        long interrupts = 0;
         for (VirtualDevice v : s.bus().devices()) {
             SessionDevice.Builder d = SessionDevice.newBuilder().setVirtualName(v.name()).setHostName(v.host().name())
                     .setAcquired(s.holds(v.host().name()));
             var h = s.handle(v.host().name());
             if (h != null) {
-                d.setInterruptMode(h.interruptMode());
+                long delivered = h.interruptsDelivered();
+                d.setInterruptMode(h.interruptMode()).setInterruptsDelivered(delivered)
+                        .setBusMasterEnabled(h.busMasterEnabled()).setDmaFaults(s.dmaFaults(v.host().name()));
+                interrupts += delivered;
             }
             b.addDevices(d);
         }
+        b.setInterruptsDelivered(interrupts);
         return b.build();
     }
 

@@ -43,6 +43,7 @@ public final class DeviceHandle implements AutoCloseable {
     private final Map<Integer, IoPort> ioPorts = new HashMap<>();
     private final List<Irq> irqs = new ArrayList<>();
     private InterruptMode mode = InterruptMode.INTERRUPT_MODE_DISABLED;
+    private long deliveredByClosedVectors;
     private Dma dma;
     private ConfigVirtualizer virtualConfig;
     private boolean interruptStreamOpen;
@@ -177,8 +178,23 @@ public final class DeviceHandle implements AutoCloseable {
         return List.copyOf(irqs);
     }
 
+    /** Interrupts delivered since acquisition, over all modes (for the admin view). */
+    public synchronized long interruptsDelivered() {
+        long n = deliveredByClosedVectors;
+        for (Irq irq : irqs) {
+            n += irq.deliveredCount();
+        }
+        return n;
+    }
+
+    /** Whether bus mastering is on in the device's command register (false without hardware). */
+    public synchronized boolean busMasterEnabled() {
+        return config != null && config.isOpen() && (config.read16(PciConfig.COMMAND) & PciConfig.COMMAND_MASTER) != 0;
+    }
+
     private void closeIrqs() {
         for (Irq irq : irqs) {
+            deliveredByClosedVectors += irq.deliveredCount();
             irq.close();
         }
         irqs.clear();

@@ -40,6 +40,7 @@ public final class Session {
     private final Map<String, DmaBuffer> dmaBuffers = new LinkedHashMap<>();
     private long dmaBytes;
     private long nextBufferId;
+    private final Map<String, Long> dmaFaultsByHost = new java.util.HashMap<>();
     private Duration leaseLength;
     private Instant leaseExpiry;
     private final List<ServerCallStreamObserver<WatchSessionResponse>> watchers = new ArrayList<>();
@@ -106,6 +107,15 @@ public final class Session {
 
     synchronized DeviceHandle removeAcquired(String hostName) {
         return handles.remove(hostName);
+    }
+
+    synchronized void countDmaFault(String hostName) {
+        dmaFaultsByHost.merge(hostName, 1L, Long::sum);
+    }
+
+    /** DMA faults of a device while this session held it. */
+    public synchronized long dmaFaults(String hostName) {
+        return dmaFaultsByHost.getOrDefault(hostName, 0L);
     }
 
     // DMA buffers belong to the session (Genode's platform session), not to a device.

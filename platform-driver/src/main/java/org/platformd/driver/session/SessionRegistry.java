@@ -265,8 +265,43 @@ public final class SessionRegistry implements AutoCloseable {
         return length;
     }
 
+    private long dmaFaultsSeen;
+
+    /**
+     * Turns the backend's DMA faults (a device reaching memory it may not: unmapped buffer, bus
+     * master off) into DmaFault events for the session holding the device. Runs on the scheduler.
+     */
+    private void reportDmaFaults() {
+        var bridge = backend.bridge();
+        if (bridge.isEmpty()) {
+            return;
+        }
+        long count = bridge.get().dmaFaultCount();
+        if (count == dmaFaultsSeen) {
+            return;
+        }
+        List<org.platformd.bridge.DmaFault> recent = bridge.get().dmaFaults();
+        int fresh = (int) Math.min(count - dmaFaultsSeen, recent.size());
+        dmaFaultsSeen = count;
+        for (org.platformd.bridge.DmaFault f : recent.subList(recent.size() - fresh, recent.size())) {
+            String host = f.device().toString();
+            Session s = ownership.holder(host).map(sessions::get).orElse(null);
+            if (s == null) {
+                log.warn("DMA fault of unheld device: {}", f);
+                continue;
+            }
+            s.countDmaFault(host);
+            String name = s.bus().byHost(host).map(VirtualDevice::name).orElse(host);
+            s.emit(SessionEvent.newBuilder().setDmaFault(org.platformd.proto.v1.DmaFault.newBuilder()
+                    .setDeviceName(name).setBusAddress(f.busAddress()).setWrite(f.write()).setLengthBytes(f.length())
+                    .setDetail(f.reason())));
+            log.info("{}: DMA fault on {}: {}", s, name, f);
+        }
+    }
+
     private void reapExpired() {
         try {
+            reportDmaFaults();
             Instant now = clock.instant();
             for (Session s : sessions()) {
                 if (s.expired(now)) {
