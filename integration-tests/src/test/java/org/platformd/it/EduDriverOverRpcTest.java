@@ -158,6 +158,22 @@ class EduDriverOverRpcTest {
     }
 
     @Test
+    void theInterruptStreamEndsWhenTheDeviceIsReleased() {
+        rpc.setInterruptMode(SetInterruptModeRequest.newBuilder().setSessionId(session).setDeviceName(EDU)
+                .setMode(InterruptMode.INTERRUPT_MODE_MSI).build());
+        Iterator<StreamInterruptsResponse> irqs = rpc.streamInterrupts(StreamInterruptsRequest.newBuilder()
+                .setSessionId(session).setDeviceName(EDU).build());
+        writeConfig(0x04, 2, 0x0006); // MSI is a memory write: needs bus mastering
+        writes(write(0x60, 32, 1), write(0x64, 32, 1));
+        assertEquals(InterruptMode.INTERRUPT_MODE_MSI, irqs.next().getEvent().getMode());
+        StatusRuntimeException second = assertThrows(StatusRuntimeException.class, () -> rpc.streamInterrupts(
+                StreamInterruptsRequest.newBuilder().setSessionId(session).setDeviceName(EDU).build()).hasNext());
+        assertEquals(Status.Code.FAILED_PRECONDITION, second.getStatus().getCode());
+        rpc.releaseDevice(ReleaseDeviceRequest.newBuilder().setSessionId(session).setDeviceName(EDU).build());
+        assertTrue(!irqs.hasNext(), "stream ends OK on release");
+    }
+
+    @Test
     void barsAreVirtualizedAndSizableAndMsiIsReadOnly() {
         int bar0 = config(0x10, 4);
         assertEquals(0, bar0 & 0xfffffff0, "physical address hidden without info=yes");

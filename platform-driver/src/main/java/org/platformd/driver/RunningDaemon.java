@@ -115,7 +115,7 @@ public final class RunningDaemon implements AutoCloseable {
             throw e;
         }
         PolicyFileWatcher watcher = options.policy == null ? null
-                : new PolicyFileWatcher(options.policy, policies, options.policyPollMillis);
+                : new PolicyFileWatcher(options.policy, policies, options.policyPollMillis, policy.text());
         return new RunningDaemon(server, listeners, registry, policies, watcher);
     }
 

@@ -27,10 +27,15 @@ public final class PolicyFileWatcher implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private byte[] lastHash;
 
-    public PolicyFileWatcher(Path file, PolicyManager manager, long periodMillis) {
+    /** {@code loadedText}: the text the daemon loaded at start, so an edit made meanwhile is not missed. */
+    public PolicyFileWatcher(Path file, PolicyManager manager, long periodMillis, String loadedText) {
         this.file = file;
         this.manager = manager;
-        this.lastHash = hash(file);
+        try {
+            this.lastHash = MessageDigest.getInstance("SHA-256").digest(loadedText.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "platformd-policy-watch");
             t.setDaemon(true);
