@@ -119,6 +119,29 @@ class SimLifecycleTest {
     }
 
     @Test
+    void aPolicyThatTakesBusMasteringAwayTurnsItOffOnAHeldDevice() throws Exception {
+        try (DaemonUnderTest d = DaemonUnderTest.onSim(dir, POLICY)) {
+            var rpc = PlatformServiceGrpc.newBlockingStub(d.channel.channel());
+            String edu = rpc.openSession(open("edu-driver")).getSessionId();
+            rpc.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(edu).setDeviceName("0000:00:00.0").build());
+            rpc.setBusMaster(SetBusMasterRequest.newBuilder().setSessionId(edu).setDeviceName("0000:00:00.0")
+                    .setEnabled(true).build());
+            assertEquals(0x4, hardwareCommand(d, "0000:00:02.0") & 0x4);
+            long attempts = d.daemon.policies().reloadAttempts();
+            Files.writeString(d.policy, POLICY.replace("device_id=\"0x11e8\"/>", "device_id=\"0x11e8\" bus_master=\"no\"/>"));
+            DaemonUnderTest.awaitTrue("edit applied", () -> d.daemon.policies().reloadAttempts() > attempts);
+            assertEquals(2, d.daemon.registry().policy().version());
+            assertEquals(0, hardwareCommand(d, "0000:00:02.0") & 0x4, "bus master switched off by the new policy");
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> rpc.setBusMaster(
+                    SetBusMasterRequest.newBuilder().setSessionId(edu).setDeviceName("0000:00:00.0").setEnabled(true).build()));
+            assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+            assertEquals(0x4, rpc.writeConfig(WriteConfigRequest.newBuilder().setSessionId(edu).setDeviceName("0000:00:00.0")
+                    .setOffset(4).setWidthBytes(2).setValue(0x0006).build()).getDroppedBits() & 0x4,
+                    "the command register's bus master bit is dropped too");
+        }
+    }
+
+    @Test
     void clientKilledMidDmaIsTornDownAndTheNextClientFindsTheDeviceClean() throws Exception {
         try (DaemonUnderTest d = DaemonUnderTest.onSim(dir, POLICY, "--lease-grace", "1")) {
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

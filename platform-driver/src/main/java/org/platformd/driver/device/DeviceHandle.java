@@ -94,6 +94,17 @@ public final class DeviceHandle implements AutoCloseable {
         return virtualConfig;
     }
 
+    /**
+     * The policy's terms for this device changed (info, bus_master): the client's view is rebuilt
+     * on next use, and bus mastering is switched off when it is no longer allowed.
+     */
+    public synchronized void policyChanged(boolean busMasterAllowed) {
+        virtualConfig = null;
+        if (!busMasterAllowed && config != null && config.isOpen()) {
+            config.setBusMaster(false);
+        }
+    }
+
     /** Claims the device's one interrupt stream; false when one is already open. */
     public synchronized boolean openInterruptStream() {
         if (interruptStreamOpen) {

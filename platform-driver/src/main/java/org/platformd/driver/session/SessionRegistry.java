@@ -559,6 +559,14 @@ public final class SessionRegistry implements AutoCloseable {
                             .setDetail("policy version " + next.version() + " no longer grants it to label \""
                                     + s.label() + "\"").setWasAcquired(held)));
                 }
+                boolean infoChanged = s.rule().attributes().info() != rule.attributes().info();
+                for (VirtualDevice stays : after.devices()) {
+                    DeviceHandle h = s.handle(stays.host().name());
+                    VirtualDevice old = before.byHost(stays.host().name()).orElse(null);
+                    if (h != null && old != null && (infoChanged || !old.access().equals(stays.access()))) {
+                        h.policyChanged(stays.access().busMaster());
+                    }
+                }
                 s.update(rule, after);
                 for (VirtualDevice added : after.devices()) {
                     if (!beforeHosts.contains(added.host().name())) {
