@@ -23,6 +23,14 @@ platformd_build() {
 
 platformd_run() { # main-class args...
   local main="$1"; shift
-  if platformd_needs_build; then platformd_build; fi
+  if platformd_needs_build; then
+    # Two launchers started at once must not build into the same target/ folders together:
+    # the second waits for the first and then finds nothing left to do.
+    exec 9>"$PLATFORMD_HOME/.build.lock"
+    flock 9
+    if platformd_needs_build; then platformd_build; fi
+    flock -u 9
+    exec 9>&-
+  fi
   exec java ${PLATFORMD_JAVA_OPTS:-} -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
 }
