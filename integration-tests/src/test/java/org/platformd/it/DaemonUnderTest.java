@@ -82,4 +82,16 @@ final class DaemonUnderTest implements AutoCloseable {
             Thread.sleep(20);
         }
     }
+
+    /**
+     * Replaces the policy file the way editors save: the new text goes to a temporary file
+     * that is renamed over the policy, so the daemon's watcher never sees a half-written file
+     * (an in-place write could be read mid-way and rejected, making a test depend on timing).
+     */
+    void savePolicy(String text) throws IOException {
+        java.nio.file.Path tmp = policy.resolveSibling(policy.getFileName() + ".saving");
+        Files.writeString(tmp, text);
+        Files.move(tmp, policy, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
 }

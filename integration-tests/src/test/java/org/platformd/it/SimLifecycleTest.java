@@ -10,7 +10,6 @@ import io.grpc.StatusRuntimeException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -89,13 +88,13 @@ class SimLifecycleTest {
 
             // An invalid edit changes nothing.
             long attempts = d.daemon.policies().reloadAttempts();
-            Files.writeString(d.policy, POLICY.replace("device_id=\"0x11e8\"", "device_id=\"11e8\""));
+            d.savePolicy(POLICY.replace("device_id=\"0x11e8\"", "device_id=\"11e8\""));
             DaemonUnderTest.awaitTrue("invalid edit seen", () -> d.daemon.policies().reloadAttempts() > attempts);
             assertEquals(1, d.daemon.registry().policy().version());
             assertEquals(2, names(rpc, edu).size());
 
             // Move the edu behind the bridges (host 02:00.0, virtual 00:01.0) to a new label.
-            Files.writeString(d.policy, POLICY.replace("<pci vendor_id=\"0x1234\" device_id=\"0x11e8\"/>",
+            d.savePolicy(POLICY.replace("<pci vendor_id=\"0x1234\" device_id=\"0x11e8\"/>",
                     "<device name=\"00:02.0\"/>").replace("</config>",
                     "<policy label=\"other\"><device name=\"02:00.0\"/></policy></config>"));
             SessionEvent e;
@@ -128,7 +127,7 @@ class SimLifecycleTest {
                     .setEnabled(true).build());
             assertEquals(0x4, hardwareCommand(d, "0000:00:02.0") & 0x4);
             long attempts = d.daemon.policies().reloadAttempts();
-            Files.writeString(d.policy, POLICY.replace("device_id=\"0x11e8\"/>", "device_id=\"0x11e8\" bus_master=\"no\"/>"));
+            d.savePolicy(POLICY.replace("device_id=\"0x11e8\"/>", "device_id=\"0x11e8\" bus_master=\"no\"/>"));
             DaemonUnderTest.awaitTrue("edit applied", () -> d.daemon.policies().reloadAttempts() > attempts);
             assertEquals(2, d.daemon.registry().policy().version());
             assertEquals(0, hardwareCommand(d, "0000:00:02.0") & 0x4, "bus master switched off by the new policy");

@@ -176,13 +176,13 @@ class SessionLifecycleTest {
         assertTrue(events.poll(30, TimeUnit.SECONDS).hasWatchStarted());
         var admin = AdminServiceGrpc.newBlockingStub(channel.channel());
 
-        Files.writeString(policy, TestMachine.POLICY.replace("<policy label=\"edu-driver\"", "<policy labl=\"edu-driver\""));
+        savePolicy(TestMachine.POLICY.replace("<policy label=\"edu-driver\"", "<policy labl=\"edu-driver\""));
         awaitTrue(() -> daemon.policies().reloadAttempts() == 1); // the watcher saw the edit and rejected it
         assertEquals(1, admin.getPolicy(GetPolicyRequest.getDefaultInstance()).getVersion());
         assertEquals(2, stub.listDevices(ListDevicesRequest.newBuilder().setSessionId(id).build()).getDevicesCount());
 
         // Narrow edu-driver to the edu at host 00:03.0: 00:04.0 (virtual 00:01.0, held) is revoked.
-        Files.writeString(policy, TestMachine.POLICY.replace("<pci vendor_id=\"0x1234\" device_id=\"0x11e8\"/>",
+        savePolicy(TestMachine.POLICY.replace("<pci vendor_id=\"0x1234\" device_id=\"0x11e8\"/>",
                 "<device name=\"0000:00:03.0\"/>"));
         SessionEvent revoked = next(events, SessionEvent::hasDeviceRevoked);
         awaitTrue(() -> daemon.policies().reloadAttempts() == 2);
@@ -226,5 +226,13 @@ class SessionLifecycleTest {
             }
             Thread.sleep(20);
         }
+    }
+
+    /** Saves the policy as editors do (temporary file renamed over it), so the watcher never reads half a file. */
+    private void savePolicy(String text) throws java.io.IOException {
+        Path tmp = policy.resolveSibling(policy.getFileName() + ".saving");
+        Files.writeString(tmp, text);
+        Files.move(tmp, policy, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }
