@@ -35,7 +35,14 @@ public final class DaemonOptionsMixin {
 
     /** A daemon error as a one-line usage-level failure (exit 2) naming the socket. */
     UsageException failure(StatusRuntimeException e) {
-        return new UsageException(socketPath() + ": " + e.getStatus().getCode() + ": "
+        Path socket = socketPath();
+        if (e.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+            // gRPC only says "io exception" here; say what a person can act on.
+            String why = !java.nio.file.Files.exists(socket) ? "no such socket (is platformd running? --socket PATH)"
+                    : "nothing answers on this socket (platformd not running, or no permission to connect)";
+            return new UsageException(socket + ": " + why);
+        }
+        return new UsageException(socket + ": " + e.getStatus().getCode() + ": "
                 + (e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription()));
     }
 }
