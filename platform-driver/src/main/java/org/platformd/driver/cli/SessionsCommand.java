@@ -42,8 +42,13 @@ public final class SessionsCommand implements Callable<Integer> {
                         : s.getPeer().getTlsSubject().isEmpty() ? s.getPeer().getAddress() : s.getPeer().getTlsSubject();
                 out.printf("%s  label \"%s\"  %s  %s  watch streams %d%n", s.getSessionId(), s.getLabel(), s.getPolicy(),
                         peer, s.getWatchStreamCount());
+                out.printf("    DMA %d of %d bytes in %d buffer(s), %d interrupt(s) delivered%n", s.getDmaBytes(),
+                        s.getDmaQuotaBytes(), s.getDmaBufferCount(), s.getInterruptsDelivered());
                 for (SessionDevice d : s.getDevicesList()) {
-                    out.printf("    %s -> host %s%s%n", d.getVirtualName(), d.getHostName(), d.getAcquired() ? "  acquired" : "");
+                    out.printf("    %s -> host %s%s%n", d.getVirtualName(), d.getHostName(), d.getAcquired()
+                            ? "  acquired, " + d.getInterruptsDelivered() + " interrupt(s), " + d.getDmaFaults()
+                                    + " DMA fault(s)"
+                            : "");
                 }
             }
         }

@@ -99,6 +99,8 @@ class DaemonCommandsTest {
                 java.time.Duration.ofMinutes(5));
         Run list = run("sessions", "--socket", socket.toString());
         assertTrue(list.out().contains(s.id() + "  label \"edu-driver\""), list.out());
+        assertTrue(list.out().matches("(?s).*DMA 0 of \\d+ bytes in 0 buffer\\(s\\), 0 interrupt\\(s\\) delivered.*"),
+                list.out());
         Run evict = run("evict", "--socket", socket.toString(), s.id());
         assertEquals(0, evict.status(), evict.err());
         assertEquals("no sessions\n", run("sessions", "--socket", socket.toString()).out());
