@@ -7,9 +7,11 @@ set -uo pipefail
 results="$1"; shift
 guest_dir="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 export PLATFORMD_HOME="$(cd "$guest_dir/../.." && pwd)"
-# Small JVM flags: under TCG the JIT is the cost; C1 only and the serial GC start fastest.
-export PLATFORMD_JAVA_OPTS="-Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData"
-check_timeout="${PLATFORMD_GUEST_CHECK_TIMEOUT:-120}"
+# run.conf (written by bin/guest-test): JAVA_OPTS for every platformd JVM, CDS_ARCHIVE (a class-data
+# archive made on the host, or empty), CHECK_TIMEOUT (seconds per check).
+. "$results/run.conf"
+export PLATFORMD_JAVA_OPTS="$JAVA_OPTS${CDS_ARCHIVE:+ -XX:SharedArchiveFile=$CDS_ARCHIVE}"
+check_timeout="$CHECK_TIMEOUT"
 cd "$PLATFORMD_HOME"
 
 for name in "$@"; do

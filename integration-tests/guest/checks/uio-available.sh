@@ -7,7 +7,7 @@ slot="$(pci_slot $EDU)"
 trap 'release "$slot"' EXIT
 bind_with "$slot" uio_pci_generic
 
-uio="$(ls "/sys/bus/pci/devices/$slot/uio" 2>/dev/null | head -1)"
+uio="$(ls "/sys/bus/pci/devices/$slot/uio" 2>/dev/null | sed -n 1p)"
 [ -n "$uio" ] || fail "edu is bound to uio_pci_generic but has no uio device in sysfs"
 [ -c "/dev/$uio" ] || fail "edu got $uio in sysfs but /dev/$uio did not appear"
 [ "$uio" = uio0 ] || echo "note: edu's uio device is $uio, not uio0"

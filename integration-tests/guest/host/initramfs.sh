@@ -20,7 +20,7 @@ ROOTS=(virtio_pci 9pnet_virtio 9p vfio_iommu_type1 vfio_pci uio_pci_generic)
 # with '-' read as '_' (what the kernel itself does when it compares names).
 declare -A file_of=()
 while IFS= read -r f; do
-  n="$(basename "$f")"; n="${n%%.ko*}"; n="${n//-/_}"
+  n="${f##*/}"; n="${n%%.ko*}"; n="${n//-/_}"
   file_of[$n]="$f"
 done < <(find "$moddir/kernel" -name '*.ko*' -type f)
 
@@ -46,7 +46,7 @@ visit() { # NAME: appends NAME's dependencies, then NAME, to order (depth first,
   fi
   state[$n]=busy
   local deps d
-  deps="$(modinfo_of "${file_of[$n]}" | sed -n 's/^depends=//p' | head -1)"
+  deps="$(modinfo_of "${file_of[$n]}" | sed -n 's/^depends=//p' | sed -n 1p)"
   for d in ${deps//,/ }; do visit "$d"; done
   state[$n]=done
   order+=("$n")
@@ -54,7 +54,7 @@ visit() { # NAME: appends NAME's dependencies, then NAME, to order (depth first,
 for r in "${ROOTS[@]}"; do visit "$r"; done
 
 init="$GUEST_DIR/initramfs/init"
-key="$( { echo "${order[*]}"; cat "$init"; "$busybox" 2>&1 | head -1; } | sha256sum | cut -c1-16)"
+key="$( { echo "${order[*]}"; cat "$init"; { "$busybox" 2>&1 || true; } | sed -n 1p; } | sha256sum | cut -c1-16)"
 out="$GUEST_CACHE/initramfs/$kver-$key.cpio.gz"
 
 build() {

@@ -9,7 +9,7 @@ source "$(dirname "$(readlink -f "$0")")/common.sh"
 
 current_version() { # the version linux-image-amd64 depends on, or nothing
   apt-cache depends linux-image-amd64 2>/dev/null \
-    | sed -n 's/^ *Depends: linux-image-\([0-9].*\)$/\1/p' | grep -v '^$' | head -1
+    | sed -n 's/^ *Depends: linux-image-\([0-9].*\)$/\1/p' | grep -v '^$' | sed -n 1p
 }
 
 kver="${PLATFORMD_GUEST_KERNEL:-}"
