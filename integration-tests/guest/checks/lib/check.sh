@@ -1,0 +1,49 @@
+# Sourced by every check (checks/NAME.sh). A check runs in the guest as root, chrooted into the host's
+# read-only root, with the repository as working directory, a writable /tmp, and $CHECK_FILES, a directory for
+# files worth keeping (bin/guest-test --keep keeps them). It passes by exiting
+# 0; it fails by calling `fail REASON` (one line; its output so far lands in the check's log).
+# shellcheck shell=bash
+set -euo pipefail
+
+fail() { # REASON: ends the check as failed with this one-line reason
+  echo "FAIL: $*" >&2
+  [ -n "${CHECK_REASON:-}" ] && echo "$*" > "$CHECK_REASON"
+  exit 1
+}
+
+# pci_slot VENDOR DEVICE: the sysfs name (0000:bb:dd.f) of the first device with these IDs
+# (hex, without 0x), or fails the check.
+pci_slot() {
+  local d
+  for d in /sys/bus/pci/devices/*; do
+    if [ "$(cat "$d/vendor")" = "0x$1" ] && [ "$(cat "$d/device")" = "0x$2" ]; then
+      basename "$d"; return 0
+    fi
+  done
+  fail "no PCI device $1:$2 in the guest"
+}
+
+# driver_of SLOT: the name of the driver bound to the device, or nothing
+driver_of() {
+  local l="/sys/bus/pci/devices/$1/driver"
+  if [ -e "$l" ]; then basename "$(readlink -f "$l")"; fi
+}
+
+# bind_with SLOT DRIVER: hands the device to DRIVER through driver_override (unbinding the driver it has)
+bind_with() {
+  local d="/sys/bus/pci/devices/$1"
+  [ -z "$(driver_of "$1")" ] || echo "$1" > "$d/driver/unbind"
+  echo "$2" > "$d/driver_override"
+  echo "$1" > /sys/bus/pci/drivers_probe
+  [ "$(driver_of "$1")" = "$2" ] || fail "$1 did not bind to $2 (driver now: '$(driver_of "$1")')"
+}
+
+# release SLOT: unbinds the device from its driver and clears driver_override
+release() {
+  local d="/sys/bus/pci/devices/$1"
+  [ -z "$(driver_of "$1")" ] || echo "$1" > "$d/driver/unbind"
+  echo > "$d/driver_override"
+}
+
+EDU="1234 11e8"
+BOCHS_DISPLAY="1234 1111"
