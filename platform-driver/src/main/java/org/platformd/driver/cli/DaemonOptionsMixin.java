@@ -6,6 +6,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import org.platformd.driver.server.SocketPath;
+import org.platformd.proto.v1.AdminServiceGrpc;
 import picocli.CommandLine.Option;
 
 /** Options every command that talks to a running daemon shares: where it is, and JSON output. */
@@ -23,6 +24,15 @@ public final class DaemonOptionsMixin {
 
     DaemonChannel connect() {
         return DaemonChannel.unix(socketPath());
+    }
+
+    /** One AdminService call on a fresh channel; a daemon error becomes a one-line failure. */
+    <T> T admin(java.util.function.Function<AdminServiceGrpc.AdminServiceBlockingStub, T> call) {
+        try (DaemonChannel ch = connect()) {
+            return call.apply(AdminServiceGrpc.newBlockingStub(ch.channel()));
+        } catch (StatusRuntimeException e) {
+            throw failure(e);
+        }
     }
 
     static String json(MessageOrBuilder m) {

@@ -1,9 +1,7 @@
 package org.platformd.driver.cli;
 
-import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.platformd.proto.v1.AdminServiceGrpc;
 import org.platformd.proto.v1.EvictSessionRequest;
 import org.platformd.proto.v1.EvictSessionResponse;
 import picocli.CommandLine;
@@ -30,13 +28,8 @@ public final class EvictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        EvictSessionResponse r;
-        try (DaemonChannel ch = daemon.connect()) {
-            r = AdminServiceGrpc.newBlockingStub(ch.channel()).evictSession(
-                    EvictSessionRequest.newBuilder().setSessionId(sessionId).setReason(reason).build());
-        } catch (StatusRuntimeException e) {
-            throw daemon.failure(e);
-        }
+        EvictSessionResponse r = daemon.admin(a -> a.evictSession(
+                EvictSessionRequest.newBuilder().setSessionId(sessionId).setReason(reason).build()));
         PrintWriter out = spec.commandLine().getOut();
         out.println(daemon.json ? DaemonOptionsMixin.json(r)
                 : "evicted " + sessionId + "; released " + (r.getReleasedDevicesCount() == 0 ? "no devices"

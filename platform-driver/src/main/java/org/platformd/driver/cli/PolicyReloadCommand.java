@@ -1,12 +1,10 @@
 package org.platformd.driver.cli;
 
-import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.platformd.proto.v1.AdminServiceGrpc;
 import org.platformd.proto.v1.PolicyChange;
 import org.platformd.proto.v1.PolicyProblem;
 import org.platformd.proto.v1.ReloadPolicyRequest;
@@ -48,12 +46,7 @@ public final class PolicyReloadCommand implements Callable<Integer> {
                 throw new UsageException("cannot read " + file + ": " + e.getMessage());
             }
         }
-        ReloadPolicyResponse r;
-        try (DaemonChannel ch = daemon.connect()) {
-            r = AdminServiceGrpc.newBlockingStub(ch.channel()).reloadPolicy(req.build());
-        } catch (StatusRuntimeException e) {
-            throw daemon.failure(e);
-        }
+        ReloadPolicyResponse r = daemon.admin(a -> a.reloadPolicy(req.build()));
         PrintWriter out = spec.commandLine().getOut();
         if (daemon.json) {
             out.println(DaemonOptionsMixin.json(r));

@@ -1,9 +1,7 @@
 package org.platformd.driver.cli;
 
-import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.platformd.proto.v1.AdminServiceGrpc;
 import org.platformd.proto.v1.GetPolicyRequest;
 import org.platformd.proto.v1.GetPolicyResponse;
 import picocli.CommandLine;
@@ -22,12 +20,7 @@ public final class PolicyShowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GetPolicyResponse r;
-        try (DaemonChannel ch = daemon.connect()) {
-            r = AdminServiceGrpc.newBlockingStub(ch.channel()).getPolicy(GetPolicyRequest.getDefaultInstance());
-        } catch (StatusRuntimeException e) {
-            throw daemon.failure(e);
-        }
+        GetPolicyResponse r = daemon.admin(a -> a.getPolicy(GetPolicyRequest.getDefaultInstance()));
         PrintWriter out = spec.commandLine().getOut();
         if (daemon.json) {
             out.println(DaemonOptionsMixin.json(r));

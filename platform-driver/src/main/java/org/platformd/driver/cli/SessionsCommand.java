@@ -1,9 +1,7 @@
 package org.platformd.driver.cli;
 
-import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.platformd.proto.v1.AdminServiceGrpc;
 import org.platformd.proto.v1.ListSessionsRequest;
 import org.platformd.proto.v1.ListSessionsResponse;
 import org.platformd.proto.v1.SessionDevice;
@@ -24,12 +22,7 @@ public final class SessionsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ListSessionsResponse r;
-        try (DaemonChannel ch = daemon.connect()) {
-            r = AdminServiceGrpc.newBlockingStub(ch.channel()).listSessions(ListSessionsRequest.getDefaultInstance());
-        } catch (StatusRuntimeException e) {
-            throw daemon.failure(e);
-        }
+        ListSessionsResponse r = daemon.admin(a -> a.listSessions(ListSessionsRequest.getDefaultInstance()));
         PrintWriter out = spec.commandLine().getOut();
         if (daemon.json) {
             out.println(DaemonOptionsMixin.json(r));
