@@ -38,8 +38,13 @@ public interface Backend extends AutoCloseable {
      */
     Irq openIrq(DeviceRef device, IrqKind kind, int index);
 
-    /** DMA memory visible to this device only. */
-    Dma openDma(DeviceRef device);
+    /**
+     * A new, empty DMA address space (no devices attached, no buffers). The platform driver opens one
+     * per client session and attaches each device the session acquires.
+     *
+     * @param name for logs and error messages
+     */
+    DmaDomain openDmaDomain(String name);
 
     /** The DMA faults recorded so far (most recent last; older ones may be dropped), and the total. */
     List<DmaFault> dmaFaults();

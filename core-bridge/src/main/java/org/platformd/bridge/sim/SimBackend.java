@@ -12,7 +12,7 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceInfo;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.Dma;
+import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.DmaFault;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.IoPort;
@@ -23,6 +23,7 @@ import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.bridge.Session;
 import org.platformd.bridge.sim.device.PlatformDevice;
+import org.platformd.bridge.sim.dma.SimDmaDomain;
 import org.platformd.bridge.sim.irq.IrqChannel;
 import org.platformd.bridge.sim.irq.MsiRouter;
 import org.platformd.bridge.sim.pci.BarSpec;
@@ -34,11 +35,13 @@ import org.platformd.pci.enumerate.PortIo32;
 /**
  * The {@code sim} backend: core-bridge sessions over an emulated {@link Machine}. Thread-safe: the
  * machine's structure is immutable, device state is locked per device, and the set of open sessions
- * is concurrent. Closing the backend closes every open session, then the machine.
+ * and DMA domains are concurrent. Closing the backend closes every open session, then every DMA domain,
+ * then the machine.
  */
 public final class SimBackend implements Backend {
     private final Machine machine;
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
+    private final Set<SimDmaDomain> domains = ConcurrentHashMap.newKeySet();
 
     public SimBackend(Machine machine) {
         this.machine = machine;
@@ -242,15 +245,19 @@ public final class SimBackend implements Backend {
     }
 
     @Override
-    public Dma openDma(DeviceRef device) {
+    public DmaDomain openDmaDomain(String name) {
+        SimDmaDomain[] d = new SimDmaDomain[1];
+        d[0] = machine.dmaSpace().newDomain(name, this::checkDmaCapable, () -> domains.remove(d[0]));
+        domains.add(d[0]);
+        return d[0];
+    }
+
+    private void checkDmaCapable(DeviceRef device) {
         if (device instanceof DeviceRef.Pci p) {
             function(p.address());
         } else {
             throw new BridgeException(Reason.UNSUPPORTED, device.toString(), "platform devices don't do DMA here");
         }
-        SimDma[] s = new SimDma[1];
-        s[0] = new SimDma(device, machine.dmaSpace(), () -> open.remove(s[0]));
-        return track(s[0]);
     }
 
     @Override
@@ -268,15 +275,18 @@ public final class SimBackend implements Backend {
         return Optional.of(machine.configPorts());
     }
 
-    /** Sessions currently open (for leak checks and shutdown). */
+    /** Sessions and DMA domains currently open (for leak checks and shutdown). */
     public int openSessionCount() {
-        return open.size();
+        return open.size() + domains.size();
     }
 
     @Override
     public void close() {
         for (Session s : List.copyOf(open)) {
             s.close();
+        }
+        for (SimDmaDomain d : List.copyOf(domains)) {
+            d.close();
         }
         machine.close();
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.Dma;
+import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.DmaFault;
 import org.platformd.bridge.IoMem;
@@ -43,6 +43,12 @@ class EduTest {
     @AfterEach
     void close() {
         backend.close();
+    }
+
+    private DmaDomain domainOf(DeviceRef device) {
+        DmaDomain d = backend.openDmaDomain("test-" + device);
+        d.attach(device);
+        return d;
     }
 
     @Test
@@ -154,7 +160,7 @@ class EduTest {
         cfg.setBusMaster(true);
         byte[] pattern = new byte[4096];
         new Random(42).nextBytes(pattern);
-        try (Dma dma = backend.openDma(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
+        try (DmaDomain dma = domainOf(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
             DmaBuffer src = dma.allocate(4096);
             DmaBuffer dst = dma.allocate(4096);
             assertTrue(dst.busAddress() + dst.size() <= 1L << 28, "reachable with edu's 28-bit DMA mask");
@@ -191,7 +197,7 @@ class EduTest {
     @Test
     void dmaToAnUnmappedAddressIsAFaultNotACrash() throws Exception {
         cfg.setBusMaster(true);
-        try (Dma dma = backend.openDma(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
+        try (DmaDomain dma = domainOf(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
             DmaBuffer buf = dma.allocate(4096);
             long unmapped = buf.busAddress() + 0x10_0000;
             bar.write64(DMA_SRC, DMA_BUFFER);
@@ -211,7 +217,7 @@ class EduTest {
     @Test
     void dmaStraddlingTheEndOfABufferFaults() throws Exception {
         cfg.setBusMaster(true);
-        try (Dma dma = backend.openDma(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
+        try (DmaDomain dma = domainOf(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
             DmaBuffer buf = dma.allocate(4096);
             bar.write64(DMA_SRC, buf.busAddress() + 4000);
             bar.write64(DMA_DST, DMA_BUFFER);
@@ -226,20 +232,20 @@ class EduTest {
     void anotherDevicesBufferIsNotReachable() throws Exception {
         cfg.setBusMaster(true);
         DeviceRef other = DeviceRef.parse("02:00.0");
-        try (Dma mine = backend.openDma(other); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
+        try (DmaDomain mine = domainOf(other); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
             DmaBuffer foreign = mine.allocate(4096);
             bar.write64(DMA_SRC, foreign.busAddress());
             bar.write64(DMA_DST, DMA_BUFFER);
             bar.write64(DMA_COUNT, 16);
             bar.write64(DMA_CMD, 0x1 | 0x4);
             assertTrue(irq.await(WAIT));
-            assertEquals(1, backend.dmaFaultCount(), "per-device DMA domains, as with an IOMMU");
+            assertEquals(1, backend.dmaFaultCount(), "a device reaches only its own domain, as with an IOMMU");
         }
     }
 
     @Test
     void dmaWithBusMasterOffFaults() throws Exception {
-        try (Dma dma = backend.openDma(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
+        try (DmaDomain dma = domainOf(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
             DmaBuffer buf = dma.allocate(4096);
             buf.write(0, new byte[] {1, 2, 3, 4}, 0, 4);
             bar.write64(DMA_SRC, buf.busAddress());
@@ -255,7 +261,7 @@ class EduTest {
     @Test
     void aFreedBufferIsNoLongerReachable() throws Exception {
         cfg.setBusMaster(true);
-        try (Dma dma = backend.openDma(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
+        try (DmaDomain dma = domainOf(REF); Irq irq = backend.openIrq(REF, IrqKind.INTX, 0)) {
             DmaBuffer buf = dma.allocate(4096);
             long bus = buf.busAddress();
             buf.close();

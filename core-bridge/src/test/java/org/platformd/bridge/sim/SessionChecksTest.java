@@ -15,7 +15,7 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceInfo;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.Dma;
+import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.Irq;
@@ -63,7 +63,8 @@ class SessionChecksTest {
         IoMem bar = backend.openIoMem(EDU, 0);
         PciConfig cfg = backend.openConfig(BusAddress.parse("00:02.0"));
         Irq irq = backend.openIrq(EDU, IrqKind.INTX, 0);
-        Dma dma = backend.openDma(EDU);
+        DmaDomain dma = backend.openDmaDomain("checks");
+        dma.attach(EDU);
         DmaBuffer buf = dma.allocate(100);
         assertEquals(4096, buf.size(), "rounded to a page");
         for (AutoCloseable s : List.of(bar, cfg, irq, dma)) {
@@ -77,7 +78,8 @@ class SessionChecksTest {
         fails(Reason.CLOSED, irq::ack);
         fails(Reason.CLOSED, () -> dma.allocate(4096));
         fails(Reason.CLOSED, buf::buffer);
-        assertFalse(buf.isOpen(), "closing the DMA session freed its buffers");
+        assertFalse(buf.isOpen(), "closing the DMA domain freed its buffers");
+        assertTrue(dma.devices().isEmpty(), "and detached its devices");
         assertEquals(0, backend.openSessionCount());
     }
 
@@ -99,7 +101,7 @@ class SessionChecksTest {
         fails(Reason.NO_SUCH_RESOURCE, () -> backend.openIoPort(EDU, 0));
         fails(Reason.NO_SUCH_RESOURCE, () -> backend.openIrq(EDU, IrqKind.MSIX, 0));
         fails(Reason.NO_SUCH_RESOURCE, () -> backend.openIrq(DeviceRef.parse("01:01.0"), IrqKind.INTX, 0));
-        fails(Reason.INVALID_ARGUMENT, () -> backend.openDma(EDU).allocate(0));
+        fails(Reason.INVALID_ARGUMENT, () -> backend.openDmaDomain("checks").allocate(0));
     }
 
     @Test
@@ -130,7 +132,7 @@ class SessionChecksTest {
 
     @Test
     void dmaBufferAccessorsAreBoundsChecked() {
-        DmaBuffer b = backend.openDma(EDU).allocate(4096);
+        DmaBuffer b = backend.openDmaDomain("checks").allocate(4096);
         fails(Reason.OUT_OF_RANGE, () -> b.write(4090, new byte[8], 0, 8));
         b.buffer().putLong(4088, 0x1122334455667788L);
         byte[] got = new byte[8];

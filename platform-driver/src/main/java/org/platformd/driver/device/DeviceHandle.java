@@ -8,7 +8,6 @@ import java.util.Map;
 import org.platformd.bridge.Backend;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.Dma;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.IoPort;
 import org.platformd.bridge.Irq;
@@ -22,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The hardware side of one acquired device: the core-bridge sessions opened for it (config
- * space, BARs, port ranges, interrupt vectors, DMA), opened lazily and all closed with the
- * handle. Teardown steps of DESIGN.md live here: {@link #quiesce()} (bus master off,
+ * space, BARs, port ranges, interrupt vectors), opened lazily and all closed with the
+ * handle. DMA is not here: buffers belong to the session's DMA domain, which the device is
+ * attached to while the session holds it. Teardown steps of DESIGN.md live here: {@link #quiesce()} (bus master off,
  * interrupts off) and {@link #resetAndRestore()} (function reset, BARs and command restored).
  *
  * <p>Concurrency: all methods are {@code synchronized}; core-bridge sessions are
@@ -44,7 +44,6 @@ public final class DeviceHandle implements AutoCloseable {
     private final List<Irq> irqs = new ArrayList<>();
     private InterruptMode mode = InterruptMode.INTERRUPT_MODE_DISABLED;
     private long deliveredByClosedVectors;
-    private Dma dma;
     private ConfigVirtualizer virtualConfig;
     private boolean interruptStreamOpen;
     private boolean closed;
@@ -145,11 +144,9 @@ public final class DeviceHandle implements AutoCloseable {
         return p;
     }
 
-    public synchronized Dma dma() {
-        if (dma == null) {
-            dma = bridge().openDma(ref);
-        }
-        return dma;
+    /** The device as core-bridge names it (what a DMA domain attaches). */
+    public DeviceRef ref() {
+        return ref;
     }
 
     /** Switches interrupt mode: old vectors closed (MSI disabled by core-bridge), new ones opened. */
@@ -238,7 +235,7 @@ public final class DeviceHandle implements AutoCloseable {
         return reset ? "sim" : "none";
     }
 
-    /** Teardown step 4: every session of this handle closed (DMA buffers must already be freed). */
+    /** Teardown step 4: every session of this handle closed (the device already detached from the session's DMA domain). */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -248,9 +245,6 @@ public final class DeviceHandle implements AutoCloseable {
         closeIrqs();
         ioMems.values().forEach(IoMem::close);
         ioPorts.values().forEach(IoPort::close);
-        if (dma != null) {
-            dma.close();
-        }
         if (config != null) {
             config.close();
         }

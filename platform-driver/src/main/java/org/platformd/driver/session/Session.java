@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.platformd.bridge.DmaBuffer;
+import org.platformd.bridge.DmaDomain;
 import org.platformd.driver.device.DeviceHandle;
 import java.util.List;
 import org.platformd.driver.bus.VirtualBus;
@@ -37,6 +39,7 @@ public final class Session {
     private PolicyRule rule;
     private VirtualBus bus;
     private final Map<String, DeviceHandle> handles = new LinkedHashMap<>();
+    private final DmaDomain dmaDomain; // null without a hardware backend
     private final Map<String, DmaBuffer> dmaBuffers = new LinkedHashMap<>();
     private long dmaBytes;
     private long nextBufferId;
@@ -47,8 +50,10 @@ public final class Session {
     private long sequence;
     private boolean closed;
 
-    Session(String id, String label, Peer peer, Instant created, PolicyRule rule, VirtualBus bus, Duration lease) {
+    Session(String id, String label, Peer peer, Instant created, PolicyRule rule, VirtualBus bus, Duration lease,
+            DmaDomain dmaDomain) {
         this.id = id;
+        this.dmaDomain = dmaDomain;
         this.label = label;
         this.peer = peer;
         this.created = created;
@@ -118,7 +123,13 @@ public final class Session {
         return dmaFaultsByHost.getOrDefault(hostName, 0L);
     }
 
-    // DMA buffers belong to the session (Genode's platform session), not to a device.
+    // DMA buffers belong to the session (Genode's platform session), not to a device: they live
+    // in the session's DMA domain, to which every device the session holds is attached.
+
+    /** The session's DMA address space; empty when the daemon has no hardware backend. */
+    public Optional<DmaDomain> dmaDomain() {
+        return Optional.ofNullable(dmaDomain);
+    }
 
     public synchronized long dmaBytes() {
         return dmaBytes;

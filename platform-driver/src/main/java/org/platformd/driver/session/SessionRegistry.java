@@ -137,7 +137,11 @@ public final class SessionRegistry implements AutoCloseable {
         try {
             PolicyRule rule = admit(policy.policy(), label, peer);
             VirtualBus bus = VirtualBus.assign(Policy.grants(rule, inventory.policyView()), inventory);
-            Session s = new Session(newId(), label, peer, clock.instant(), rule, bus, granted);
+            String id = newId();
+            // One DMA address space per session (a VFIO container shared by its devices' groups).
+            org.platformd.bridge.DmaDomain domain = backend.bridge().map(b -> b.openDmaDomain("session-" + id))
+                    .orElse(null);
+            Session s = new Session(id, label, peer, clock.instant(), rule, bus, granted, domain);
             sessions.put(s.id(), s);
             log.info("opened {} under {} with {} device(s), lease {}", s, rule.describe(), bus.devices().size(), granted);
             return s;
@@ -237,6 +241,7 @@ public final class SessionRegistry implements AutoCloseable {
             if (freed > 0) {
                 log.info("session {}: freed {} bytes of DMA buffers after its devices were quiesced", s.id(), freed);
             }
+            s.dmaDomain().ifPresent(org.platformd.bridge.DmaDomain::close); // detaches every device
             for (String host : s.acquiredHosts()) { // step 4: hardware sessions closed, device given back
                 s.removeAcquired(host).close();
                 ownership.release(host, s.id());
@@ -398,9 +403,17 @@ public final class SessionRegistry implements AutoCloseable {
             }
             // It comes quiesced: whatever a previous holder left, the next one starts clean.
             teardown.quiesceAndReset(handle, v.access().reset(), "acquired by session " + s.id());
+            try {
+                attachDma(s, handle);
+            } catch (RuntimeException e) {
+                handle.close();
+                ownership.release(host, s.id());
+                throw e;
+            }
             s.addAcquired(host, handle);
             if (s.isClosed()) { // closed while we acquired: give it back, the session's teardown already ran
                 s.removeAcquired(host);
+                detachDma(s, handle);
                 handle.close();
                 ownership.release(host, s.id());
                 throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
@@ -418,6 +431,7 @@ public final class SessionRegistry implements AutoCloseable {
             VirtualDevice v = held(s, name);
             DeviceHandle h = s.handle(v.host().name());
             teardown.quiesceAndReset(h, v.access().reset(), "released by session " + s.id());
+            detachDma(s, h); // after quiesce; the session's buffers stay for its other devices
             s.removeAcquired(v.host().name());
             h.close();
             ownership.release(v.host().name(), s.id());
@@ -435,9 +449,32 @@ public final class SessionRegistry implements AutoCloseable {
     // ---- DMA (buffers belong to the session) ------------------------------------------------
 
     /**
-     * Allocates a zeroed buffer within the policy's dma_quota. Buffers are allocated through
-     * the first PCI device the session holds (core-bridge's sim maps a buffer for one device's
-     * DMA space; a session-wide IOMMU domain would make them reachable by all its devices).
+     * Attaches an acquired PCI device to the session's DMA domain: from now on it reaches every
+     * buffer of the session at the buffer's bus address. Legacy devices don't do DMA.
+     */
+    private static void attachDma(Session s, DeviceHandle h) {
+        if (h.host().isPci()) {
+            s.dmaDomain().ifPresent(d -> d.attach(h.ref()));
+        }
+    }
+
+    /** Detaches a device that was quiesced (teardown steps 1-2): its later DMA to the session's buffers faults. */
+    private void detachDma(Session s, DeviceHandle h) {
+        if (!h.host().isPci()) {
+            return;
+        }
+        try {
+            s.dmaDomain().ifPresent(d -> d.detach(h.ref()));
+        } catch (RuntimeException e) {
+            log.error("{}: detaching {} from its DMA domain failed: {}", s, h.host().name(), e.toString());
+        }
+    }
+
+    /**
+     * Allocates a zeroed buffer within the policy's dma_quota, in the session's DMA domain. No
+     * device needs to be held: the buffer is reachable at its bus address by every device the
+     * session holds now or acquires later, and lives until FreeDma or the session's end.
+     * FAILED_PRECONDITION when the daemon has no hardware backend (inventory-only).
      */
     public org.platformd.proto.v1.AllocateDmaResponse allocateDma(Session s, long size, long alignment, int addressBits) {
         if (size == 0) {
@@ -451,6 +488,9 @@ public final class SessionRegistry implements AutoCloseable {
             throw Status.INVALID_ARGUMENT.withDescription("address_bits " + addressBits + " outside 12..64")
                     .asRuntimeException();
         }
+        org.platformd.bridge.DmaDomain domain = s.dmaDomain().orElseThrow(() -> Status.FAILED_PRECONDITION
+                .withDescription("session " + s.id() + ": this daemon has no hardware backend (inventory-only:"
+                        + " started with --devices-from), so no DMA memory").asRuntimeException());
         long page = 4096;
         long rounded = (size + page - 1) / page * page;
         long quota = s.rule().attributes().dmaQuota();
@@ -466,26 +506,9 @@ public final class SessionRegistry implements AutoCloseable {
                         .build();
                 throw io.grpc.protobuf.StatusProto.toStatusRuntimeException(rpc);
             }
-            DeviceHandle via = null;
-            for (String host : s.acquiredHosts()) {
-                DeviceHandle h = s.handle(host);
-                if (h.host().isPci()) {
-                    via = h;
-                    break;
-                }
-            }
-            if (via == null) {
-                throw Status.FAILED_PRECONDITION.withDescription("session " + s.id()
-                        + " holds no PCI device: acquire the device that will use the buffer first").asRuntimeException();
-            }
-            org.platformd.bridge.DmaBuffer b = via.dma().allocate(rounded);
-            long align = alignment == 0 ? page : alignment;
-            boolean fits = addressBits == 0 || addressBits == 64 || b.busAddress() + b.size() <= (1L << addressBits);
-            if (b.busAddress() % align != 0 || !fits) {
-                b.close();
-                throw Status.RESOURCE_EXHAUSTED.withDescription("the backend has no " + rounded + "-byte buffer "
-                        + (fits ? "aligned to " + align : "below 2^" + addressBits)).asRuntimeException();
-            }
+            // NO_MEMORY (no range of that size, alignment and address width) becomes RESOURCE_EXHAUSTED.
+            org.platformd.bridge.DmaBuffer b = domain.allocate(rounded, alignment, addressBits);
+            long align = Math.max(alignment, page);
             String id = s.addDma(b);
             return org.platformd.proto.v1.AllocateDmaResponse.newBuilder()
                     .setBuffer(org.platformd.proto.v1.DmaBuffer.newBuilder().setBufferId(id).setBusAddress(b.busAddress())
@@ -549,6 +572,7 @@ public final class SessionRegistry implements AutoCloseable {
                         DeviceHandle h = s.handle(gone.host().name());
                         teardown.quiesceAndReset(h, gone.access().reset(), "revoked from session " + s.id()
                                 + " by a policy change");
+                        detachDma(s, h);
                         s.removeAcquired(gone.host().name());
                         h.close();
                         ownership.release(gone.host().name(), s.id());

@@ -6,7 +6,8 @@ import java.util.TreeMap;
 /**
  * Hands out page-aligned bus-address ranges (IOVAs) first-fit from [base, limit) and takes them back,
  * merging neighbours. Low addresses first, so devices with a narrow DMA mask (QEMU's edu: 28 bits)
- * get reachable buffers. Thread-safe (synchronized; allocation is rare).
+ * get reachable buffers. One per DMA domain, as the IOVA space of one IOMMU domain. Thread-safe
+ * (synchronized; allocation is rare).
  */
 final class BusAddressAllocator {
     static final long PAGE = 4096;
@@ -18,16 +19,32 @@ final class BusAddressAllocator {
 
     /** @return the start, or -1 when no range of {@code size} bytes is free */
     synchronized long allocate(long size) {
+        return allocate(size, PAGE, Long.MAX_VALUE);
+    }
+
+    /**
+     * First fit of {@code size} bytes starting at a multiple of {@code alignment} (a power of two, at
+     * least a page) and ending at or below {@code limit}.
+     *
+     * @return the start, or -1 when no such range is free
+     */
+    synchronized long allocate(long size, long alignment, long limit) {
         for (Map.Entry<Long, Long> e : free.entrySet()) {
             long start = e.getKey();
-            long end = e.getValue();
-            if (end - start >= size) {
-                free.remove(start);
-                if (end - start > size) {
-                    free.put(start + size, end);
-                }
-                return start;
+            long end = Math.min(e.getValue(), limit);
+            long aligned = (start + alignment - 1) & -alignment;
+            if (aligned < start || aligned >= end || end - aligned < size) {
+                continue;
             }
+            long freeEnd = e.getValue();
+            free.remove(start);
+            if (aligned > start) {
+                free.put(start, aligned);
+            }
+            if (freeEnd > aligned + size) {
+                free.put(aligned + size, freeEnd);
+            }
+            return aligned;
         }
         return -1;
     }

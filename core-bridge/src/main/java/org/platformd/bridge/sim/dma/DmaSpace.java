@@ -1,6 +1,5 @@
 package org.platformd.bridge.sim.dma;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,23 +7,21 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaFault;
-import org.platformd.bridge.os.Memfd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The emulated machine's DMA view, shaped like an IOMMU: each device has its own domain holding the
- * buffers allocated for it; a device access must fall wholly inside one of its own buffers, anything
- * else is a {@link DmaFault} (counted, logged, kept for the platform driver to query). Bus addresses
- * come from one machine-wide allocator starting at 1 MiB, so they are unique across devices.
+ * The emulated machine's DMA remapping, shaped like an IOMMU: each device is attached to at most one
+ * {@link SimDmaDomain} and reaches exactly that domain's buffers, at the domain's bus addresses; a
+ * device access must fall wholly inside one of them, anything else is a {@link DmaFault} (counted,
+ * logged, kept for the platform driver to query).
  *
- * <p>Thread safety: domains are concurrent maps; a buffer's memory is guarded by the buffer's own
+ * <p>Thread safety: the attachment map is concurrent; a buffer's memory is guarded by the buffer's own
  * read-write lock (device accesses read-lock, freeing write-locks), so a free waits for an access in
  * flight and an access after the free faults. The fault log is synchronized.
  */
@@ -36,62 +33,39 @@ public final class DmaSpace {
     private static final int FAULTS_KEPT = 1024;
     private static final Logger LOG = LoggerFactory.getLogger(DmaSpace.class);
 
-    private final BusAddressAllocator allocator = new BusAddressAllocator(BASE, LIMIT);
-    private final Map<DeviceRef, ConcurrentNavigableMap<Long, SimDmaBuffer>> domains = new ConcurrentHashMap<>();
+    private final Map<DeviceRef, SimDmaDomain> attached = new ConcurrentHashMap<>();
     private final Deque<DmaFault> faults = new ArrayDeque<>(); // guarded by itself
     private final AtomicLong faultCount = new AtomicLong();
 
-    /** Allocates a zero-filled buffer for {@code device}, rounded up to whole pages. */
-    public SimDmaBuffer allocate(DeviceRef device, long size, Runnable onClose) {
-        if (size <= 0) {
-            throw new BridgeException(BridgeException.Reason.INVALID_ARGUMENT, device.toString(),
-                    "DMA buffer size must be positive, got " + size);
-        }
-        long rounded = (size + BusAddressAllocator.PAGE - 1) & -BusAddressAllocator.PAGE;
-        long bus = allocator.allocate(rounded);
-        if (bus < 0) {
-            throw new BridgeException(BridgeException.Reason.NO_MEMORY, device.toString(),
-                    "no free bus address range of 0x" + Long.toHexString(rounded) + " bytes");
-        }
-        Memfd memfd;
-        try {
-            memfd = Memfd.create("dma-" + device + "-" + Long.toHexString(bus), rounded);
-        } catch (IOException e) {
-            allocator.release(bus, rounded);
-            throw new BridgeException(BridgeException.Reason.OS_ERROR, device.toString(),
-                    "DMA buffer of " + rounded + " bytes: " + e.getMessage(), e);
-        }
-        SimDmaBuffer buf;
-        try {
-            buf = new SimDmaBuffer(device, bus, memfd, this, onClose);
-        } catch (IOException e) {
-            memfd.close();
-            allocator.release(bus, rounded);
-            throw new BridgeException(BridgeException.Reason.OS_ERROR, device.toString(),
-                    "mapping DMA buffer: " + e.getMessage(), e);
-        }
-        domains.computeIfAbsent(device, d -> new ConcurrentSkipListMap<>()).put(bus, buf);
-        return buf;
+    /**
+     * A new empty domain.
+     *
+     * @param checkAttachable throws when a device may not be attached (no such device, can't do DMA)
+     */
+    public SimDmaDomain newDomain(String name, Consumer<DeviceRef> checkAttachable, Runnable onClose) {
+        return new SimDmaDomain(name, this, checkAttachable, onClose);
     }
 
-    /** Removes the buffer from its device's view (later accesses fault); called first when freeing. */
-    void unmap(SimDmaBuffer buf) {
-        ConcurrentNavigableMap<Long, SimDmaBuffer> domain = domains.get(buf.device());
-        if (domain != null) {
-            domain.remove(buf.busAddress(), buf);
+    /** Puts {@code device} into {@code domain}; BUSY when it sits in another one. */
+    void attach(DeviceRef device, SimDmaDomain domain) {
+        SimDmaDomain current = attached.putIfAbsent(device, domain);
+        if (current != null && current != domain) {
+            throw new BridgeException(BridgeException.Reason.BUSY, device.toString(),
+                    "is attached to DMA domain " + current.name() + "; detach it there before attaching it to "
+                            + domain.name());
         }
     }
 
-    /** Returns the address range once no access can be in flight. */
-    void release(SimDmaBuffer buf) {
-        allocator.release(buf.busAddress(), buf.size());
+    void detach(DeviceRef device, SimDmaDomain domain) {
+        attached.remove(device, domain);
     }
 
-    /** The device reads memory: false (and a fault recorded) when the range isn't one of its buffers. */
+    /** The device reads memory: false (and a fault recorded) when the range isn't one of its domain's buffers. */
     public boolean read(DeviceRef device, long bus, byte[] dst, int off, int len) {
-        SimDmaBuffer b = find(device, bus, len);
+        SimDmaDomain domain = attached.get(device);
+        SimDmaBuffer b = domain == null ? null : domain.find(bus, len);
         if (b == null || !b.deviceRead(bus - b.busAddress(), dst, off, len)) {
-            fault(device, bus, len, false, "no DMA buffer of this device covers the range");
+            fault(device, bus, len, false, why(domain));
             return false;
         }
         return true;
@@ -99,26 +73,18 @@ public final class DmaSpace {
 
     /** The device writes memory; see {@link #read}. */
     public boolean write(DeviceRef device, long bus, byte[] src, int off, int len) {
-        SimDmaBuffer b = find(device, bus, len);
+        SimDmaDomain domain = attached.get(device);
+        SimDmaBuffer b = domain == null ? null : domain.find(bus, len);
         if (b == null || !b.deviceWrite(bus - b.busAddress(), src, off, len)) {
-            fault(device, bus, len, true, "no DMA buffer of this device covers the range");
+            fault(device, bus, len, true, why(domain));
             return false;
         }
         return true;
     }
 
-    private SimDmaBuffer find(DeviceRef device, long bus, long len) {
-        ConcurrentNavigableMap<Long, SimDmaBuffer> domain = domains.get(device);
-        if (domain == null || len < 0) {
-            return null;
-        }
-        Map.Entry<Long, SimDmaBuffer> e = domain.floorEntry(bus);
-        if (e == null) {
-            return null;
-        }
-        SimDmaBuffer b = e.getValue();
-        long off = bus - b.busAddress();
-        return off + len <= b.size() ? b : null;
+    private static String why(SimDmaDomain domain) {
+        return domain == null ? "the device is attached to no DMA domain"
+                : "no DMA buffer of domain " + domain.name() + " covers the range";
     }
 
     /** Records a refused device access. */

@@ -4,38 +4,34 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
-import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.platformd.bridge.BridgeException;
-import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.FdRegion;
-import org.platformd.bridge.SessionBase;
 import org.platformd.bridge.os.Memfd;
 
 /**
  * A DMA buffer of the emulated machine: a memfd mapped here (the machine's view, used for device
  * accesses and {@link #buffer()}) and exportable as its fd. Freeing follows the order in
- * {@link DmaBuffer}: unmap from the device's domain, wait for accesses in flight (write lock), close.
- * The host-side mapping object may outlive the close (Java unmaps on GC), but every method of this
- * session fails after close and the device can no longer reach the memory.
+ * {@link DmaBuffer}: unmap from the domain (every attached device loses it at once), wait for accesses
+ * in flight (write lock), close, give the bus range back. The host-side mapping object may outlive the
+ * close (Java unmaps on GC), but every method fails after close and no device can reach the memory.
  */
-public final class SimDmaBuffer extends SessionBase implements DmaBuffer {
+public final class SimDmaBuffer implements DmaBuffer {
+    private final SimDmaDomain domain;
     private final long bus;
     private final Memfd memfd;
     private final MappedByteBuffer mapping;
-    private final DmaSpace space;
-    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final ReentrantReadWriteLock inFlight = new ReentrantReadWriteLock();
     private boolean freed; // guarded by inFlight
 
-    SimDmaBuffer(DeviceRef device, long bus, Memfd memfd, DmaSpace space, Runnable onClose) throws IOException {
-        super(device);
+    SimDmaBuffer(SimDmaDomain domain, long bus, Memfd memfd) throws IOException {
+        this.domain = domain;
         this.bus = bus;
         this.memfd = memfd;
         this.mapping = memfd.map();
-        this.space = space;
-        this.onClose = Objects.requireNonNull(onClose);
     }
 
     @Override
@@ -46,6 +42,17 @@ public final class SimDmaBuffer extends SessionBase implements DmaBuffer {
     @Override
     public long size() {
         return memfd.size();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed.get();
+    }
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new BridgeException(BridgeException.Reason.CLOSED, null, describe() + ": buffer is freed");
+        }
     }
 
     @Override
@@ -70,9 +77,8 @@ public final class SimDmaBuffer extends SessionBase implements DmaBuffer {
 
     private void check(long offset, int length) {
         if (offset < 0 || length < 0 || offset + length > size()) {
-            throw new BridgeException(BridgeException.Reason.OUT_OF_RANGE, device().toString(),
-                    String.format("%s: %d bytes at 0x%x outside 0x0..0x%x", describeResource(), length, offset,
-                            size() - 1));
+            throw new BridgeException(BridgeException.Reason.OUT_OF_RANGE, null,
+                    String.format("%s: %d bytes at 0x%x outside 0x0..0x%x", describe(), length, offset, size() - 1));
         }
     }
 
@@ -109,13 +115,16 @@ public final class SimDmaBuffer extends SessionBase implements DmaBuffer {
     }
 
     @Override
-    protected String describeResource() {
-        return String.format("DMA buffer 0x%x+0x%x", bus, size());
+    public String describe() {
+        return String.format("DMA domain %s buffer 0x%x+0x%x", domain.name(), bus, size());
     }
 
     @Override
-    protected void release() {
-        space.unmap(this);
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        domain.unmap(this);
         inFlight.writeLock().lock();
         try {
             freed = true;
@@ -123,7 +132,11 @@ public final class SimDmaBuffer extends SessionBase implements DmaBuffer {
         } finally {
             inFlight.writeLock().unlock();
         }
-        space.release(this);
-        onClose.run();
+        domain.release(this);
+    }
+
+    @Override
+    public String toString() {
+        return describe() + (isOpen() ? "" : " (freed)");
     }
 }

@@ -1,0 +1,76 @@
+package org.platformd.bridge;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A DMA address space shared by several devices: what a VFIO type-1 container is to the IOMMU groups
+ * set into it, and what Genode's platform session is to the devices it holds. Every buffer allocated in
+ * the domain is reachable by every attached device at the same bus address; a device that is not
+ * attached (never, or no longer) reaching a buffer's address is a DMA fault ({@link Backend#dmaFaults()}).
+ *
+ * <p>Backends: {@code sim} keeps one IOVA allocator per domain and one attachment per device; {@code
+ * linux} with an IOMMU maps each buffer once into the container (VFIO_IOMMU_MAP_DMA), attach is
+ * VFIO_GROUP_SET_CONTAINER of the device's group (so a whole group is attached — the device's
+ * neighbours in the group come along), detach is VFIO_GROUP_UNSET_CONTAINER; without an IOMMU buffers
+ * are hugetlbfs pages whose physical address is the bus address, and attach/detach only record who may
+ * use them (no isolation: the contract's fault on detach holds only where an IOMMU exists).
+ *
+ * <p>Teardown order (DESIGN.md): the caller quiesces a device (bus mastering off) before detaching it,
+ * and quiesces every attached device before freeing a buffer or closing the domain. Freeing a buffer
+ * unmaps it at once for all attached devices, then waits for a device access in flight, then releases
+ * the memory; it is never handed out again without zeroing. Thread-safe.
+ */
+public interface DmaDomain extends AutoCloseable {
+    /** A name for logs and error messages (the daemon uses its session id). */
+    String name();
+
+    boolean isOpen();
+
+    /**
+     * Makes every buffer of this domain, present and future, reachable by {@code device} at its bus
+     * address. Attaching an attached device again is harmless.
+     *
+     * @throws BridgeException BUSY when the device is attached to another domain (a device sits in one
+     *                         address space at a time), NO_SUCH_DEVICE, UNSUPPORTED for a device that
+     *                         can't do DMA, CLOSED
+     */
+    void attach(DeviceRef device);
+
+    /**
+     * Takes the domain away from {@code device}: its later accesses to the domain's buffers fault. The
+     * caller quiesces the device first (a transfer in flight is not waited for here). Detaching a device
+     * that isn't attached is harmless.
+     */
+    void detach(DeviceRef device);
+
+    /** The attached devices. */
+    Set<DeviceRef> devices();
+
+    /** {@code allocate(size, 0, 0)}. */
+    default DmaBuffer allocate(long size) {
+        return allocate(size, 0, 0);
+    }
+
+    /**
+     * Allocates a zero-filled buffer of {@code size} bytes rounded up to 4 KiB pages, contiguous as the
+     * devices see it, at a bus address from this domain's allocator.
+     *
+     * @param alignment   of the bus address, a power of two; 0 means a page; below a page means a page
+     * @param addressBits the whole buffer lies below 2^addressBits (the devices' DMA mask); 0 means 64
+     * @throws BridgeException INVALID_ARGUMENT (size &lt;= 0, alignment not a power of two, addressBits
+     *                         outside 0 or 12..64), NO_MEMORY when no such range or memory is free, CLOSED
+     */
+    DmaBuffer allocate(long size, long alignment, int addressBits);
+
+    /** The buffers currently allocated, in bus-address order. */
+    List<DmaBuffer> buffers();
+
+    /**
+     * Detaches every device and frees every buffer (the caller quiesced the devices first). Idempotent;
+     * afterwards every call but {@link #isOpen()}, {@link #devices()} and {@link #buffers()} (both empty)
+     * throws CLOSED.
+     */
+    @Override
+    void close();
+}
