@@ -16,8 +16,16 @@ platformd_build() {
   command -v mvn >/dev/null 2>&1 || { echo "platformd: Maven (mvn) is needed to build on first use: apt-get install maven" >&2; exit 2; }
   command -v java >/dev/null 2>&1 || { echo "platformd: a JDK 17+ is needed: apt-get install openjdk-17-jdk-headless" >&2; exit 2; }
   echo "platformd: building (first use or sources changed)..." >&2
-  (cd "$PLATFORMD_HOME" && mvn -B -q -DskipTests -Dmaven.test.skip=true -pl platform-driver -am package) >&2 \
-    || { echo "platformd: build failed; run 'mvn -B package -DskipTests' in $PLATFORMD_HOME for details" >&2; exit 2; }
+  local log
+  log="$(mktemp "${TMPDIR:-/tmp}/platformd-build.XXXXXX")"
+  # Maven's output goes to a log shown only when the build fails: a working build stays quiet.
+  if ! (cd "$PLATFORMD_HOME" && mvn -B -q -DskipTests -Dmaven.test.skip=true -pl platform-driver -am package) \
+      > "$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "platformd: build failed (full log: $log)" >&2
+    exit 2
+  fi
+  rm -f "$log"
   touch "$PLATFORMD_JAR"
 }
 
