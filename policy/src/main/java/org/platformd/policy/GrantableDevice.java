@@ -2,6 +2,7 @@ package org.platformd.policy;
 
 import java.util.Objects;
 import org.platformd.pci.BusAddress;
+import org.platformd.pci.decode.DecodedDevice;
 
 /**
  * What the policy matches against: the few facts about a device that selectors look at.
@@ -31,6 +32,11 @@ public sealed interface GrantableDevice permits GrantableDevice.PciFunction, Gra
             if (classCode < 0 || classCode > 0xffffff) {
                 throw new IllegalArgumentException("class code out of range 0..ffffff: " + classCode);
             }
+        }
+
+        /** The identity policy matching looks at, taken from a decoded function. */
+        public static PciFunction of(DecodedDevice device) {
+            return new PciFunction(device.address(), device.vendorId(), device.deviceId(), device.classCode());
         }
 
         @Override

@@ -1,12 +1,14 @@
 package org.platformd.driver.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.platformd.pci.source.LspciDumpReader;
-import org.platformd.pci.source.SysfsReader;
+import java.util.Optional;
+import org.platformd.driver.device.PciSourceSpec;
+import org.platformd.pci.PciDevice;
+import org.platformd.pci.decode.DeviceDecoder;
 import org.platformd.policy.GrantableDevice;
+import org.platformd.policy.GrantableDevice.PciFunction;
 
 /**
  * Where {@code policy check --devices-from} gets a machine's devices from. Spelled on the
@@ -24,25 +26,27 @@ interface DeviceSource {
 
     /** @throws UsageException for a spec that names no known source */
     static DeviceSource parse(String spec) {
-        if (spec.equals("sysfs") || spec.startsWith("sysfs:")) {
-            Path root = spec.equals("sysfs") ? SysfsReader.LIVE_ROOT : Path.of(spec.substring("sysfs:".length()));
-            return new Named("sysfs:" + root, () -> PciGrantables.of(SysfsReader.read(root)));
-        }
-        if (spec.startsWith("dump:") && spec.length() > "dump:".length()) {
-            Path file = Path.of(spec.substring("dump:".length()));
-            return new Named(spec, () -> PciGrantables.of(LspciDumpReader.read(file)));
+        Optional<PciSourceSpec> pci = PciSourceSpec.parse(spec);
+        if (pci.isPresent()) {
+            PciSourceSpec source = pci.get();
+            return new Named(source.describe(), () -> grantables(source.read()));
         }
         if (spec.equals("default") || spec.startsWith("machine:") && spec.length() > "machine:".length()) {
             String machine = spec.equals("default") ? "default" : spec.substring("machine:".length());
             return new Named(spec, () -> {
                 EmulatedMachineSnapshot snapshot = EmulatedMachineSnapshot.take(machine);
-                List<GrantableDevice> devices = new ArrayList<>(PciGrantables.of(snapshot.pciDevices()));
+                List<GrantableDevice> devices = new ArrayList<>(grantables(snapshot.pciDevices()));
                 snapshot.platformDevices().forEach(name -> devices.add(new GrantableDevice.PlatformDevice(name)));
                 return devices;
             });
         }
         throw new UsageException("--devices-from '" + spec + "' is not a device source; use sysfs[:DIR], dump:FILE,"
                 + " machine:FILE or default");
+    }
+
+    /** What policy matching looks at for each function. */
+    private static List<GrantableDevice> grantables(List<PciDevice> functions) {
+        return functions.stream().<GrantableDevice>map(f -> PciFunction.of(DeviceDecoder.decode(f))).toList();
     }
 
     /** The devices-reading step, which may fail with an I/O error. */

@@ -48,7 +48,7 @@ public final class BridgeInventory {
                 PciDevice f = new PciDevice(pci.address(), ConfigSpace.of(bytes), resources(info), null, List.of());
                 DecodedDevice d = DeviceDecoder.decode(f);
                 out.add(new HostDevice(pci.address().toString(),
-                        new GrantableDevice.PciFunction(pci.address(), d.vendorId(), d.deviceId(), d.classCode()), d,
+                        GrantableDevice.PciFunction.of(d), d,
                         List.of()));
             } else {
                 DeviceRef.Platform p = (DeviceRef.Platform) info.ref();

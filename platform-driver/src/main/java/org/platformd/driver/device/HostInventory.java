@@ -44,7 +44,7 @@ public final class HostInventory {
         List<HostDevice> out = new ArrayList<>();
         for (PciDevice f : functions) {
             DecodedDevice d = DeviceDecoder.decode(f);
-            GrantableDevice g = new GrantableDevice.PciFunction(f.address(), d.vendorId(), d.deviceId(), d.classCode());
+            GrantableDevice g = GrantableDevice.PciFunction.of(d);
             out.add(new HostDevice(f.address().toString(), g, d, List.of()));
         }
         return new HostInventory(out);

@@ -1,9 +1,6 @@
 package org.platformd.driver.device;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import org.platformd.pci.source.LspciDumpReader;
-import org.platformd.pci.source.SysfsReader;
 
 /**
  * Where the daemon's host inventory comes from ({@code --devices-from}): {@code sysfs[:DIR]}
@@ -16,13 +13,8 @@ public final class InventorySource {
 
     /** Reads the inventory named by {@code spec}; IllegalArgumentException for an unknown spec. */
     public static HostInventory read(String spec) throws IOException {
-        if (spec.equals("sysfs") || spec.startsWith("sysfs:")) {
-            Path root = spec.equals("sysfs") ? SysfsReader.LIVE_ROOT : Path.of(spec.substring("sysfs:".length()));
-            return HostInventory.ofPci(SysfsReader.read(root));
-        }
-        if (spec.startsWith("dump:") && spec.length() > "dump:".length()) {
-            return HostInventory.ofPci(LspciDumpReader.read(Path.of(spec.substring("dump:".length()))));
-        }
-        throw new IllegalArgumentException("--devices-from '" + spec + "': expected sysfs[:DIR] or dump:FILE");
+        PciSourceSpec source = PciSourceSpec.parse(spec).orElseThrow(() -> new IllegalArgumentException(
+                "--devices-from '" + spec + "': expected sysfs[:DIR] or dump:FILE"));
+        return HostInventory.ofPci(source.read());
     }
 }
