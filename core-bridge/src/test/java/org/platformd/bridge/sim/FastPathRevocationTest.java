@@ -54,18 +54,24 @@ class FastPathRevocationTest {
     }
 
     /**
-     * Whether reading the mapping faults. HotSpot reports SIGBUS on a mapped buffer as InternalError,
-     * from compiled code asynchronously (at the thread's next VM transition): the native call in
-     * Thread.yield is one, so the error surfaces inside this try.
+     * Whether reading the mapping faults. HotSpot turns SIGBUS on a mapped buffer into InternalError;
+     * when the access ran in compiled code the error is only raised when the thread next returns from
+     * a VM call that checks for it. In an interpreted method (touch runs a handful of times: it stays
+     * interpreted) {@code newarray} always calls the VM, so the error surfaces inside touch.
      */
     static boolean faults(java.nio.ByteBuffer view, int offset) {
         try {
-            view.getInt(offset);
-            Thread.yield();
+            touch(view, offset);
             return false;
         } catch (InternalError e) {
             return true;
         }
+    }
+
+    private static void touch(java.nio.ByteBuffer view, int offset) {
+        view.getInt(offset);
+        byte[] vmCall = new byte[1];
+        vmCall[0] = 1;
     }
 
     @Test
