@@ -397,4 +397,63 @@ class FdFastPathTest {
         memoryDecodeOn(s);
         assertEquals(0x0badcafeL, registers(s, 0, read(0x100, 32)).get(0), "the device kept its memory");
     }
+
+    @Test
+    void anExportedVectorGoesOnlyToItsEventFdNotToTheInterruptStream() throws Exception {
+        String s = open("edu-driver");
+        acquire(s);
+        memoryDecodeOn(s);
+        rpc.setInterruptMode(SetInterruptModeRequest.newBuilder().setSessionId(s).setDeviceName(DEV)
+                .setMode(InterruptMode.INTERRUPT_MODE_INTX).build());
+        ExportResourceResponse r = exportInterrupt(s, 0);
+        try (FdSocketClient.Answer a = FdSocketClient.redeem(fdSocket, r.getToken())) {
+            java.util.Iterator<org.platformd.proto.v1.StreamInterruptsResponse> stream = rpc.streamInterrupts(
+                    org.platformd.proto.v1.StreamInterruptsRequest.newBuilder().setSessionId(s).setDeviceName(DEV)
+                            .build());
+            for (int i = 0; i < 3; i++) {
+                registers(s, 0, write(0x60, 32, 0x1));
+                assertEquals(1, EventFd.await(a.fd(0), 30_000), "interrupt " + i + " on the eventfd");
+                registers(s, 0, write(0x64, 32, 0x1));
+                EventFd.add(a.fd(1), 1);
+            }
+            rpc.releaseDevice(ReleaseDeviceRequest.newBuilder().setSessionId(s).setDeviceName(DEV).build());
+            assertFalse(stream.hasNext(), "the stream ended with the release and carried none of them");
+        }
+    }
+
+    @Test
+    void overTcpThereIsNoFdSocketAndNoExport() throws Exception {
+        try (RunningDaemon tcp = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("t.sock").toString(),
+                "--tcp", "127.0.0.1:0", "--insecure-tcp-loopback"))) {
+            io.grpc.ManagedChannel ch = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1",
+                    tcp.server().tcpAddresses().get(0).getPort()).usePlaintext().build();
+            try {
+                var remote = PlatformServiceGrpc.newBlockingStub(ch);
+                OpenSessionResponse o = remote.openSession(OpenSessionRequest.newBuilder().setLabel("fb-driver").build());
+                assertEquals("", o.getFdSocketPath(), "no fd socket for a TCP peer");
+                remote.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(o.getSessionId()).setDeviceName(DEV)
+                        .build());
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> remote.exportResource(
+                        ExportResourceRequest.newBuilder().setSessionId(o.getSessionId())
+                                .setBar(BarSelector.newBuilder().setDeviceName(DEV).setBarIndex(0)).build()));
+                assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+                assertTrue(e.getStatus().getDescription().contains("Unix socket"), e.getStatus().getDescription());
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void theFdSocketPathCanBeChosenAndIsRefusedWithoutTheUnixSocket() throws Exception {
+        Path custom = dir.resolve("custom-fds.sock");
+        try (RunningDaemon other = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("o.sock").toString(),
+                "--fd-socket", custom.toString()))) {
+            assertEquals(custom.toAbsolutePath(), other.fdSocketPath().orElseThrow());
+            assertTrue(Files.exists(custom));
+        }
+        assertFalse(Files.exists(custom));
+        assertThrows(IllegalArgumentException.class, () -> DaemonOptions.parse("--no-unix-socket", "--fd-socket",
+                custom.toString()).fdSocketPath());
+    }
 }
