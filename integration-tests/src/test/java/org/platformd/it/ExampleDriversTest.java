@@ -108,14 +108,18 @@ class ExampleDriversTest {
      */
     @Test
     void pitRateByCounterAndInterruptsAndChannelRestored() {
+        // (interrupts only where the daemon offers the PIT's IRQ 0 in LEGACY mode)
         Run r = run(PitDriver::run);
         r.line("PASS", "PIT on the bus");
         assertTrue(r.line("PASS", "channel 0 programmed").contains("mode 2, low/high byte, counting, divisor 59659"),
                 r.out());
         String rate = r.line(r.out().contains("PASS  counter reads") ? "PASS" : "(PASS|FAIL)", "rate by counter");
         assertTrue(rate.contains("vs 20.000 Hz expected"), rate);
-        assertTrue(r.line("PASS", "interrupts arrive").matches(".* [1-9][0-9]* in .*"), r.out());
-        assertTrue(r.line("INFO", "rate by interrupts").contains("Hz vs 20.000 Hz expected"), r.out());
+        String byInterrupts = r.line("INFO", "rate by interrupts");
+        if (!byInterrupts.contains("no interrupt line offered")) { // the daemon may not route the PIT's IRQ 0
+            assertTrue(r.line("PASS", "interrupts arrive").matches(".* [1-9][0-9]* in .*"), r.out());
+            assertTrue(byInterrupts.contains("Hz vs 20.000 Hz expected"), r.out());
+        }
         assertTrue(r.line("INFO", "channel 0 restored").contains("stopped as found"), r.out());
         assertEquals(r.lines("FAIL").isEmpty() ? 0 : 1, r.status(), r.out());
     }

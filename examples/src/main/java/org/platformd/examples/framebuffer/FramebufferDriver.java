@@ -147,7 +147,7 @@ public final class FramebufferDriver {
     }
 
     private static String rate(int pixels, long nanos) {
-        return String.format("%d pixels in %.1f ms (%.1f MB/s)", pixels, nanos / 1e6, pixels * 4 * 1e3 / nanos);
+        return String.format("%d pixels in %.1f ms (%.0f pixels/s)", pixels, nanos / 1e6, pixels * 1e9 / nanos);
     }
 
     private static String difference(int[] seen, int[] expected, int width) {

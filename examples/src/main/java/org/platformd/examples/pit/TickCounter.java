@@ -2,26 +2,35 @@ package org.platformd.examples.pit;
 
 /**
  * Turns successive reads of a mode-2 counter (counting divisor..1, then reloading) into elapsed input
- * clock ticks. Between two reads the counter may wrap at most once without being noticed, so reads must
- * come faster than one period; {@link #maxGapNanos()} shows whether they did.
+ * clock ticks and the wall time they took. Between two reads the counter may have reloaded any number
+ * of times, and the reads alone cannot tell how often; so only intervals shorter than
+ * {@code maxGapNanos} by the wall clock are counted (where at most one reload fits, for any timer not
+ * faster than the caller allows for), and longer ones are left out of both ticks and time.
  */
 final class TickCounter {
     private final int divisor;
-    private long firstNanos;
+    private final long maxGapNanos;
+    private boolean started;
     private long lastNanos;
     private int lastCount;
     private long ticks;
+    private long countedNanos;
     private long wraps;
-    private long maxGapNanos;
-    private long samples;
+    private long intervals;
+    private long skipped;
+    private long skippedNanos;
     private long outOfRange;
 
-    /** @param divisor the reload value, 2..65535 */
-    TickCounter(int divisor) {
+    /**
+     * @param divisor     the reload value, 2..65535
+     * @param maxGapNanos the longest interval between reads that is counted
+     */
+    TickCounter(int divisor, long maxGapNanos) {
         if (divisor < 2 || divisor > 0xffff) {
             throw new IllegalArgumentException("divisor " + divisor + ": expected 2..65535");
         }
         this.divisor = divisor;
+        this.maxGapNanos = maxGapNanos;
     }
 
     /** One read: the counter showed {@code count} at {@code nanos} (System.nanoTime). */
@@ -30,24 +39,39 @@ final class TickCounter {
             outOfRange++; // a mode-2 counter never shows 0 or more than its reload value
             return;
         }
-        if (samples == 0) {
-            firstNanos = nanos;
-        } else {
-            if (count > lastCount) {
-                wraps++;
-                ticks += lastCount + divisor - count;
+        if (started) {
+            long gap = nanos - lastNanos;
+            if (gap > maxGapNanos) {
+                skipped++;
+                skippedNanos += gap;
             } else {
-                ticks += lastCount - count;
+                if (count > lastCount) {
+                    wraps++;
+                    ticks += lastCount + divisor - count;
+                } else {
+                    ticks += lastCount - count;
+                }
+                countedNanos += gap;
+                intervals++;
             }
-            maxGapNanos = Math.max(maxGapNanos, nanos - lastNanos);
         }
+        started = true;
         lastNanos = nanos;
         lastCount = count;
-        samples++;
     }
 
-    long samples() {
-        return samples;
+    /** Intervals between reads that were counted. */
+    long intervals() {
+        return intervals;
+    }
+
+    /** Intervals left out because they were longer than the limit, and their wall time. */
+    long skipped() {
+        return skipped;
+    }
+
+    long skippedNanos() {
+        return skippedNanos;
     }
 
     long outOfRange() {
@@ -62,18 +86,14 @@ final class TickCounter {
         return ticks;
     }
 
-    long maxGapNanos() {
-        return maxGapNanos;
+    /** Wall time of the counted intervals. */
+    long countedNanos() {
+        return countedNanos;
     }
 
-    /** Wall time from the first to the last read. */
-    long spanNanos() {
-        return lastNanos - firstNanos;
-    }
-
-    /** The counter's input clock as measured, in Hz (NaN before two reads). */
+    /** The counter's input clock as measured, in Hz (NaN before an interval was counted). */
     double inputHz() {
-        return samples < 2 || spanNanos() <= 0 ? Double.NaN : ticks * 1e9 / spanNanos();
+        return countedNanos <= 0 ? Double.NaN : ticks * 1e9 / countedNanos;
     }
 
     /** Periods (reloads) per second as measured. */
