@@ -2,12 +2,13 @@ package org.platformd.examples.framebuffer;
 
 /**
  * A deterministic picture for any size: eight colour bars on the upper two thirds, below them a grey
- * ramp and red, green and blue ramps left to right, and a 2-pixel white border around everything. Colours
- * are 0xRRGGBB.
+ * ramp and red, green and blue ramps left to right, and a 2-pixel orange border around everything (a
+ * colour used nowhere else, so a cropped or shifted picture shows). Colours are 0xRRGGBB.
  */
 public final class TestPattern {
     static final int[] BARS = {0xffffff, 0xffff00, 0x00ffff, 0x00ff00, 0xff00ff, 0xff0000, 0x0000ff, 0x000000};
     static final int BORDER = 2;
+    static final int BORDER_RGB = 0xff8000;
 
     private final int width;
     private final int height;
@@ -27,7 +28,7 @@ public final class TestPattern {
 
     public int rgb(int x, int y) {
         if (x < BORDER || y < BORDER || x >= width - BORDER || y >= height - BORDER) {
-            return 0xffffff;
+            return BORDER_RGB;
         }
         int barsEnd = height * 2 / 3;
         if (y < barsEnd) {

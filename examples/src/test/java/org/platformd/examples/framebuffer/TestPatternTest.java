@@ -8,8 +8,8 @@ class TestPatternTest {
     @Test
     void borderBarsAndRamps() {
         TestPattern p = new TestPattern(640, 480);
-        assertEquals(0xffffff, p.rgb(0, 0), "border");
-        assertEquals(0xffffff, p.rgb(639, 479), "border");
+        assertEquals(0xff8000, p.rgb(0, 0), "border");
+        assertEquals(0xff8000, p.rgb(639, 479), "border");
         assertEquals(0xffffff, p.rgb(10, 10), "first bar white");
         assertEquals(0xffff00, p.rgb(100, 10), "second bar yellow");
         assertEquals(0x000000, p.rgb(630, 10), "last bar black");
