@@ -50,6 +50,11 @@ public final class Checks {
         return failed;
     }
 
+    /** True before the first check was recorded. */
+    public boolean none() {
+        return passed + failed == 0;
+    }
+
     /** Prints the tally; returns the exit status: 0 when every check passed (and there was one), else 1. */
     public int finish() {
         if (failed == 0 && passed > 0) {

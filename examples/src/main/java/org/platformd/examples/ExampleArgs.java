@@ -3,6 +3,7 @@ package org.platformd.examples;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.platformd.client.PlatformClient;
+import org.platformd.client.PlatformException;
 
 /**
  * The command line every example takes: {@code [--socket PATH] [--label LABEL] [--out FILE] [--help]}
@@ -36,7 +37,7 @@ public record ExampleArgs(Path socket, String label, Optional<Path> out, boolean
             defaultOut.ifPresent(o -> s.append("  --out FILE      where to write the PNG (default ").append(o)
                     .append(")\n"));
             s.append("  Prints one line per check (PASS/FAIL/INFO with what was measured); exit status 0 when every\n")
-                    .append("  check passed, 1 when one failed, 2 for a usage error.\n");
+                    .append("  check passed, 1 when one failed, 2 for a usage error or when no daemon answers.\n");
             return s.toString();
         }
     }
@@ -79,6 +80,12 @@ public record ExampleArgs(Path socket, String label, Optional<Path> out, boolean
         }
         return new ExampleArgs(socket != null ? socket : PlatformClient.defaultSocketPath(), label,
                 Optional.ofNullable(out), false);
+    }
+
+    /** The one line for a daemon that does not answer at {@code socket} (exit status 2, like platformctl). */
+    public static String unreachable(Path socket, PlatformException e) {
+        return "no platformd answers at " + socket + " (start one with bin/platformd, or give --socket): "
+                + e.getMessage();
     }
 
     private static String required(String option, String value) throws UsageException {

@@ -188,6 +188,15 @@ class ExampleDriversTest {
         assertTrue(out.contains("PASS  DMA round trip"), out);
     }
 
+    @Test
+    void noDaemonAtTheSocketIsOneLineAndStatusTwo() {
+        Run r = run(PitDriver::run, "--socket", dir.resolve("nobody.sock").toString());
+        assertEquals(2, r.status(), r.out() + r.err());
+        assertTrue(r.err().startsWith("pit: no platformd answers at " + dir.resolve("nobody.sock")), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertEquals("", r.out());
+    }
+
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);

@@ -1,5 +1,6 @@
 package org.platformd.examples.edu;
 
+import io.grpc.Status;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +89,10 @@ public final class EduDriver {
                     bar.isMapped() ? "mapped: plain loads and stores" : "not mapped: one register RPC per access"));
             new EduDriver(session, edu, new EduRegisters(bar), checks, dmaFaults).drive();
         } catch (PlatformException e) {
+            if (checks.none() && e.code() == Status.Code.UNAVAILABLE) {
+                err.println("edu: " + ExampleArgs.unreachable(a.socket(), e));
+                return 2;
+            }
             checks.abort("edu", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package org.platformd.examples.framebuffer;
 
+import io.grpc.Status;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -77,6 +78,10 @@ public final class FramebufferDriver {
             new FramebufferDriver(display, checks).drive(a.out().orElseThrow());
             whileShown.run();
         } catch (PlatformException e) {
+            if (checks.none() && e.code() == Status.Code.UNAVAILABLE) {
+                err.println("framebuffer: " + ExampleArgs.unreachable(a.socket(), e));
+                return 2;
+            }
             checks.abort("framebuffer", e);
         }
         return checks.finish();

@@ -1,5 +1,6 @@
 package org.platformd.examples.pit;
 
+import io.grpc.Status;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Optional;
@@ -73,6 +74,10 @@ public final class PitDriver {
                 new PitDriver(device, new Pit8254(device.ports()), checks).drive();
             }
         } catch (PlatformException e) {
+            if (checks.none() && e.code() == Status.Code.UNAVAILABLE) {
+                err.println("pit: " + ExampleArgs.unreachable(a.socket(), e));
+                return 2;
+            }
             checks.abort("pit", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
