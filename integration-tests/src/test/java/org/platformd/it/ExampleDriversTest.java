@@ -101,10 +101,10 @@ class ExampleDriversTest {
     }
 
     /**
-     * The PIT's rate against the wall clock. The counter-based rate is only meaningful when the reads came
-     * faster than one period (a stalled JVM could miss a reload); the example reports that as its own
-     * check, "counter reads", and this test holds the rate to its tolerance whenever that one passed —
-     * so it checks the measurement, never this host's speed.
+     * The PIT's rate against the wall clock. The counter-based rate is only meaningful when enough reads
+     * came close enough together to see every reload (a stalled JVM or a loaded host can prevent that);
+     * the example reports that as its own check, "counter reads", and this test holds the rate to its
+     * tolerance whenever that one passed — so it checks the measurement, never this host's speed.
      */
     @Test
     void pitRateByCounterAndInterruptsAndChannelRestored() {
