@@ -197,6 +197,24 @@ class ExampleDriversTest {
         assertEquals("", r.out());
     }
 
+    /** examples/run lists the examples without building anything, and refuses an unknown one with status 2. */
+    @Test
+    void runScriptListsTheExamples() throws Exception {
+        Path script = Path.of("..", "examples", "run").toAbsolutePath().normalize(); // tests run in integration-tests/
+        Process help = new ProcessBuilder("bash", script.toString(), "--help").redirectErrorStream(true).start();
+        String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(help.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, help.exitValue(), text);
+        for (String name : List.of("edu", "pit", "framebuffer")) {
+            assertTrue(text.lines().anyMatch(l -> l.startsWith("  " + name + " ")), name + " missing in:\n" + text);
+        }
+        Process unknown = new ProcessBuilder("bash", script.toString(), "usb").redirectErrorStream(true).start();
+        String refusal = new String(unknown.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(unknown.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, unknown.exitValue(), refusal);
+        assertEquals("examples/run: no example 'usb': edu, pit or framebuffer (examples/run --help)\n", refusal);
+    }
+
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);
