@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.platformd.client.fd.EventFd;
-import org.platformd.client.fd.MemoryMaps;
-import org.platformd.client.fd.Native;
 import org.platformd.client.internal.EventfdIrq;
 import org.platformd.client.internal.InterruptDemux;
 import org.platformd.client.internal.Liveness;
@@ -20,6 +17,9 @@ import org.platformd.client.internal.RpcBar;
 import org.platformd.client.internal.RpcIrq;
 import org.platformd.client.internal.RpcPorts;
 import org.platformd.client.internal.SessionContext;
+import org.platformd.fd.EventFd;
+import org.platformd.fd.MemoryMaps;
+import org.platformd.fd.Native;
 import org.platformd.proto.v1.BarKind;
 import org.platformd.proto.v1.BarSelector;
 import org.platformd.proto.v1.ExportResourceRequest;
@@ -274,8 +274,8 @@ public final class Device implements AutoCloseable {
                 Native.close(fds[i]);
             }
         }
-        return new EventfdIrq(ctx, name, m, vector, l, new EventFd(fds[trigger], "trigger eventfd of " + what),
-                unmask < 0 ? null : new EventFd(fds[unmask], "unmask eventfd of " + what), forget);
+        return new EventfdIrq(ctx, name, m, vector, l, EventFd.adopt(fds[trigger], "trigger eventfd of " + what),
+                unmask < 0 ? null : EventFd.adopt(fds[unmask], "unmask eventfd of " + what), forget);
     }
 
     /** Reads {@code widthBytes} (1, 2, 4) of the virtualized config space at {@code offset}. */

@@ -2,35 +2,29 @@ package org.platformd.client.fd;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import jnr.posix.CmsgHdr;
-import jnr.posix.MsgHdr;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 import jnr.unixsocket.UnixSocketAddress;
 import jnr.unixsocket.UnixSocketChannel;
+import org.platformd.fd.Native;
+import org.platformd.fd.ScmRights;
 
 /**
  * The client side of the daemon's fd socket protocol (platform_service.proto, ExportResource):
  * connect to the fd socket, write {@code token\n}, read one answer — {@code OK <n>\n} with an
  * SCM_RIGHTS control message carrying n fds, or {@code ERR <reason>\n}.
  *
- * <p>jnr-unixsocket makes the connection; jnr-posix's recvmsg reads the data and the control
- * message together (the JDK's SocketChannel can't receive fds). Received fds are close-on-exec
- * (MSG_CMSG_CLOEXEC) and belong to the caller.
+ * <p>jnr-unixsocket makes the connection; the fd module's {@link ScmRights#receive} reads the data
+ * and the control message together (the JDK's SocketChannel can't receive fds) — the same code the
+ * daemon's side of the protocol is tested against. Received fds are close-on-exec and belong to the
+ * caller.
  */
 public final class FdSocketClient {
-    static final int SOL_SOCKET = 1;
-    static final int SCM_RIGHTS = 1;
-    static final int MSG_CMSG_CLOEXEC = 0x40000000;
     /** Most fds one answer may carry (trigger + unmask for INTx; one for memory). */
     static final int MAX_FDS = 16;
     private static final int MAX_LINE = 4096;
-    private static final POSIX POSIX_CALLS = POSIXFactory.getNativePOSIX();
 
     private FdSocketClient() {
     }
@@ -97,30 +91,21 @@ public final class FdSocketClient {
     private static String readLine(int fd, List<Integer> fds, Path socket) throws IOException {
         StringBuilder line = new StringBuilder();
         while (true) {
-            MsgHdr msg = POSIX_CALLS.allocateMsgHdr();
-            ByteBuffer data = ByteBuffer.allocateDirect(256);
-            msg.setIov(new ByteBuffer[] {data});
-            msg.allocateControl(4 * MAX_FDS);
-            int n = POSIX_CALLS.recvmsg(fd, msg, MSG_CMSG_CLOEXEC);
-            if (n < 0) {
-                throw new IOException("recvmsg on fd socket " + socket + " failed, errno " + POSIX_CALLS.errno());
+            ScmRights.Message m;
+            try {
+                m = ScmRights.receive(fd, 256, MAX_FDS);
+            } catch (IOException e) {
+                throw new IOException("fd socket " + socket + ": " + e.getMessage(), e);
             }
-            for (CmsgHdr c : msg.getControls()) {
-                if (c.getLevel() == SOL_SOCKET && c.getType() == SCM_RIGHTS) {
-                    ByteBuffer ints = c.getData().order(ByteOrder.nativeOrder());
-                    while (ints.remaining() >= 4) {
-                        fds.add(ints.getInt());
-                    }
-                }
+            for (int received : m.fds()) {
+                fds.add(received);
             }
-            if ((msg.getFlags() & 0x8) != 0) { // MSG_CTRUNC: the kernel closed fds that did not fit
-                throw new IOException("fd socket " + socket + " sent more than " + MAX_FDS + " fds");
-            }
-            if (n == 0) {
+            byte[] data = m.data();
+            if (data.length == 0) {
                 throw new IOException("fd socket " + socket + " closed the connection after '" + line + "' (no newline)");
             }
-            for (int i = 0; i < n; i++) {
-                char c = (char) (data.get(i) & 0xff);
+            for (byte b : data) {
+                char c = (char) (b & 0xff);
                 if (c == '\n') {
                     return line.toString();
                 }

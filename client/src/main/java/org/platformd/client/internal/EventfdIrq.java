@@ -1,10 +1,9 @@
 package org.platformd.client.internal;
 
 import io.grpc.Status;
-import java.io.IOException;
 import org.platformd.client.IrqMode;
 import org.platformd.client.PlatformException;
-import org.platformd.client.fd.EventFd;
+import org.platformd.fd.EventFd;
 import org.platformd.proto.v1.AckInterruptRequest;
 
 /**
@@ -34,7 +33,7 @@ public final class EventfdIrq extends AbstractIrq {
             long n = trigger.await(timeoutNanos, liveness::alive);
             liveness.check();
             return n;
-        } catch (IOException e) {
+        } catch (IllegalStateException e) { // closed under us, or the syscall failed
             liveness.check();
             throw new PlatformException(Status.Code.INTERNAL, what() + ": " + e.getMessage(), e);
         }
@@ -52,8 +51,8 @@ public final class EventfdIrq extends AbstractIrq {
             return;
         }
         try {
-            unmask.signal(1);
-        } catch (IOException e) {
+            unmask.signal();
+        } catch (IllegalStateException e) {
             liveness.check();
             throw new PlatformException(Status.Code.INTERNAL, what() + ": unmask failed: " + e.getMessage(), e);
         }

@@ -11,11 +11,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.platformd.client.Bar;
-import org.platformd.client.fd.LibC;
-import org.platformd.client.fd.MemoryMaps;
-import org.platformd.client.fd.Native;
 import org.platformd.client.internal.Liveness;
 import org.platformd.client.internal.MappedBar;
+import org.platformd.fd.LibC;
+import org.platformd.fd.MemoryMaps;
+import org.platformd.fd.Native;
 
 /**
  * A mapped BAR's access (bounds check + revocation check + load/store) against the raw

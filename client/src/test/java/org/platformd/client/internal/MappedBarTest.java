@@ -12,9 +12,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.platformd.client.DeviceRevokedException;
 import org.platformd.client.PlatformException;
-import org.platformd.client.fd.LibC;
-import org.platformd.client.fd.MemoryMaps;
-import org.platformd.client.fd.Native;
+import org.platformd.fd.LibC;
+import org.platformd.fd.MemoryMaps;
+import org.platformd.fd.Native;
 
 /**
  * A BAR mapped from a real memfd, as the daemon's sim exports one: little-endian accesses of

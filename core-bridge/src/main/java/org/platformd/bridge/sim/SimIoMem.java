@@ -6,9 +6,9 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.FdRegion;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.SessionBase;
-import org.platformd.bridge.os.NativeFd;
 import org.platformd.bridge.sim.pci.BarSpec;
 import org.platformd.bridge.sim.pci.PciFunction;
+import org.platformd.fd.NativeFd;
 
 /**
  * An {@link IoMem} session on one memory BAR of an emulated function; checks here, semantics in the model.

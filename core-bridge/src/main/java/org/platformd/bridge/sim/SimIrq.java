@@ -6,8 +6,8 @@ import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.SessionBase;
-import org.platformd.bridge.os.EventFd;
 import org.platformd.bridge.sim.irq.IrqChannel;
+import org.platformd.fd.EventFd;
 
 /**
  * An {@link Irq} session: the channel that receives the interrupt, plus what unmasking and detaching

@@ -20,8 +20,8 @@ import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.FdRegion;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.PciConfig;
-import org.platformd.bridge.os.Memfd;
 import org.platformd.bridge.sim.SimBackend;
+import org.platformd.fd.MemoryMaps;
 import org.platformd.pci.BusAddress;
 
 /**
@@ -55,7 +55,7 @@ public class IoMemBenchmark {
         edu = backend.openIoMem(DeviceRef.parse("00:02.0"), 0);
         fb = backend.openIoMem(DeviceRef.parse("01:01.0"), 0);
         FdRegion r = fb.mappable().orElseThrow();
-        fbMapped = Memfd.mapFd(r.fd(), r.offset(), r.size());
+        fbMapped = MemoryMaps.map(r.fd(), r.offset(), r.size());
     }
 
     @TearDown(Level.Trial)

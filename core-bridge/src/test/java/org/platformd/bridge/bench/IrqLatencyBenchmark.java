@@ -21,8 +21,8 @@ import org.platformd.bridge.IoMem;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
-import org.platformd.bridge.os.EventFd;
 import org.platformd.bridge.sim.SimBackend;
+import org.platformd.fd.EventFd;
 import org.platformd.pci.BusAddress;
 
 /**

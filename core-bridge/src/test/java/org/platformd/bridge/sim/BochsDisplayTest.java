@@ -16,7 +16,7 @@ import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.FdRegion;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.PciConfig;
-import org.platformd.bridge.os.Memfd;
+import org.platformd.fd.MemoryMaps;
 import org.platformd.pci.BusAddress;
 
 /** Sets modes on the Bochs display through its DISPI registers and draws through the mapped framebuffer. */
@@ -80,7 +80,7 @@ class BochsDisplayTest {
         assertEquals(800, dispi(XRES));
 
         FdRegion region = fb.mappable().orElseThrow();
-        MappedByteBuffer pixels = Memfd.mapFd(region.fd(), region.offset(), region.size());
+        MappedByteBuffer pixels = MemoryMaps.map(region.fd(), region.offset(), region.size());
         for (int y = 0; y < 600; y++) {
             for (int x = 0; x < 800; x++) {
                 int rgb = x < 400 ? (y < 300 ? 0xff0000 : 0x00ff00) : (y < 300 ? 0x0000ff : (x ^ y) & 0xff);

@@ -12,14 +12,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.DmaBuffer;
+import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.DmaFault;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
-import org.platformd.bridge.os.EventFd;
+import org.platformd.fd.EventFd;
 import org.platformd.pci.BusAddress;
 
 /** Drives QEMU's edu model through core-bridge sessions, as a driver would. */

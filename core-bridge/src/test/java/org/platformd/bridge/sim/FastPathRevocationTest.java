@@ -21,9 +21,9 @@ import org.platformd.bridge.IoMem;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
-import org.platformd.bridge.os.EventFd;
-import org.platformd.bridge.os.Memfd;
-import org.platformd.bridge.os.NativeFd;
+import org.platformd.fd.EventFd;
+import org.platformd.fd.MemoryMaps;
+import org.platformd.fd.NativeFd;
 import org.platformd.pci.BusAddress;
 
 /**
@@ -83,7 +83,7 @@ class FastPathRevocationTest {
         FdRegion region = fb.mappable().orElseThrow();
         // what a client holds after SCM_RIGHTS: its own fd for the same file
         try (NativeFd client = NativeFd.dup(region.fd(), "client copy")) {
-            MappedByteBuffer view = Memfd.mapFd(client.fd(), 0, region.size());
+            MappedByteBuffer view = MemoryMaps.map(client.fd(), 0, region.size());
             view.putInt(0x1000, 0xcafe0001);
             view.putInt((int) region.size() - 4, 0xcafe0002);
             assertEquals(0xcafe0001, fb.read32(0x1000), "the mapping is the device's memory");
@@ -98,7 +98,7 @@ class FastPathRevocationTest {
                 FdRegion fresh = again.mappable().orElseThrow();
                 try (NativeFd next = NativeFd.dup(fresh.fd(), "next client")) {
                     assertEquals(16L << 20, sizeOf(next), "a new session hands out the new, full-size backing");
-                    assertEquals(0xcafe0002, Memfd.mapFd(next.fd(), 0, fresh.size()).getInt((int) fresh.size() - 4));
+                    assertEquals(0xcafe0002, MemoryMaps.map(next.fd(), 0, fresh.size()).getInt((int) fresh.size() - 4));
                 }
             }
         }
@@ -121,7 +121,7 @@ class FastPathRevocationTest {
         try (DmaDomain domain = backend.openDmaDomain("test")) {
             DmaBuffer b = domain.allocate(8192);
             try (NativeFd client = NativeFd.dup(b.fd().fd(), "client copy")) {
-                MappedByteBuffer view = Memfd.mapFd(client.fd(), 0, b.size());
+                MappedByteBuffer view = MemoryMaps.map(client.fd(), 0, b.size());
                 view.put(0, (byte) 0x5a);
                 byte[] one = new byte[1];
                 b.read(0, one, 0, 1);

@@ -14,8 +14,8 @@ import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.IoPort;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
-import org.platformd.bridge.os.EventFd;
 import org.platformd.bridge.sim.device.Pit8254;
+import org.platformd.fd.EventFd;
 
 /** Programs the 8254 through its ports as a kernel timer driver does. No timing assertions. */
 class PitTest {

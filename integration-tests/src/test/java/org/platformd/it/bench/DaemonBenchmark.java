@@ -12,11 +12,11 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
-import org.platformd.bridge.os.EventFd;
 import org.platformd.driver.DaemonOptions;
 import org.platformd.driver.RunningDaemon;
 import org.platformd.driver.admin.PolicyManager;
 import org.platformd.driver.cli.DaemonChannel;
+import org.platformd.fd.EventFd;
 import org.platformd.proto.v1.*;
 
 /**

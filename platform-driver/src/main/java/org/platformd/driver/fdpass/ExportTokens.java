@@ -12,8 +12,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.platformd.bridge.os.NativeFd;
 import org.platformd.driver.server.PeerCredentials;
+import org.platformd.fd.NativeFd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

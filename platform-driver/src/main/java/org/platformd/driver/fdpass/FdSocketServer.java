@@ -18,7 +18,8 @@ import jnr.unixsocket.UnixServerSocketChannel;
 import jnr.unixsocket.UnixSocketAddress;
 import jnr.unixsocket.UnixSocketChannel;
 import jnr.unixsocket.UnixSocketOptions;
-import org.platformd.bridge.os.NativeFd;
+import org.platformd.fd.NativeFd;
+import org.platformd.fd.ScmRights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -221,7 +222,7 @@ public final class FdSocketServer implements AutoCloseable {
         } else {
             ExportTokens.Redemption.Refused no = (ExportTokens.Redemption.Refused) r;
             log.info("fd socket: refused {} ({}): {}", peer, no.reason().wire(), no.detail());
-            ScmRights.send(conn.getFD(), "ERR " + no.reason().wire() + "\n", new int[0]);
+            ScmRights.send(conn.getFD(), "ERR " + no.reason().wire() + "\n");
         }
     }
 

@@ -2,7 +2,7 @@ package org.platformd.driver.fdpass;
 
 import java.io.IOException;
 import java.util.List;
-import org.platformd.bridge.os.NativeFd;
+import org.platformd.fd.NativeFd;
 
 /**
  * Makes the fds of one export at redemption time, from the live objects that own them: fresh dups

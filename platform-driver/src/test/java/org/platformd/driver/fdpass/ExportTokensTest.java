@@ -15,9 +15,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
-import org.platformd.bridge.os.EventFd;
-import org.platformd.bridge.os.NativeFd;
 import org.platformd.driver.server.PeerCredentials;
+import org.platformd.fd.EventFd;
+import org.platformd.fd.NativeFd;
 
 /** The token rules on their own, with a clock the test moves: expiry, single use, peer binding, limits. */
 class ExportTokensTest {

@@ -23,12 +23,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.platformd.bridge.os.EventFd;
-import org.platformd.bridge.os.Memfd;
 import org.platformd.bridge.sim.SimBackend;
 import org.platformd.driver.DaemonOptions;
 import org.platformd.driver.RunningDaemon;
 import org.platformd.driver.cli.DaemonChannel;
+import org.platformd.fd.EventFd;
+import org.platformd.fd.MemoryMaps;
 import org.platformd.pci.BusAddress;
 import org.platformd.proto.v1.AccessKind;
 import org.platformd.proto.v1.AccessRegistersRequest;
@@ -134,7 +134,7 @@ class FdFastPathTest {
 
     private static MappedByteBuffer map(int fd, ExportResourceResponse r) throws Exception {
         var region = r.getRegion();
-        MappedByteBuffer m = Memfd.mapFd(fd, region.getMapOffsetBytes(), region.getMapLengthBytes());
+        MappedByteBuffer m = MemoryMaps.map(fd, region.getMapOffsetBytes(), region.getMapLengthBytes());
         m.position((int) region.getDataOffsetBytes());
         return m;
     }

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.platformd.bridge.BridgeException;
-import org.platformd.bridge.os.Memfd;
-import org.platformd.bridge.os.NativeFd;
 import org.platformd.bridge.sim.pci.BarSpec;
 import org.platformd.bridge.sim.pci.ConfigSpaceModel;
 import org.platformd.bridge.sim.pci.PciFunction;
+import org.platformd.fd.Memfd;
+import org.platformd.fd.NativeFd;
 import org.platformd.pci.BusAddress;
 
 /**

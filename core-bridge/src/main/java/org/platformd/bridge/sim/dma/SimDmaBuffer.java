@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.FdRegion;
-import org.platformd.bridge.os.Memfd;
+import org.platformd.fd.Memfd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,7 +13,7 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.DmaDomain;
-import org.platformd.bridge.os.Memfd;
+import org.platformd.fd.Memfd;
 
 /**
  * A {@link DmaDomain} of the emulated machine: its own IOVA allocator (from {@link DmaSpace#BASE} to

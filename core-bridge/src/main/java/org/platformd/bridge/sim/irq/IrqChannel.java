@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.platformd.bridge.os.EventFd;
+import org.platformd.fd.EventFd;
 
 /**
  * The receiving end of one interrupt: a pending count for blocking waiters plus the trigger eventfd.

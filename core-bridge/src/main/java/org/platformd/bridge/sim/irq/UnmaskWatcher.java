@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
-import org.platformd.bridge.os.EventFd;
+import org.platformd.fd.EventFd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

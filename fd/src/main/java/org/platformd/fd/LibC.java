@@ -1,4 +1,4 @@
-package org.platformd.client.fd;
+package org.platformd.fd;
 
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
@@ -7,10 +7,11 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 
 /**
- * The few libc calls the fast path needs that the JDK does not offer on a bare int fd:
- * read/write/poll/close on eventfds (and memfd/eventfd creation, used by the tests that play
- * the daemon's part). Public only because jnr-ffi generates the implementation in its own
- * class loader; not part of the library's API — use {@link EventFd} and {@link FdSocketClient}.
+ * The few libc calls the data plane needs that the JDK does not offer on a bare int fd: creating
+ * memfds and eventfds, and raw read/write/poll/dup/close on descriptors (a JDK channel can't be
+ * built from an int fd). Loaded once through jnr-ffi ({@link Native#LIBC}); everything else in the
+ * JVM keeps using JDK I/O. Public because jnr-ffi generates the implementation in its own class
+ * loader; prefer {@link EventFd}, {@link Memfd}, {@link NativeFd} over calling it.
  */
 public interface LibC {
     /** memfd_create flag. */
@@ -51,6 +52,10 @@ public interface LibC {
     /** poll(2); {@code fds} is an array of {@code struct pollfd} (int fd; short events; short revents), 8 bytes each. */
     @SaveError
     int poll(@In @Out byte[] fds, long nfds, int timeoutMillis);
+
+    /** dup(2). */
+    @SaveError
+    int dup(int fd);
 
     /** close(2). */
     @SaveError

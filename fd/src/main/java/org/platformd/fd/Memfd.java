@@ -1,20 +1,15 @@
-package org.platformd.bridge.os;
+package org.platformd.fd;
 
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * An anonymous shared-memory file ({@code memfd_create}) of a fixed size: the backing of a RAM-like
  * BAR (the Bochs framebuffer) or a DMA buffer. The kernel zero-fills it. It can be handed to another
  * process as an fd (SCM_RIGHTS) and mapped there; both mappings see the same pages.
  *
- * <p>Java cannot build a {@link FileChannel} from a raw fd, so {@link #map()} opens
- * {@code /proc/self/fd/N}: for a memfd that re-opens the very same anonymous file (not a copy), so
- * the mapping shares pages with every other mapping of the fd, in this process or another.
+ * <p>{@link #map()} goes through {@link MemoryMaps} ({@code /proc/self/fd/N}): the mapping shares
+ * pages with every other mapping of the fd, in this process or another.
  * Thread-safe (the fd is immutable until close; each {@code map()} is an independent mapping).
  */
 public final class Memfd implements AutoCloseable {
@@ -62,20 +57,7 @@ public final class Memfd implements AutoCloseable {
 
     /** Maps the whole file read-write, shared, little-endian (PCI byte order). */
     public MappedByteBuffer map() throws IOException {
-        return mapFd(fd(), 0, size);
-    }
-
-    /**
-     * Maps {@code length} bytes at {@code offset} of any mappable fd of this process (memfd, sysfs
-     * resource file) read-write and shared, through {@code /proc/self/fd/N} (see class comment).
-     */
-    public static MappedByteBuffer mapFd(int fd, long offset, long length) throws IOException {
-        try (FileChannel ch = FileChannel.open(Path.of("/proc/self/fd/" + fd),
-                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            MappedByteBuffer buf = ch.map(FileChannel.MapMode.READ_WRITE, offset, length);
-            buf.order(ByteOrder.LITTLE_ENDIAN);
-            return buf;
-        }
+        return MemoryMaps.map(fd(), 0, size);
     }
 
     /**

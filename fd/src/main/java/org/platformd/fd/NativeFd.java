@@ -1,7 +1,9 @@
-package org.platformd.bridge.os;
+package org.platformd.fd;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An owned Linux file descriptor (memfd, eventfd, sysfs file). Closing is idempotent and happens
@@ -9,12 +11,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reused for something else. Thread-safe: the fd number is an atomic.
  */
 public final class NativeFd implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NativeFd.class);
     private final AtomicInteger fd;
     private final String what;
 
     NativeFd(int fd, String what) {
         this.fd = new AtomicInteger(fd);
         this.what = what;
+    }
+
+    /** Takes ownership of a descriptor opened elsewhere (e.g. by the linux backend's own syscalls). */
+    public static NativeFd adopt(int fd, String what) {
+        if (fd < 0) {
+            throw new IllegalArgumentException(what + ": not a file descriptor: " + fd);
+        }
+        return new NativeFd(fd, what);
     }
 
     /** The descriptor number, valid until {@link #close()}. */
@@ -55,8 +66,12 @@ public final class NativeFd implements AutoCloseable {
     @Override
     public void close() {
         int n = fd.getAndSet(-1);
-        if (n >= 0) {
-            Native.LIBC.close(n);
+        if (n >= 0 && Native.LIBC.close(n) != 0) {
+            int errno = Native.errno();
+            if (errno != LibC.EINTR) { // EINTR: Linux has closed it anyway
+                // EBADF here means someone closed our number behind our back: a bug worth seeing
+                LOG.warn("{}: close(fd {}) failed, errno {}", what, n, errno);
+            }
         }
     }
 
