@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.platformd.bridge.Backend;
 import org.platformd.bridge.DeviceInfo;
+import org.platformd.bridge.IrqInfo;
+import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
@@ -59,7 +61,10 @@ public final class BridgeInventory {
                 List<PortRange> ports = info.resources().stream().filter(r -> r.space() == ResourceInfo.Space.IO)
                         .map(r -> PortRange.newBuilder().setFirstPort((int) r.start()).setPortCount((int) r.size()).build())
                         .toList();
-                out.add(new HostDevice(p.name(), new GrantableDevice.PlatformDevice(p.name()), null, ports));
+                List<Integer> lines = info.irqs().stream().filter(i -> i.kind() == IrqKind.LEGACY)
+                        .map(IrqInfo::line).toList();
+                out.add(new HostDevice(p.name(), new GrantableDevice.PlatformDevice(p.name()), null, ports, Set.of(),
+                        lines));
             }
         }
         return HostInventory.of(out);

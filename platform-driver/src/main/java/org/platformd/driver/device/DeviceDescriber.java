@@ -35,9 +35,14 @@ public final class DeviceDescriber {
         HostDevice host = v.host();
         if (!host.isPci()) {
             b.setKind(DeviceKind.DEVICE_KIND_LEGACY).addAllPortRanges(host.portRanges());
-            b.setInterrupts(InterruptInfo.newBuilder()
+            InterruptInfo.Builder irq = InterruptInfo.newBuilder()
                     .addSupportedModes(InterruptMode.INTERRUPT_MODE_DISABLED)
-                    .setCurrentMode(InterruptMode.INTERRUPT_MODE_DISABLED));
+                    .setCurrentMode(InterruptMode.INTERRUPT_MODE_DISABLED);
+            if (!host.legacyIrqs().isEmpty()) {
+                // A legacy line is the device's identity (IRQ 0 is the PIT's), not a host secret: always shown.
+                irq.addSupportedModes(InterruptMode.INTERRUPT_MODE_LEGACY_IRQ).setIrqLine(host.legacyIrqs().get(0));
+            }
+            b.setInterrupts(irq);
             return b.build();
         }
         DecodedDevice d = host.decoded();

@@ -227,7 +227,8 @@ public final class DeviceHandle implements AutoCloseable {
         if (kind != null) {
             try {
                 for (int i = 0; i < count; i++) {
-                    irqs.add(bridge.openIrq(ref, kind, i));
+                    // a legacy interrupt is named by its line (the PIT's is 0), the others by vector
+                    irqs.add(bridge.openIrq(ref, kind, kind == IrqKind.LEGACY ? host.legacyIrqs().get(i) : i));
                 }
             } catch (BridgeException e) {
                 closeIrqs();

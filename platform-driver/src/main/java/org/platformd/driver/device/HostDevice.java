@@ -16,17 +16,27 @@ import org.platformd.proto.v1.PortRange;
  * @param decoded     decoded config space (PCI only), else null
  * @param portRanges  I/O port ranges of a platform device (empty for PCI: their ports are BARs)
  * @param mappableBars BARs the backend can hand out as an fd to map (ExportResource; wire Bar.mappable)
+ * @param legacyIrqs  interrupt lines of a platform device (the PIT: 0) the backend can deliver; empty for PCI
+ *                    functions (their INTx/MSI come from config space) and where the backend can't (the kernel
+ *                    owns IRQ 0 on a real machine)
  */
 public record HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges,
-        Set<Integer> mappableBars) {
-    /** A device with no mappable BAR (inventory without a backend). */
+        Set<Integer> mappableBars, List<Integer> legacyIrqs) {
+    /** A device with no mappable BAR and no legacy interrupt (inventory without a backend). */
     public HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges) {
-        this(name, grantable, decoded, portRanges, Set.of());
+        this(name, grantable, decoded, portRanges, Set.of(), List.of());
+    }
+
+    /** A device with no legacy interrupt. */
+    public HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges,
+            Set<Integer> mappableBars) {
+        this(name, grantable, decoded, portRanges, mappableBars, List.of());
     }
 
     public HostDevice {
         portRanges = List.copyOf(portRanges);
         mappableBars = Set.copyOf(mappableBars);
+        legacyIrqs = List.copyOf(legacyIrqs);
         if (grantable instanceof GrantableDevice.PciFunction && decoded == null) {
             throw new IllegalArgumentException("PCI device " + name + " without decoded config space");
         }
