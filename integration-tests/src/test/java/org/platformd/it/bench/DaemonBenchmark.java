@@ -2,11 +2,6 @@ package org.platformd.it.bench;
 
 import io.grpc.Context;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -44,11 +39,7 @@ public class DaemonBenchmark {
     Iterator<StreamInterruptsResponse> interrupts;
     Context.CancellableContext streamContext;
 
-    // raw Unix socket ping-pong
-    ServerSocketChannel echoServer;
-    Thread echoThread;
-    SocketChannel pingClient;
-    final ByteBuffer ping = ByteBuffer.allocateDirect(8);
+    UnixEcho rawSocket;
 
     // raw eventfd wake: one thread signals, the other waits and signals back
     EventFd there;
@@ -91,31 +82,7 @@ public class DaemonBenchmark {
             streamContext.detach(previous);
         }
 
-        Path raw = dir.resolve("raw.sock");
-        echoServer = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        echoServer.bind(UnixDomainSocketAddress.of(raw));
-        echoThread = new Thread(() -> {
-            try (SocketChannel peer = echoServer.accept()) {
-                ByteBuffer b = ByteBuffer.allocateDirect(8);
-                while (true) {
-                    b.clear();
-                    while (b.hasRemaining()) {
-                        if (peer.read(b) < 0) {
-                            return;
-                        }
-                    }
-                    b.flip();
-                    while (b.hasRemaining()) {
-                        peer.write(b);
-                    }
-                }
-            } catch (IOException e) {
-                // closed at tear-down
-            }
-        }, "raw-echo");
-        echoThread.setDaemon(true);
-        echoThread.start();
-        pingClient = SocketChannel.open(UnixDomainSocketAddress.of(raw));
+        rawSocket = new UnixEcho(dir.resolve("raw.sock"));
 
         there = EventFd.create("bench-there");
         back = EventFd.create("bench-back");
@@ -136,8 +103,7 @@ public class DaemonBenchmark {
         eventFdPartner.join();
         there.close();
         back.close();
-        pingClient.close();
-        echoServer.close();
+        rawSocket.close();
         streamContext.cancel(null);
         channel.close();
         daemon.close();
@@ -145,16 +111,7 @@ public class DaemonBenchmark {
 
     @Benchmark
     public long rawUnixSocketPingPong() throws IOException {
-        ping.clear();
-        ping.putLong(0, 42);
-        while (ping.hasRemaining()) {
-            pingClient.write(ping);
-        }
-        ping.clear();
-        while (ping.hasRemaining()) {
-            pingClient.read(ping);
-        }
-        return ping.getLong(0);
+        return rawSocket.pingPong();
     }
 
     @Benchmark
