@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.platformd.bridge.os.NativeFd;
+import org.platformd.fd.NativeFd;
 import org.platformd.bridge.sim.SimBackend;
 import org.platformd.bridge.sim.pci.PciFunction;
 import org.platformd.client.Bar;
