@@ -17,6 +17,14 @@ public final class NativeFd implements AutoCloseable {
         this.what = what;
     }
 
+    /** Takes ownership of a descriptor opened elsewhere (e.g. by the linux backend's own syscalls). */
+    public static NativeFd adopt(int fd, String what) {
+        if (fd < 0) {
+            throw new IllegalArgumentException(what + ": not a file descriptor: " + fd);
+        }
+        return new NativeFd(fd, what);
+    }
+
     /** The descriptor number, valid until {@link #close()}. */
     public int fd() {
         int n = fd.get();
