@@ -504,6 +504,18 @@ public final class LinuxBackend implements Backend {
         return helper.map(MechanismOnePorts::new);
     }
 
+    /**
+     * Configuration mechanism #1 on this machine's 0xCF8/0xCFC through the native helper, without a
+     * backend (for tools: {@code platformctl lspci --config-mech1}).
+     *
+     * @throws BridgeException UNSUPPORTED naming why the helper can't do port I/O here
+     */
+    public static PortIo32 configMechanism1() {
+        PortIoHelper.Availability h = PortIoHelper.load();
+        return new MechanismOnePorts(h.helper().orElseThrow(() -> new BridgeException(Reason.UNSUPPORTED, null,
+                "configuration mechanism #1 needs port I/O: " + h.status())));
+    }
+
     /** Sessions and DMA domains currently open (for leak checks). */
     public int openSessionCount() {
         return open.size() + domains.size();
