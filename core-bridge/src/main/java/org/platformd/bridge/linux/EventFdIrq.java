@@ -3,6 +3,7 @@ package org.platformd.bridge.linux;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
@@ -26,6 +27,8 @@ final class EventFdIrq extends SessionBase implements Irq {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final String how;
+    /** Waiters hold it shared while they poll the eventfd; release takes it exclusively before closing the fds. */
+    private final ReentrantReadWriteLock fds = new ReentrantReadWriteLock();
 
     /**
      * @param unmask  the unmask eventfd (INTx) or null
@@ -66,17 +69,24 @@ final class EventFdIrq extends SessionBase implements Irq {
                 throw new InterruptedException();
             }
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
+            // short slices so that an interrupt or close is noticed; one non-blocking look for a zero timeout
+            int slice = left <= 0 ? 0 : (int) Math.min(250, Math.max(1, (left + 999_999) / 1_000_000));
+            long n;
+            fds.readLock().lock();
+            try {
+                ensureOpen(); // the eventfd is still ours: close waits for this slice before closing it
+                n = EventFd.await(trigger.fd(), slice);
+            } finally {
+                fds.readLock().unlock();
             }
-            // short slices so that an interrupt or close is noticed
-            long n = EventFd.await(trigger.fd(), (int) Math.min(250, Math.max(1, left / 1_000_000)));
             if (n > 0) {
                 delivered.addAndGet(n);
                 pending.addAndGet(n - 1);
                 return true;
             }
-            ensureOpen();
+            if (left <= 0) {
+                return false;
+            }
         }
     }
 
@@ -127,9 +137,14 @@ final class EventFdIrq extends SessionBase implements Irq {
         try {
             onClose.run();
         } finally {
-            trigger.close();
-            if (unmask != null) {
-                unmask.close();
+            fds.writeLock().lock(); // no waiter polls a closed (or reused) fd number
+            try {
+                trigger.close();
+                if (unmask != null) {
+                    unmask.close();
+                }
+            } finally {
+                fds.writeLock().unlock();
             }
         }
     }
