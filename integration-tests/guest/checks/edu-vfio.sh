@@ -1,7 +1,7 @@
 # edu-vfio: the daemon on --backend linux takes QEMU's edu from the kernel (--take-over: bound to vfio-pci)
 # and a client on the RPC path drives the real device through it (checks/java/EduOverRpc.java): ID and
 # liveness registers through the mapped BAR, 13 factorials each completed by an INTx interrupt (VFIO
-# eventfd, automasked, unmasked by AckInterrupt), an MSI, and a 4 KiB DMA round trip RAM -> edu -> RAM
+# eventfd, automasked, unmasked by AckInterrupt), an MSI, and a 2 KiB DMA round trip RAM -> edu -> RAM
 # through the IOMMU (memfd buffers mapped with VFIO_IOMMU_MAP_DMA). At exit the daemon gives edu back.
 source "$(dirname "$0")/lib/check.sh"
 

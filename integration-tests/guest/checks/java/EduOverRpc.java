@@ -10,12 +10,17 @@ import org.platformd.proto.v1.*;
  * The edu-vfio guest check's client (run with the java source launcher on platformd's classpath): drives
  * QEMU's real edu device through a daemon on --backend linux over the RPC path only — ID and liveness
  * registers, 13 factorials each completed by an INTx interrupt (VFIO, automasked, acked), an MSI raised
- * through the interrupt-raise register, and a 4 KiB DMA round trip RAM -> edu buffer -> RAM through the
- * IOMMU (buffers mapped with VFIO_IOMMU_MAP_DMA). Prints one line per step; exits 1 with "FAIL: why".
+ * through the interrupt-raise register, and a DMA round trip RAM -> edu buffer -> RAM through the IOMMU
+ * (buffers mapped with VFIO_IOMMU_MAP_DMA). Prints one line per step; exits 1 with "FAIL: why".
+ *
+ * The transfers move 2 KiB, not the edu buffer's full 4 KiB: QEMU before 8.2.1 (Debian 12 ships 7.2) checks
+ * the DMA range with an off-by-one and stops the whole VM with "hw_error: EDU: DMA range ... out of bounds"
+ * on a 4096-byte transfer (QEMU commit "edu: fix DMA range upper bound check", January 2024).
  *
  * Usage: java -cp PLATFORMD_CLASSPATH EduOverRpc.java SOCKET LABEL DEVICE
  */
 public final class EduOverRpc {
+    private static final int DMA_BYTES = 2048;
     private static PlatformServiceGrpc.PlatformServiceBlockingStub rpc;
     private static String session;
     private static String edu;
@@ -86,7 +91,7 @@ public final class EduOverRpc {
         DmaBuffer dst = rpc.allocateDma(AllocateDmaRequest.newBuilder().setSessionId(session).setSizeBytes(4096)
                 .setAddressBits(28).build()).getBuffer();
         check(src.getBusAddress() + 4096 <= 1L << 28 && dst.getBusAddress() + 4096 <= 1L << 28, "buffers below 2^28");
-        byte[] pattern = new byte[4096];
+        byte[] pattern = new byte[DMA_BYTES];
         for (int i = 0; i < pattern.length; i++) {
             pattern[i] = (byte) (i * 7 + 3);
         }
@@ -95,16 +100,16 @@ public final class EduOverRpc {
         dma(irqs, src.getBusAddress(), 0x40000, 0x1 | 0x4);
         dma(irqs, 0x40000, dst.getBusAddress(), 0x1 | 0x2 | 0x4);
         byte[] back = rpc.readDma(ReadDmaRequest.newBuilder().setSessionId(session).setBufferId(dst.getBufferId())
-                .setLengthBytes(4096).build()).getData().toByteArray();
+                .setLengthBytes(DMA_BYTES).build()).getData().toByteArray();
         check(Arrays.equals(pattern, back), "DMA round trip: the bytes read back differ");
-        System.out.printf("DMA round trip of 4096 bytes: RAM (IOVA 0x%x) -> edu -> RAM (IOVA 0x%x), equal%n",
+        System.out.printf("DMA round trip of " + DMA_BYTES + " bytes: RAM (IOVA 0x%x) -> edu -> RAM (IOVA 0x%x), equal%n",
                 src.getBusAddress(), dst.getBusAddress());
         rpc.releaseDevice(ReleaseDeviceRequest.newBuilder().setSessionId(session).setDeviceName(edu).build());
         System.out.println("PASS");
     }
 
     private static void dma(Iterator<StreamInterruptsResponse> irqs, long from, long to, long cmd) {
-        writes(write(0x80, 64, from), write(0x88, 64, to), write(0x90, 64, 4096), write(0x98, 64, cmd));
+        writes(write(0x80, 64, from), write(0x88, 64, to), write(0x90, 64, DMA_BYTES), write(0x98, 64, cmd));
         irqs.next();
         long status = read32(0x24);
         check((status & 0x100) == 0x100, "DMA interrupt status 0x" + Long.toHexString(status));

@@ -50,6 +50,9 @@ final class VirtualBusSnapshot {
                     if (d.getKind() != DeviceKind.DEVICE_KIND_PCI) {
                         continue;
                     }
+                    // one device's config space can take seconds on a slow machine (a TCG guest): the lease
+                    // runs from the last renewal, so a long bus never outlives it
+                    rpc.renewLease(org.platformd.proto.v1.RenewLeaseRequest.newBuilder().setSessionId(id).build());
                     try {
                         rpc.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName(d.getName()).build());
                     } catch (StatusRuntimeException e) {
