@@ -17,8 +17,9 @@ import org.platformd.proto.v1.*;
  * the DMA range with an off-by-one and stops the whole VM with "hw_error: EDU: DMA range ... out of bounds"
  * on a 4096-byte transfer (QEMU commit "edu: fix DMA range upper bound check", January 2024).
  *
- * Usage: java -cp PLATFORMD_CLASSPATH EduOverRpc.java SOCKET LABEL DEVICE [intx-only]
- * (intx-only: registers and the INTx factorials, for a device on uio_pci_generic: no MSI, no IOMMU DMA)
+ * Usage: java -cp PLATFORMD_CLASSPATH EduOverRpc.java SOCKET LABEL DEVICE [intx-only|dma-until-killed]
+ * (intx-only: registers and the INTx factorials, for a device on uio_pci_generic: no MSI, no IOMMU DMA;
+ * dma-until-killed: DMA RAM -> edu back to back, printing "DMA RUNNING" after the first, until killed)
  */
 public final class EduOverRpc {
     private static final int DMA_BYTES = 2048;
@@ -31,11 +32,31 @@ public final class EduOverRpc {
         try (DaemonChannel ch = DaemonChannel.unix(Path.of(args[0]))) {
             rpc = PlatformServiceGrpc.newBlockingStub(ch.channel());
             session = rpc.openSession(OpenSessionRequest.newBuilder().setLabel(args[1])
-                    .setLeaseDuration(com.google.protobuf.Duration.newBuilder().setSeconds(600)).build()).getSessionId();
+                    .setLeaseDuration(com.google.protobuf.Duration.newBuilder().setSeconds(10)).build()).getSessionId();
+            // the session lives as long as this watch stream (then 10 s of lease): a killed client's session
+            // ends within seconds
+            PlatformServiceGrpc.newStub(ch.channel()).watchSession(WatchSessionRequest.newBuilder().setSessionId(session)
+                    .build(), new io.grpc.stub.StreamObserver<WatchSessionResponse>() {
+                        @Override
+                        public void onNext(WatchSessionResponse r) {
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    });
             edu = args[2];
             intxOnly = args.length > 3 && args[3].equals("intx-only");
             rpc.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(session).setDeviceName(edu).build());
+            if (args.length > 3 && args[3].equals("dma-until-killed")) {
+                dmaUntilKilled();
+            }
             run();
+            rpc.closeSession(CloseSessionRequest.newBuilder().setSessionId(session).build());
         } catch (RuntimeException e) {
             System.out.println("FAIL: " + e);
             System.exit(1);
@@ -114,6 +135,25 @@ public final class EduOverRpc {
                 src.getBusAddress(), dst.getBusAddress());
         rpc.releaseDevice(ReleaseDeviceRequest.newBuilder().setSessionId(session).setDeviceName(edu).build());
         System.out.println("PASS");
+    }
+
+    /** Keeps the DMA engine busy (polling, no interrupts) until the process is killed. */
+    private static void dmaUntilKilled() {
+        rpc.writeConfig(WriteConfigRequest.newBuilder().setSessionId(session).setDeviceName(edu).setOffset(4)
+                .setWidthBytes(2).setValue(0x0006).build()); // memory decode and bus master on
+        DmaBuffer src = rpc.allocateDma(AllocateDmaRequest.newBuilder().setSessionId(session).setSizeBytes(4096)
+                .setAddressBits(28).build()).getBuffer();
+        for (long round = 0; ; round++) {
+            writes(write(0x80, 64, src.getBusAddress()), write(0x88, 64, 0x40000), write(0x90, 64, DMA_BYTES),
+                    write(0x98, 64, 0x1));
+            while ((read32(0x98) & 1) != 0) {
+                Thread.onSpinWait();
+            }
+            if (round == 0) {
+                System.out.println("DMA RUNNING");
+                System.out.flush();
+            }
+        }
     }
 
     private static void dma(Iterator<StreamInterruptsResponse> irqs, long from, long to, long cmd) {
