@@ -20,7 +20,7 @@ echo "edu at $slot bound to uio_pci_generic ($(ls "/sys/bus/pci/devices/$slot/ui
 start_daemon "$tmp/daemon.log" --backend linux --policy "$tmp/policy.xml"
 
 cp="$PLATFORMD_HOME/platform-driver/target/platform-driver.jar:$PLATFORMD_HOME/platform-driver/target/lib/*"
-java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" "$(dirname "$0")/java/EduOverRpc.java" "$DAEMON_SOCKET" \
+java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CHECK_CLASSES:$cp" EduOverRpc "$DAEMON_SOCKET" \
   edu-driver 0000:00:00.0 intx-only > "$tmp/client.out" 2> "$tmp/client.err" || true
 cat "$tmp/client.out"
 grep -q '^PASS$' "$tmp/client.out" \

@@ -25,7 +25,7 @@ start_daemon "$tmp/daemon.log" --backend linux --take-over "$slot" --policy "$tm
 echo "edu at $slot taken over: vfio-pci"
 
 cp="$PLATFORMD_HOME/platform-driver/target/platform-driver.jar:$PLATFORMD_HOME/platform-driver/target/lib/*"
-java_client=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$cp" "$(dirname "$0")/java/EduOverRpc.java"
+java_client=(java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$CHECK_CLASSES:$cp" EduOverRpc
   "$DAEMON_SOCKET" edu-driver 0000:00:00.0)
 client() { # NAME: runs EduOverRpc, output in $tmp/NAME.out/.err
   "${java_client[@]}" > "$tmp/$1.out" 2> "$tmp/$1.err"

@@ -7,7 +7,7 @@ import org.platformd.driver.cli.DaemonChannel;
 import org.platformd.proto.v1.*;
 
 /**
- * The edu-vfio guest check's client (run with the java source launcher on platformd's classpath): drives
+ * The edu-vfio and edu-uio guest checks' client (compiled on the host by bin/guest-test): drives
  * QEMU's real edu device through a daemon on --backend linux over the RPC path only — ID and liveness
  * registers, 13 factorials each completed by an INTx interrupt (VFIO, automasked, acked), an MSI raised
  * through the interrupt-raise register, and a DMA round trip RAM -> edu buffer -> RAM through the IOMMU
@@ -17,7 +17,7 @@ import org.platformd.proto.v1.*;
  * the DMA range with an off-by-one and stops the whole VM with "hw_error: EDU: DMA range ... out of bounds"
  * on a 4096-byte transfer (QEMU commit "edu: fix DMA range upper bound check", January 2024).
  *
- * Usage: java -cp PLATFORMD_CLASSPATH EduOverRpc.java SOCKET LABEL DEVICE [intx-only|dma-until-killed]
+ * Usage: java -cp CLASSES:PLATFORMD_CLASSPATH EduOverRpc SOCKET LABEL DEVICE [intx-only|dma-until-killed]
  * (intx-only: registers and the INTx factorials, for a device on uio_pci_generic: no MSI, no IOMMU DMA;
  * dma-until-killed: DMA RAM -> edu back to back, printing "DMA RUNNING" after the first, until killed)
  */
