@@ -80,8 +80,9 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
         out.add(uio ? "INTx fallback: uio_pci_generic"
                 : "UIO: UNAVAILABLE: uio_pci_generic not loaded (modprobe uio_pci_generic)"
                         + (vfio ? "; VFIO covers interrupts" : "; no interrupts without it or VFIO"));
-        out.add("DMA without an IOMMU (hugetlbfs + /proc/self/pagemap): not implemented; devices not bound to"
-                + " vfio-pci are attached to DMA domains without DMA");
+        out.add("DMA without an IOMMU (hugetlbfs + /proc/self/pagemap): not implemented"
+                + (vfio ? "; devices not on vfio-pci are attached to DMA domains without DMA"
+                        : "; DMA buffers are refused"));
         return out;
     }
 }

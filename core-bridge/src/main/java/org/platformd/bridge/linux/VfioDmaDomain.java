@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * buffers allocated so far are mapped then); detach takes the group out when none of its devices is
  * attached any more (the last group out drops the IOMMU and all mappings; they come back with the next
  * group). A device the kernel doesn't hand to VFIO (not bound to vfio-pci) can be attached for the
- * bookkeeping but reaches nothing: it is logged once as attached without DMA. Thread-safe
- * (synchronized).
+ * bookkeeping but reaches nothing: it is logged once as attached without DMA. On a machine without
+ * VFIO, allocation is refused (UNSUPPORTED, naming what is missing). Thread-safe (synchronized).
  */
 final class VfioDmaDomain implements DmaDomain {
     private static final Logger log = LoggerFactory.getLogger(VfioDmaDomain.class);
@@ -137,6 +137,12 @@ final class VfioDmaDomain implements DmaDomain {
     @Override
     public synchronized DmaBuffer allocate(long size, long alignment, int addressBits) {
         ensureOpen();
+        if (!backend.capabilities().vfio()) {
+            // a buffer no device can reach would be a silent lie: say what is missing instead
+            throw new BridgeException(Reason.UNSUPPORTED, null, "DMA domain " + name + ": DMA needs VFIO with an IOMMU"
+                    + " on this machine (" + backend.capabilities().vfioStatus() + "); DMA without an IOMMU"
+                    + " (hugetlbfs + /proc/self/pagemap) is not implemented");
+        }
         if (size <= 0) {
             throw invalid("DMA buffer size must be positive, got " + size);
         }

@@ -102,6 +102,37 @@ class LinuxBackendOnFakeSysfsTest {
     }
 
     @Test
+    void legacyPortsThroughDevPortBytesAndTheHelperForWiderAccesses() throws IOException {
+        // a regular file stands in for /dev/port: offset = port, one byte per access
+        try (RandomAccessFile f = new RandomAccessFile(tmp.resolve("dev/port").toFile(), "rw")) {
+            f.setLength(0x10000);
+        }
+        try (LinuxBackend b = LinuxBackend.open(new LinuxBackend.Options(devices, tmp.resolve("dev"),
+                tmp.resolve("iommu_groups"), Set.of(), LegacyDevice.BUILT_IN, false))) {
+            assertTrue(b.capabilities().devPort());
+            DeviceInfo pit = b.device(DeviceRef.platform("pit"));
+            assertEquals(List.of(new ResourceInfo(0, ResourceInfo.Space.IO, 0x40, 4, false, false, false)), pit.resources());
+            assertTrue(pit.irqs().isEmpty(), "IRQ 0 stays the kernel's");
+            try (IoPort p = b.openIoPort(DeviceRef.platform("pit"), 0)) {
+                p.outb(0x43, 0x34);
+                p.outb(0x40, 0x9c);
+                assertEquals(0x9c, p.inb(0x40));
+                assertEquals(Reason.OUT_OF_RANGE, assertThrows(BridgeException.class, () -> p.inb(0x44)).reason());
+                BridgeException wide = assertThrows(BridgeException.class, () -> p.inw(0x40));
+                assertEquals(Reason.UNSUPPORTED, wide.reason());
+                assertTrue(wide.getMessage().contains("native port-I/O helper"), wide.getMessage());
+            }
+            byte[] ports = Files.readAllBytes(tmp.resolve("dev/port"));
+            assertEquals(0x34, ports[0x43]);
+            assertEquals((byte) 0x9c, ports[0x40]);
+            BridgeException irq = assertThrows(BridgeException.class,
+                    () -> b.openIrq(DeviceRef.platform("pit"), IrqKind.LEGACY, 0));
+            assertEquals(Reason.UNSUPPORTED, irq.reason());
+            assertTrue(b.configPorts().isEmpty(), "mechanism #1 needs the helper");
+        }
+    }
+
+    @Test
     void configSpaceThroughTheFile() throws IOException {
         byte[] file = Files.readAllBytes(devices.resolve(EDU.toString()).resolve("config"));
         try (PciConfig c = linux.openConfig(EDU)) {
@@ -215,8 +246,32 @@ class LinuxBackendOnFakeSysfsTest {
     }
 
     @Test
-    void dmaDomainWithoutVfioAttachesWithoutDmaAndStillAllocates() {
-        try (DmaDomain d = linux.openDmaDomain("s1"); DmaDomain other = linux.openDmaDomain("s2")) {
+    void withoutVfioDevicesAttachWithoutDmaAndAllocationIsRefusedSayingWhy() {
+        try (DmaDomain d = linux.openDmaDomain("s1")) {
+            d.attach(DeviceRef.pci(EDU));
+            assertEquals(Set.of(DeviceRef.pci(EDU)), d.devices());
+            BridgeException e = assertThrows(BridgeException.class, () -> d.allocate(4096));
+            assertEquals(Reason.UNSUPPORTED, e.reason());
+            assertTrue(e.getMessage().contains("DMA needs VFIO with an IOMMU") && e.getMessage().contains("no "
+                    + tmp.resolve("dev/vfio/vfio")), e.getMessage());
+        }
+    }
+
+    /** A /dev and sysfs that look as if VFIO were there (nothing is opened until a vfio-pci device attaches). */
+    private LinuxBackend withVfioPresent() throws IOException {
+        Files.createDirectories(tmp.resolve("dev/vfio"));
+        Files.createFile(tmp.resolve("dev/vfio/vfio"));
+        Files.createDirectories(tmp.resolve("sys/bus/pci/drivers/vfio-pci"));
+        Files.createDirectories(tmp.resolve("iommu_groups/3"));
+        return LinuxBackend.open(new LinuxBackend.Options(devices, tmp.resolve("dev"), tmp.resolve("iommu_groups"),
+                Set.of(), LegacyDevice.BUILT_IN, false));
+    }
+
+    @Test
+    void dmaDomainAllocatesFromItsIovaSpaceAndADeviceSitsInOneDomain() throws IOException {
+        try (LinuxBackend vfio = withVfioPresent(); DmaDomain d = vfio.openDmaDomain("s1");
+                DmaDomain other = vfio.openDmaDomain("s2")) {
+            assertTrue(vfio.capabilities().vfio());
             DmaBuffer early = d.allocate(5000, 0, 28);
             assertEquals(8192, early.size());
             assertTrue(early.busAddress() >= VfioDmaDomain.IOVA_BASE && early.busAddress() + 8192 <= 1L << 28);
@@ -237,9 +292,9 @@ class LinuxBackendOnFakeSysfsTest {
             other.attach(DeviceRef.pci(EDU));
             early.close();
             assertEquals(List.of(aligned), d.buffers());
+            assertEquals(Reason.UNSUPPORTED, assertThrows(BridgeException.class,
+                    () -> vfio.openDmaDomain("p").attach(DeviceRef.platform("pit"))).reason());
         }
-        assertEquals(Reason.UNSUPPORTED, assertThrows(BridgeException.class,
-                () -> linux.openDmaDomain("p").attach(DeviceRef.platform("pit"))).reason());
     }
 
     @Test
