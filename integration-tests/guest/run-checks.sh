@@ -8,10 +8,12 @@ results="$1"; shift
 guest_dir="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 export PLATFORMD_HOME="$(cd "$guest_dir/../.." && pwd)"
 # run.conf (written by bin/guest-test): JAVA_OPTS for every platformd JVM, CDS_ARCHIVE (a class-data
-# archive made on the host, or empty), CHECK_TIMEOUT (seconds per check).
+# archive made on the host, or empty), CHECK_TIMEOUT (seconds per check), CHECK_CLASSES (compiled clients).
 . "$results/run.conf"
 export PLATFORMD_JAVA_OPTS="$JAVA_OPTS${CDS_ARCHIVE:+ -XX:SharedArchiveFile=$CDS_ARCHIVE}"
 check_timeout="$CHECK_TIMEOUT"
+# The checks' Java clients, compiled on the host (checks/java): java -cp "$CHECK_CLASSES:..." NAME
+export CHECK_CLASSES
 cd "$PLATFORMD_HOME"
 
 for name in "$@"; do

@@ -47,3 +47,29 @@ release() {
 
 EDU="1234 11e8"
 BOCHS_DISPLAY="1234 1111"
+
+# start_daemon LOG ARGS...: starts bin/platformd in the background with ARGS (its socket: $DAEMON_SOCKET, in
+# /tmp), output to LOG; waits until it listens (fails the check if it exits or takes over 90 s). Sets
+# DAEMON_PID. Pair with stop_daemon (in a trap).
+start_daemon() {
+  local log="$1"; shift
+  DAEMON_SOCKET="$(mktemp -d /tmp/platformd.XXXXXX)/platformd.sock"
+  "$PLATFORMD_HOME/bin/platformd" --socket "$DAEMON_SOCKET" "$@" > "$log" 2>&1 &
+  DAEMON_PID=$!
+  local i
+  for i in $(seq 1 180); do
+    grep -q "listening on unix:" "$log" 2>/dev/null && return 0
+    kill -0 "$DAEMON_PID" 2>/dev/null || { tail -5 "$log"; fail "platformd exited at start: $(grep -m1 -i 'error\|exception\|refused' "$log" || tail -1 "$log")"; }
+    sleep 0.5
+  done
+  fail "platformd did not listen within 90 s"
+}
+
+# stop_daemon: SIGTERM to the daemon start_daemon started, and wait for it to finish (it gives taken-over
+# devices back on the way out).
+stop_daemon() {
+  [ -n "${DAEMON_PID:-}" ] || return 0
+  kill -TERM "$DAEMON_PID" 2>/dev/null || true
+  wait "$DAEMON_PID" 2>/dev/null || true
+  DAEMON_PID=
+}

@@ -66,8 +66,14 @@ public final class DaemonOptions {
     boolean printDefaultPolicy;
 
     @Option(names = "--backend", paramLabel = "sim|linux", defaultValue = "sim",
-            description = "Hardware backend (default ${DEFAULT-VALUE}: the emulated machine; linux: not in this build yet).")
+            description = "Hardware backend (default ${DEFAULT-VALUE}: the emulated machine; linux: this machine's PCI"
+                    + " devices through sysfs, VFIO, UIO and port I/O).")
     String backend;
+
+    @Option(names = "--take-over", paramLabel = "BDF[,BDF...]", split = ",",
+            description = "With --backend linux: PCI functions to take from their kernel drivers at start (bound to"
+                    + " vfio-pci, or uio_pci_generic without VFIO) and give back at exit. Nothing else is taken.")
+    List<String> takeOver = new ArrayList<>();
 
     @Option(names = "--machine", paramLabel = "FILE",
             description = "Emulated machine description for --backend sim (default: the built-in machine).")
@@ -98,6 +104,25 @@ public final class DaemonOptions {
     }
 
     /** The listeners these flags ask for; throws IllegalArgumentException naming the flag on misuse. */
+    /**
+     * The {@code --take-over} functions.
+     *
+     * @throws IllegalArgumentException a value that is not a bus address, or --take-over without --backend linux
+     */
+    public List<org.platformd.pci.BusAddress> takeOverAddresses() {
+        if (!takeOver.isEmpty() && !"linux".equals(backend)) {
+            throw new IllegalArgumentException("--take-over needs --backend linux");
+        }
+        List<org.platformd.pci.BusAddress> out = new ArrayList<>();
+        for (String t : takeOver) {
+            if (!org.platformd.pci.BusAddress.isBusAddress(t.trim())) {
+                throw new IllegalArgumentException("--take-over " + t + ": not a PCI bus address (e.g. 0000:00:03.0)");
+            }
+            out.add(org.platformd.pci.BusAddress.parse(t.trim()));
+        }
+        return out;
+    }
+
     public List<Listener> listeners() {
         List<Listener> out = new ArrayList<>();
         if (!noUnixSocket) {

@@ -12,6 +12,7 @@ import org.platformd.driver.admin.AdminGate;
 import org.platformd.driver.admin.AdminServiceImpl;
 import org.platformd.driver.admin.PolicyFileWatcher;
 import org.platformd.driver.admin.PolicyManager;
+import org.platformd.bridge.linux.LinuxBackend;
 import org.platformd.bridge.sim.SimBackend;
 import org.platformd.bridge.sim.xml.MachineDescriptionException;
 import org.platformd.driver.device.BridgeInventory;
@@ -78,6 +79,7 @@ public final class RunningDaemon implements AutoCloseable {
         }
         DeviceBackend backend;
         HostInventory inventory;
+        var takeOver = options.takeOverAddresses(); // refused unless --backend linux
         if (options.devicesFrom != null) {
             if (options.machine != null) {
                 throw new IllegalArgumentException("--devices-from and --machine exclude each other");
@@ -94,8 +96,17 @@ public final class RunningDaemon implements AutoCloseable {
             backend = DeviceBackend.of(sim);
             inventory = BridgeInventory.read(sim);
         } else if (options.backend.equals("linux")) {
-            throw new IOException("--backend linux: the Linux backend is not part of this build yet; use --backend sim"
-                    + " or --devices-from sysfs to look at this machine's devices");
+            if (options.machine != null) {
+                throw new IllegalArgumentException("--machine is for --backend sim");
+            }
+            LinuxBackend linux;
+            try {
+                linux = LinuxBackend.open(LinuxBackend.Options.system().withTakeOver(takeOver));
+            } catch (org.platformd.bridge.BridgeException e) {
+                throw new IOException("--backend linux: " + e.getMessage(), e);
+            }
+            backend = DeviceBackend.of(linux);
+            inventory = BridgeInventory.read(linux);
         } else {
             throw new IllegalArgumentException("--backend " + options.backend + ": expected sim or linux");
         }

@@ -49,6 +49,11 @@ public final class LspciCommand implements Callable<Integer> {
                     + " description file.")
     String machine;
 
+    @Option(names = "--config-mech1",
+            description = "Enumerate with raw configuration mechanism #1 (ports 0xCF8/0xCFC, 256 bytes per function)"
+                    + " through core-bridge's native port-I/O helper instead of sysfs (root, x86, no lockdown).")
+    boolean configMech1;
+
     @Option(names = "--json", description = "Print a JSON array, one object per device (fields: pci/PCI-JSON.md).")
     boolean json;
 
@@ -87,9 +92,20 @@ public final class LspciCommand implements Callable<Integer> {
     /** The source the options select. */
     DeviceSource source() {
         int sources = (dump != null ? 1 : 0) + (sysfs != null ? 1 : 0) + (machine != null ? 1 : 0)
-                + (label != null ? 1 : 0);
+                + (label != null ? 1 : 0) + (configMech1 ? 1 : 0);
         if (sources > 1) {
-            throw new UsageException("--dump, --sysfs, --machine and --label each name a source; give one");
+            throw new UsageException("--dump, --sysfs, --machine, --label and --config-mech1 each name a source;"
+                    + " give one");
+        }
+        if (configMech1) {
+            return () -> {
+                try {
+                    return org.platformd.pci.enumerate.ConfigMechanism1Walker.walk(
+                            org.platformd.bridge.linux.LinuxBackend.configMechanism1());
+                } catch (org.platformd.bridge.BridgeException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            };
         }
         if (socket != null && label == null) {
             throw new UsageException("--socket needs --label (the session label whose virtual bus to show)");

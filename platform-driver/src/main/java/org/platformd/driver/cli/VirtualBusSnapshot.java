@@ -43,13 +43,16 @@ final class VirtualBusSnapshot {
         try (DaemonChannel ch = DaemonChannel.unix(socket)) {
             var rpc = PlatformServiceGrpc.newBlockingStub(ch.channel());
             String id = rpc.openSession(OpenSessionRequest.newBuilder().setLabel(label)
-                    .setLeaseDuration(Duration.newBuilder().setSeconds(30)).build()).getSessionId();
+                    .setLeaseDuration(Duration.newBuilder().setSeconds(120)).build()).getSessionId();
             try {
                 List<PciDevice> out = new ArrayList<>();
                 for (Device d : rpc.listDevices(ListDevicesRequest.newBuilder().setSessionId(id).build()).getDevicesList()) {
                     if (d.getKind() != DeviceKind.DEVICE_KIND_PCI) {
                         continue;
                     }
+                    // a 4 KiB config space is 1024 ReadConfig calls, up to half a minute in a TCG guest: the
+                    // lease (2 min) runs from the last renewal, so a long bus never outlives it
+                    rpc.renewLease(org.platformd.proto.v1.RenewLeaseRequest.newBuilder().setSessionId(id).build());
                     try {
                         rpc.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName(d.getName()).build());
                     } catch (StatusRuntimeException e) {

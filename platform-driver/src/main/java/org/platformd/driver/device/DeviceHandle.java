@@ -294,7 +294,7 @@ public final class DeviceHandle implements AutoCloseable {
             config.write32(BAR_OFFSETS[i], savedBars[i]);
         }
         config.write16(PciConfig.COMMAND, (savedCommand & ~PciConfig.COMMAND_MASTER) | PciConfig.COMMAND_INTX_DISABLE);
-        return reset ? "sim" : "none";
+        return reset ? bridge.name() : "none";
     }
 
     /** Teardown step 4: every session of this handle closed (the device already detached from the session's DMA domain). */

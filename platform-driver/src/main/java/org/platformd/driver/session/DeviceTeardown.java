@@ -1,5 +1,6 @@
 package org.platformd.driver.session;
 
+import org.platformd.bridge.BridgeException;
 import org.platformd.driver.device.DeviceHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,13 @@ final class DeviceTeardown {
         String name = device.host().name();
         try {
             device.quiesce();
+        } catch (BridgeException e) {
+            if (e.reason() != BridgeException.Reason.UNSUPPORTED) {
+                log.error("teardown of {} ({}): quiesce failed: {}", name, why, e.toString());
+                ok = false;
+            } else { // the backend may not write to it (linux: a kernel driver's device, a bridge)
+                log.info("teardown of {} ({}): quiesce not possible: {}", name, why, e.getMessage());
+            }
         } catch (RuntimeException e) {
             log.error("teardown of {} ({}): quiesce failed: {}", name, why, e.toString());
             ok = false;
@@ -38,9 +46,16 @@ final class DeviceTeardown {
         if (reset) {
             try {
                 method = device.resetAndRestore();
+            } catch (BridgeException e) {
+                if (e.reason() != BridgeException.Reason.UNSUPPORTED) {
+                    log.error("teardown of {} ({}): reset failed: {}", name, why, e.toString());
+                    ok = false;
+                }
+                method = "not possible (" + e.getMessage() + ")";
             } catch (RuntimeException e) {
                 log.error("teardown of {} ({}): reset failed: {}", name, why, e.toString());
                 ok = false;
+                method = "failed";
             }
         }
         log.info("device {}: bus master and interrupts off, reset {} (backend {}; {})", name, method, backendName, why);

@@ -13,6 +13,7 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.DmaDomain;
+import org.platformd.bridge.dma.BusAddressAllocator;
 import org.platformd.fd.Memfd;
 
 /**

@@ -1,4 +1,4 @@
-package org.platformd.bridge.sim.dma;
+package org.platformd.bridge.dma;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -6,19 +6,20 @@ import java.util.TreeMap;
 /**
  * Hands out page-aligned bus-address ranges (IOVAs) first-fit from [base, limit) and takes them back,
  * merging neighbours. Low addresses first, so devices with a narrow DMA mask (QEMU's edu: 28 bits)
- * get reachable buffers. One per DMA domain, as the IOVA space of one IOMMU domain. Thread-safe
+ * get reachable buffers. One per DMA domain, as the IOVA space of one IOMMU domain (sim and linux
+ * VFIO domains alike). Thread-safe
  * (synchronized; allocation is rare).
  */
-final class BusAddressAllocator {
-    static final long PAGE = 4096;
+public final class BusAddressAllocator {
+    public static final long PAGE = 4096;
     private final TreeMap<Long, Long> free = new TreeMap<>(); // start -> end (exclusive)
 
-    BusAddressAllocator(long base, long limit) {
+    public BusAddressAllocator(long base, long limit) {
         free.put(base, limit);
     }
 
     /** @return the start, or -1 when no range of {@code size} bytes is free */
-    synchronized long allocate(long size) {
+    public synchronized long allocate(long size) {
         return allocate(size, PAGE, Long.MAX_VALUE);
     }
 
@@ -28,7 +29,7 @@ final class BusAddressAllocator {
      *
      * @return the start, or -1 when no such range is free
      */
-    synchronized long allocate(long size, long alignment, long limit) {
+    public synchronized long allocate(long size, long alignment, long limit) {
         for (Map.Entry<Long, Long> e : free.entrySet()) {
             long start = e.getKey();
             long end = Math.min(e.getValue(), limit);
@@ -49,7 +50,7 @@ final class BusAddressAllocator {
         return -1;
     }
 
-    synchronized void release(long start, long size) {
+    public synchronized void release(long start, long size) {
         long end = start + size;
         Map.Entry<Long, Long> before = free.floorEntry(start);
         if (before != null && before.getValue() == start) {

@@ -1,0 +1,551 @@
+package org.platformd.bridge.linux;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.platformd.bridge.Backend;
+import org.platformd.bridge.BridgeException;
+import org.platformd.bridge.BridgeException.Reason;
+import org.platformd.bridge.DeviceInfo;
+import org.platformd.bridge.DeviceRef;
+import org.platformd.bridge.DmaDomain;
+import org.platformd.bridge.DmaFault;
+import org.platformd.bridge.IoMem;
+import org.platformd.bridge.IoPort;
+import org.platformd.bridge.Irq;
+import org.platformd.bridge.IrqInfo;
+import org.platformd.bridge.IrqKind;
+import org.platformd.bridge.PciConfig;
+import org.platformd.bridge.ResourceInfo;
+import org.platformd.bridge.Session;
+import org.platformd.fd.EventFd;
+import org.platformd.pci.BusAddress;
+import org.platformd.pci.PciDevice;
+import org.platformd.pci.ResourceRange;
+import org.platformd.pci.decode.DecodedDevice;
+import org.platformd.pci.decode.DeviceDecoder;
+import org.platformd.pci.enumerate.PortIo32;
+import org.platformd.pci.source.SysfsReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code linux} backend: the machine's real PCI functions through the kernel's user-level driver
+ * interfaces. Enumeration and config space through sysfs; memory BARs mapped from {@code resourceN};
+ * I/O BARs by pread/pwrite on {@code resourceN}; legacy ports (the PIT) through /dev/port and the
+ * native helper; interrupts through VFIO (devices bound to vfio-pci: INTx, MSI, MSI-X) or UIO
+ * (uio_pci_generic: INTx); DMA domains as VFIO type-1 containers. Devices listed in
+ * {@link Options#takeOver()} are handed to vfio-pci (uio_pci_generic without VFIO) at start and given
+ * back to the kernel at {@link #close()}; nothing else is taken from a kernel driver, and devices a
+ * kernel driver drives (and bridges) are read-only here ({@link SysfsDevice#writeRefusal()}).
+ *
+ * <p>Thread-safe: sessions are independent objects; the registries of open sessions, interrupt
+ * sources, VFIO groups and DMA attachments are concurrent or synchronized.
+ */
+public final class LinuxBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(LinuxBackend.class);
+    private static final long IORESOURCE_IO = 0x100;
+    private static final long IORESOURCE_MEM = 0x200;
+    private static final long IORESOURCE_PREFETCH = 0x2000;
+    private static final long IORESOURCE_MEM_64 = 0x100000;
+
+    /**
+     * Where the backend looks and what it may take.
+     *
+     * @param sysfsRoot      the PCI devices folder ({@code /sys/bus/pci/devices}); its parent holds
+     *                       {@code drivers/} and {@code drivers_probe}
+     * @param devDir         {@code /dev} (port, vfio/, uioN)
+     * @param iommuGroupsDir {@code /sys/kernel/iommu_groups}
+     * @param takeOver       functions to take from their kernel drivers at start (and give back at close)
+     * @param legacyDevices  fixed-port devices offered when port I/O is possible
+     * @param nativeHelper   load the native port-I/O helper (false: report it unavailable)
+     */
+    public record Options(Path sysfsRoot, Path devDir, Path iommuGroupsDir, Set<BusAddress> takeOver,
+                          List<LegacyDevice> legacyDevices, boolean nativeHelper) {
+        public Options {
+            takeOver = Set.copyOf(takeOver);
+            legacyDevices = List.copyOf(legacyDevices);
+        }
+
+        /** This machine: /sys, /dev, the built-in legacy devices, nothing taken over. */
+        public static Options system() {
+            return new Options(SysfsReader.LIVE_ROOT, Path.of("/dev"), Path.of("/sys/kernel/iommu_groups"), Set.of(),
+                    LegacyDevice.BUILT_IN, true);
+        }
+
+        public Options withTakeOver(Collection<BusAddress> devices) {
+            return new Options(sysfsRoot, devDir, iommuGroupsDir, Set.copyOf(devices), legacyDevices, nativeHelper);
+        }
+    }
+
+    private final Options options;
+    private final LinuxCapabilities capabilities;
+    private final Optional<PortIoHelper> helper;
+    private final Map<BusAddress, DriverBinding> takenOver = new LinkedHashMap<>();
+    private final Map<Integer, VfioGroup> groups = new HashMap<>();
+    private final Map<DeviceRef, VfioDmaDomain> dmaOwners = new ConcurrentHashMap<>();
+    private final Set<VfioDmaDomain> domains = ConcurrentHashMap.newKeySet();
+    private final Set<Session> open = ConcurrentHashMap.newKeySet();
+    private final Set<String> irqSources = ConcurrentHashMap.newKeySet();
+
+    private LinuxBackend(Options options, LinuxCapabilities capabilities, Optional<PortIoHelper> helper) {
+        this.options = options;
+        this.capabilities = capabilities;
+        this.helper = helper;
+    }
+
+    /**
+     * Probes what this kernel allows (logged, one line per feature), then takes over the devices of
+     * {@link Options#takeOver()}; a device that can't be taken is logged with the reason and stays with
+     * its driver.
+     *
+     * @throws BridgeException NO_SUCH_DEVICE when sysfs has no PCI devices folder
+     */
+    public static LinuxBackend open(Options options) {
+        PortIoHelper.Availability h = options.nativeHelper() ? PortIoHelper.load()
+                : new PortIoHelper.Availability(Optional.empty(), "native port-I/O helper not used (disabled)");
+        LinuxCapabilities caps = LinuxCapabilities.probe(options, h);
+        if (!caps.sysfs()) {
+            throw new BridgeException(Reason.NO_SUCH_DEVICE, null, options.sysfsRoot()
+                    + " is not a folder: no sysfs PCI devices to drive");
+        }
+        caps.summary().forEach(line -> log.info("linux backend: {}", line));
+        LinuxBackend b = new LinuxBackend(options, caps, h.helper());
+        for (BusAddress a : options.takeOver().stream().sorted().toList()) {
+            b.takeOver(a);
+        }
+        return b;
+    }
+
+    public LinuxCapabilities capabilities() {
+        return capabilities;
+    }
+
+    /** The devices taken from their kernel drivers, with the driver they are on now. */
+    public synchronized Map<BusAddress, String> takenOver() {
+        Map<BusAddress, String> out = new LinkedHashMap<>();
+        takenOver.forEach((a, b) -> out.put(a, b.driver()));
+        return out;
+    }
+
+    private synchronized void takeOver(BusAddress a) {
+        Path dir = options.sysfsRoot().resolve(a.toString());
+        if (!Files.isDirectory(dir)) {
+            log.warn("take-over of {}: no such PCI function in {}", a, options.sysfsRoot());
+            return;
+        }
+        SysfsDevice dev = new SysfsDevice(a, dir);
+        String driver;
+        if (capabilities.vfio() && dev.iommuGroup().isPresent()) {
+            driver = "vfio-pci";
+        } else if (capabilities.uio()) {
+            driver = "uio_pci_generic";
+        } else {
+            log.warn("take-over of {}: neither VFIO ({}) nor uio_pci_generic is available; it stays with {}", a,
+                    capabilities.vfioStatus(), dev.driver().orElse("no driver"));
+            return;
+        }
+        try {
+            DriverBinding b = DriverBinding.take(dev, options.sysfsRoot().getParent().resolve("drivers_probe"), driver);
+            takenOver.put(a, b);
+            log.info("took over {}", b);
+        } catch (BridgeException e) {
+            log.warn("take-over of {} failed: {}", a, e.getMessage());
+        }
+    }
+
+    @Override
+    public String name() {
+        return "linux";
+    }
+
+    // ---- devices ----------------------------------------------------------------------------
+
+    @Override
+    public List<DeviceInfo> devices() {
+        List<DeviceInfo> out = new ArrayList<>();
+        try {
+            for (PciDevice d : SysfsReader.read(options.sysfsRoot())) {
+                out.add(info(d));
+            }
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, null, "enumerating " + options.sysfsRoot() + ": "
+                    + e.getMessage(), e);
+        }
+        if (capabilities.portIo()) {
+            options.legacyDevices().forEach(l -> out.add(info(l)));
+        }
+        return out;
+    }
+
+    @Override
+    public DeviceInfo device(DeviceRef ref) {
+        if (ref instanceof DeviceRef.Pci p) {
+            SysfsDevice dev = sysfsDevice(p.address());
+            try {
+                return info(SysfsReader.readFunction(p.address(), dev.dir()));
+            } catch (IOException e) {
+                throw new BridgeException(Reason.OS_ERROR, ref.toString(), e.getMessage(), e);
+            }
+        }
+        return info(legacy(((DeviceRef.Platform) ref).name()));
+    }
+
+    private static DeviceInfo info(PciDevice d) {
+        DecodedDevice dec = DeviceDecoder.decode(d);
+        var c = d.config();
+        boolean bridge = (dec.headerType() & 0x7f) == 1;
+        DeviceInfo.PciIdentity id = new DeviceInfo.PciIdentity(dec.vendorId(), dec.deviceId(),
+                bridge ? 0 : c.u16(0x2c, 0), bridge ? 0 : c.u16(0x2e, 0), dec.classCode(), dec.revision(), bridge);
+        List<ResourceInfo> res = new ArrayList<>();
+        List<ResourceRange> ranges = d.resources();
+        for (int i = 0; i < Math.min(6, ranges.size()); i++) {
+            ResourceRange r = ranges.get(i);
+            if (r.end() <= r.start() || (r.flags() & (IORESOURCE_IO | IORESOURCE_MEM)) == 0) {
+                continue;
+            }
+            boolean io = (r.flags() & IORESOURCE_IO) != 0;
+            res.add(new ResourceInfo(i, io ? ResourceInfo.Space.IO : ResourceInfo.Space.MEMORY, r.start(), r.size(),
+                    (r.flags() & IORESOURCE_MEM_64) != 0, (r.flags() & IORESOURCE_PREFETCH) != 0, !io));
+        }
+        List<IrqInfo> irqs = new ArrayList<>();
+        if (dec.interruptPin() != 0) {
+            Integer line = d.kernel() == null ? null : d.kernel().irq();
+            irqs.add(new IrqInfo(IrqKind.INTX, 1, line == null ? -1 : line));
+        }
+        if (dec.msi() != null) {
+            irqs.add(new IrqInfo(IrqKind.MSI, dec.msi().vectorsCapable(), -1));
+        }
+        if (dec.msix() != null) {
+            irqs.add(new IrqInfo(IrqKind.MSIX, dec.msix().tableSize(), -1));
+        }
+        String driver = d.kernel() == null ? null : d.kernel().driver();
+        return new DeviceInfo(DeviceRef.pci(d.address()), driver == null ? "no kernel driver" : "kernel driver " + driver,
+                Optional.of(id), res, irqs);
+    }
+
+    private static DeviceInfo info(LegacyDevice l) {
+        return new DeviceInfo(DeviceRef.platform(l.name()), l.model(), Optional.empty(),
+                List.of(new ResourceInfo(0, ResourceInfo.Space.IO, l.portBase(), l.portCount(), false, false, false)),
+                List.of());
+    }
+
+    SysfsDevice sysfsDevice(BusAddress a) {
+        Path dir = options.sysfsRoot().resolve(a.toString());
+        if (!Files.isDirectory(dir)) {
+            throw new BridgeException(Reason.NO_SUCH_DEVICE, a.toString(), "no such PCI function in " + options.sysfsRoot());
+        }
+        return new SysfsDevice(a, dir);
+    }
+
+    private LegacyDevice legacy(String name) {
+        LegacyDevice l = options.legacyDevices().stream().filter(d -> d.name().equals(name)).findFirst()
+                .orElseThrow(() -> new BridgeException(Reason.NO_SUCH_DEVICE, name, "no legacy device of this name"
+                        + " (known: " + options.legacyDevices().stream().map(LegacyDevice::name).toList() + ")"));
+        if (!capabilities.portIo()) {
+            throw new BridgeException(Reason.NO_SUCH_DEVICE, name, "legacy devices are not offered: no port I/O ("
+                    + "no /dev/port; " + capabilities.portHelperStatus() + ")");
+        }
+        return l;
+    }
+
+    private <S extends Session> S track(S s) {
+        open.add(s);
+        return s;
+    }
+
+    // ---- sessions ---------------------------------------------------------------------------
+
+    @Override
+    public PciConfig openConfig(BusAddress address) {
+        SysfsPciConfig[] s = new SysfsPciConfig[1];
+        s[0] = new SysfsPciConfig(sysfsDevice(address), () -> open.remove(s[0]));
+        return track(s[0]);
+    }
+
+    private ResourceInfo resource(DeviceRef ref, int index) {
+        return device(ref).resources().stream().filter(r -> r.index() == index).findFirst()
+                .orElseThrow(() -> new BridgeException(Reason.NO_SUCH_RESOURCE, ref.toString(), "has no BAR " + index));
+    }
+
+    @Override
+    public IoMem openIoMem(DeviceRef device, int index) {
+        if (device instanceof DeviceRef.Platform p) {
+            legacy(p.name());
+            throw new BridgeException(Reason.NO_SUCH_RESOURCE, p.name(), "has no memory-mapped range " + index);
+        }
+        ResourceInfo r = resource(device, index);
+        if (r.space() != ResourceInfo.Space.MEMORY) {
+            throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
+                    "BAR " + index + " is an I/O BAR; open it as IoPort");
+        }
+        SysfsIoMem[] s = new SysfsIoMem[1];
+        s[0] = new SysfsIoMem(sysfsDevice(((DeviceRef.Pci) device).address()), index, r.prefetchable(),
+                () -> open.remove(s[0]));
+        return track(s[0]);
+    }
+
+    @Override
+    public IoPort openIoPort(DeviceRef device, int index) {
+        PortRangeSession[] s = new PortRangeSession[1];
+        if (device instanceof DeviceRef.Platform p) {
+            LegacyDevice l = legacy(p.name());
+            if (index != 0) {
+                throw new BridgeException(Reason.NO_SUCH_RESOURCE, p.name(), "has one port range (index 0), not " + index);
+            }
+            Optional<Path> devPort = capabilities.devPort() ? Optional.of(options.devDir().resolve("port")) : Optional.empty();
+            s[0] = new LegacyIoPort(device, l.portBase(), l.portCount(), devPort, helper,
+                    capabilities.portHelperStatus(), () -> open.remove(s[0]));
+            return track(s[0]);
+        }
+        ResourceInfo r = resource(device, index);
+        if (r.space() != ResourceInfo.Space.IO) {
+            throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
+                    "BAR " + index + " is a memory BAR; open it as IoMem");
+        }
+        s[0] = new ResourceIoPort(sysfsDevice(((DeviceRef.Pci) device).address()), index, (int) r.start(),
+                (int) r.size(), () -> open.remove(s[0]));
+        return track(s[0]);
+    }
+
+    @Override
+    public Irq openIrq(DeviceRef device, IrqKind kind, int index) {
+        if (device instanceof DeviceRef.Platform p) {
+            legacy(p.name());
+            throw new BridgeException(Reason.UNSUPPORTED, p.name(), kind + " " + index + ": the kernel keeps legacy"
+                    + " ISA interrupts (Linux has no user-level access to them); poll the device instead");
+        }
+        BusAddress a = ((DeviceRef.Pci) device).address();
+        SysfsDevice dev = sysfsDevice(a);
+        String key = a + " " + kind + " " + index;
+        if (!irqSources.add(key)) {
+            throw new BridgeException(Reason.BUSY, a.toString(), kind + " " + index + " is already open");
+        }
+        Runnable free = () -> irqSources.remove(key);
+        try {
+            String driver = dev.driver().orElse("none");
+            EventFdIrq irq;
+            if (driver.equals("vfio-pci")) {
+                irq = vfioIrq(dev, kind, index, free);
+            } else if (driver.equals("uio_pci_generic")) {
+                irq = uioIrq(dev, kind, index, free);
+            } else {
+                throw new BridgeException(Reason.UNSUPPORTED, a.toString(), kind + " interrupts need the device on"
+                        + " vfio-pci or uio_pci_generic (driver now: " + driver + "); give it to platformd with"
+                        + " --take-over " + a);
+            }
+            return track(irq);
+        } catch (RuntimeException e) {
+            free.run();
+            throw e;
+        }
+    }
+
+    private EventFdIrq vfioIrq(SysfsDevice dev, IrqKind kind, int index, Runnable free) {
+        VfioGroup group = vfioGroupFor(dev).orElseThrow(() -> new BridgeException(Reason.UNSUPPORTED,
+                dev.address().toString(), "interrupts through VFIO: " + whyNoVfio(dev)));
+        String name = dev.address().toString();
+        VfioDevice vd = group.acquireDevice(name);
+        EventFd trigger = null;
+        EventFd unmask = null;
+        try {
+            trigger = EventFd.create(name + " " + kind + " " + index);
+            EventFdIrq[] s = new EventFdIrq[1];
+            switch (kind) {
+                case INTX -> {
+                    if (index != 0 || vd.count(Vfio.PCI_INTX_IRQ_INDEX) == 0) {
+                        throw new BridgeException(Reason.NO_SUCH_RESOURCE, name,
+                                index != 0 ? "INTx has only index 0" : "has no INTx pin");
+                    }
+                    unmask = EventFd.create(name + " INTx unmask");
+                    vd.setIntx(trigger.fd(), unmask.fd());
+                    s[0] = new EventFdIrq(DeviceRef.pci(dev.address()), kind, 0, "vfio",
+                            trigger, unmask, vd::unmaskIntx, () -> closeVfioIrq(group, vd, () -> vd.disable(0), s[0], free));
+                }
+                case MSI, MSIX -> {
+                    int idx = kind == IrqKind.MSI ? Vfio.PCI_MSI_IRQ_INDEX : Vfio.PCI_MSIX_IRQ_INDEX;
+                    int count = vd.count(idx);
+                    if (index < 0 || index >= count) {
+                        throw new BridgeException(Reason.NO_SUCH_RESOURCE, name, count == 0 ? "has no " + kind
+                                : kind + " vector " + index + " outside 0.." + (count - 1));
+                    }
+                    vd.setVector(idx, index, trigger.fd());
+                    s[0] = new EventFdIrq(DeviceRef.pci(dev.address()), kind, index, "vfio", trigger, null, () -> { },
+                            () -> closeVfioIrq(group, vd, () -> vd.clearVector(idx, index), s[0], free));
+                }
+                default -> throw new BridgeException(Reason.NO_SUCH_RESOURCE, name, "has no " + kind + " interrupts");
+            }
+            return s[0];
+        } catch (IOException | RuntimeException e) {
+            if (trigger != null) {
+                trigger.close();
+            }
+            if (unmask != null) {
+                unmask.close();
+            }
+            group.releaseDevice(vd);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new BridgeException(Reason.OS_ERROR, name, "eventfd: " + e.getMessage(), e);
+        }
+    }
+
+    private void closeVfioIrq(VfioGroup group, VfioDevice vd, Runnable deassign, Session s, Runnable free) {
+        try {
+            deassign.run();
+        } catch (RuntimeException e) {
+            log.warn("{}: de-assigning its eventfd: {}", s.describe(), e.getMessage());
+        } finally {
+            group.releaseDevice(vd);
+            open.remove(s);
+            free.run();
+        }
+    }
+
+    private EventFdIrq uioIrq(SysfsDevice dev, IrqKind kind, int index, Runnable free) {
+        String name = dev.address().toString();
+        if (kind != IrqKind.INTX || index != 0) {
+            throw new BridgeException(Reason.UNSUPPORTED, name, kind + " " + index
+                    + ": uio_pci_generic offers INTx only (MSI needs vfio-pci: " + capabilities.vfioStatus() + ")");
+        }
+        Path uio;
+        try (var s = Files.list(dev.file("uio"))) {
+            uio = options.devDir().resolve(s.findFirst().orElseThrow(() -> new IOException("no uioN entry"))
+                    .getFileName().toString());
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, name, "finding its /dev/uioN under " + dev.file("uio") + ": "
+                    + e.getMessage(), e);
+        }
+        EventFdIrq[] s = new EventFdIrq[1];
+        s[0] = UioIntx.open(DeviceRef.pci(dev.address()), uio, new SysfsPciConfig(dev, () -> { }), () -> {
+            open.remove(s[0]);
+            free.run();
+        });
+        return s[0];
+    }
+
+    // ---- VFIO groups and DMA ----------------------------------------------------------------
+
+    /** The device's VFIO group (opened once, kept), or empty when VFIO can't be used for it. */
+    synchronized Optional<VfioGroup> vfioGroupFor(SysfsDevice dev) {
+        if (!capabilities.vfio() || !"vfio-pci".equals(dev.driver().orElse(null)) || dev.iommuGroup().isEmpty()) {
+            return Optional.empty();
+        }
+        int id = dev.iommuGroup().get();
+        VfioGroup g = groups.get(id);
+        if (g == null) {
+            g = VfioGroup.open(options.devDir().resolve("vfio"), id, dev.address().toString());
+            groups.put(id, g);
+        }
+        return Optional.of(g);
+    }
+
+    /** Why {@link #vfioGroupFor} is empty, for messages. */
+    String whyNoVfio(SysfsDevice dev) {
+        if (!capabilities.vfio()) {
+            return "VFIO unavailable: " + capabilities.vfioStatus();
+        }
+        if (dev.iommuGroup().isEmpty()) {
+            return "the device has no IOMMU group";
+        }
+        return "not bound to vfio-pci (driver: " + dev.driver().orElse("none") + "; take it over with --take-over "
+                + dev.address() + ")";
+    }
+
+    Path vfioContainerPath() {
+        return options.devDir().resolve("vfio/vfio");
+    }
+
+    void claimDma(DeviceRef device, VfioDmaDomain domain) {
+        VfioDmaDomain other = dmaOwners.putIfAbsent(device, domain);
+        if (other != null && other != domain) {
+            throw new BridgeException(Reason.BUSY, device.toString(), "already attached to DMA domain " + other.name());
+        }
+    }
+
+    void releaseDma(DeviceRef device, VfioDmaDomain domain) {
+        dmaOwners.remove(device, domain);
+    }
+
+    void domainClosed(VfioDmaDomain d) {
+        domains.remove(d);
+    }
+
+    @Override
+    public DmaDomain openDmaDomain(String name) {
+        VfioDmaDomain d = new VfioDmaDomain(name, this);
+        domains.add(d);
+        return d;
+    }
+
+    /** IOMMU faults are the kernel's (dmesg); user space doesn't see them: always empty. */
+    @Override
+    public List<DmaFault> dmaFaults() {
+        return List.of();
+    }
+
+    @Override
+    public long dmaFaultCount() {
+        return 0;
+    }
+
+    @Override
+    public Optional<PortIo32> configPorts() {
+        return helper.map(MechanismOnePorts::new);
+    }
+
+    /**
+     * Configuration mechanism #1 on this machine's 0xCF8/0xCFC through the native helper, without a
+     * backend (for tools: {@code platformctl lspci --config-mech1}).
+     *
+     * @throws BridgeException UNSUPPORTED naming why the helper can't do port I/O here
+     */
+    public static PortIo32 configMechanism1() {
+        PortIoHelper.Availability h = PortIoHelper.load();
+        return new MechanismOnePorts(h.helper().orElseThrow(() -> new BridgeException(Reason.UNSUPPORTED, null,
+                "configuration mechanism #1 needs port I/O: " + h.status())));
+    }
+
+    /** Sessions and DMA domains currently open (for leak checks). */
+    public int openSessionCount() {
+        return open.size() + domains.size();
+    }
+
+    /** Closes every session and domain, closes the VFIO groups, then gives taken-over devices back. */
+    @Override
+    public void close() {
+        for (Session s : List.copyOf(open)) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                log.error("closing {}: {}", s.describe(), e.toString());
+            }
+        }
+        for (VfioDmaDomain d : List.copyOf(domains)) {
+            d.close();
+        }
+        synchronized (this) {
+            groups.values().forEach(VfioGroup::close);
+            groups.clear();
+            for (DriverBinding b : takenOver.values()) {
+                try {
+                    b.giveBack();
+                    log.info("gave back {}", b);
+                } catch (IOException e) {
+                    log.error("giving back {}: {}", b, e.toString());
+                }
+            }
+            takenOver.clear();
+        }
+    }
+}

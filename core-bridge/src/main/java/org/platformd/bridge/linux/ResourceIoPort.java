@@ -1,0 +1,79 @@
+package org.platformd.bridge.linux;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.platformd.bridge.BridgeException;
+import org.platformd.bridge.BridgeException.Reason;
+import org.platformd.bridge.DeviceRef;
+
+/**
+ * An I/O BAR through sysfs {@code resourceN}: a pread/pwrite of 1, 2 or 4 bytes at (port - base) is one
+ * inb/inw/inl or outb/outw/outl by the kernel (pci_resource_io). Needs root. Thread-safe (positional I/O).
+ */
+final class ResourceIoPort extends PortRangeSession {
+    private final FileChannel channel;
+
+    ResourceIoPort(SysfsDevice device, int index, int base, int size, Runnable onClose) {
+        super(DeviceRef.pci(device.address()), index, base, size, onClose);
+        Path path = device.file("resource" + index);
+        try {
+            this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, device.address().toString(),
+                    "I/O BAR " + index + ": opening " + path + " failed: " + e.getMessage() + " (needs root)", e);
+        }
+    }
+
+    @Override
+    protected int in(int port, int width) {
+        ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            if (channel.read(b, port - base()) != width) {
+                throw new IOException("short read");
+            }
+        } catch (IOException e) {
+            throw failed("in", port, width, e);
+        }
+        return switch (width) {
+            case 1 -> b.get(0);
+            case 2 -> b.getShort(0);
+            default -> b.getInt(0);
+        };
+    }
+
+    @Override
+    protected void out(int port, int width, int value) {
+        ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
+        switch (width) {
+            case 1 -> b.put((byte) value);
+            case 2 -> b.putShort((short) value);
+            default -> b.putInt(value);
+        }
+        b.flip();
+        try {
+            if (channel.write(b, port - base()) != width) {
+                throw new IOException("short write");
+            }
+        } catch (IOException e) {
+            throw failed("out", port, width, e);
+        }
+    }
+
+    private BridgeException failed(String op, int port, int width, IOException e) {
+        return new BridgeException(Reason.OS_ERROR, device().toString(),
+                String.format("%s of %d bytes at port 0x%x: %s", op, width, port, e.getMessage()), e);
+    }
+
+    @Override
+    protected void releasePorts() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, device().toString(), "closing I/O BAR: " + e.getMessage(), e);
+        }
+    }
+}

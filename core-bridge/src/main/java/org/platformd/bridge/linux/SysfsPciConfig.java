@@ -1,0 +1,190 @@
+package org.platformd.bridge.linux;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import org.platformd.bridge.BridgeException;
+import org.platformd.bridge.BridgeException.Reason;
+import org.platformd.bridge.DeviceRef;
+import org.platformd.bridge.PciConfig;
+import org.platformd.bridge.SessionBase;
+import org.platformd.pci.BusAddress;
+
+/**
+ * Config space through sysfs' {@code config} file: each access one pread/pwrite of 1, 2 or 4 bytes,
+ * which the kernel turns into one config cycle of that width (with its own locking, ECAM or
+ * mechanism #1 as it chose). Size: the file's (256, or 4096 for PCI Express as root). Writes and
+ * resets only where {@link SysfsDevice#writeRefusal()} allows (UNSUPPORTED otherwise, naming why);
+ * reset through sysfs {@code reset} (the kernel's function reset: FLR, PM, bus reset...) when the
+ * kernel offers one. Thread-safe (positional I/O on one channel).
+ */
+final class SysfsPciConfig extends SessionBase implements PciConfig {
+    private final SysfsDevice device;
+    private final FileChannel channel;
+    private final boolean writable;
+    private final int size;
+    private final Runnable onClose;
+
+    SysfsPciConfig(SysfsDevice device, Runnable onClose) {
+        super(DeviceRef.pci(device.address()));
+        this.device = device;
+        this.onClose = onClose;
+        Path file = device.file("config");
+        FileChannel ch;
+        boolean w = true;
+        try {
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                ch = FileChannel.open(file, StandardOpenOption.READ); // not root: read-only, writes refused
+                w = false;
+            }
+            this.size = (int) Math.min(Files.size(file), 4096);
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, device.address().toString(), "config space: " + e.getMessage(), e);
+        }
+        this.channel = ch;
+        this.writable = w;
+    }
+
+    @Override
+    public BusAddress address() {
+        return device.address();
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public int read8(int offset) {
+        return read(offset, 1);
+    }
+
+    @Override
+    public int read16(int offset) {
+        return read(offset, 2);
+    }
+
+    @Override
+    public int read32(int offset) {
+        return read(offset, 4);
+    }
+
+    @Override
+    public void write8(int offset, int value) {
+        write(offset, 1, value);
+    }
+
+    @Override
+    public void write16(int offset, int value) {
+        write(offset, 2, value);
+    }
+
+    @Override
+    public void write32(int offset, int value) {
+        write(offset, 4, value);
+    }
+
+    private void check(int offset, int width) {
+        ensureOpen();
+        if (offset < 0 || offset + width > size) {
+            throw new BridgeException(Reason.OUT_OF_RANGE, device.address().toString(),
+                    String.format("config: %d-byte access at 0x%x outside 0x0..0x%x", width, offset, size - 1));
+        }
+        if (offset % width != 0) {
+            throw new BridgeException(Reason.BAD_WIDTH, device.address().toString(),
+                    String.format("config: %d-byte access at 0x%x is not aligned", width, offset));
+        }
+    }
+
+    private int read(int offset, int width) {
+        check(offset, width);
+        ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            int n = channel.read(b, offset);
+            if (n != width) {
+                // the kernel lets unprivileged readers see the first 64 bytes only
+                return width == 4 ? -1 : (1 << (8 * width)) - 1;
+            }
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, device.address().toString(),
+                    String.format("config: read of %d bytes at 0x%x: %s", width, offset, e.getMessage()), e);
+        }
+        return switch (width) {
+            case 1 -> b.get(0) & 0xff;
+            case 2 -> b.getShort(0) & 0xffff;
+            default -> b.getInt(0);
+        };
+    }
+
+    private void write(int offset, int width, int value) {
+        check(offset, width);
+        ensureWritable("config write at 0x" + Integer.toHexString(offset));
+        ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
+        switch (width) {
+            case 1 -> b.put((byte) value);
+            case 2 -> b.putShort((short) value);
+            default -> b.putInt(value);
+        }
+        b.flip();
+        try {
+            if (channel.write(b, offset) != width) {
+                throw new IOException("short write");
+            }
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, device.address().toString(),
+                    String.format("config: write of %d bytes at 0x%x: %s", width, offset, e.getMessage()), e);
+        }
+    }
+
+    private void ensureWritable(String what) {
+        if (!writable) {
+            throw new BridgeException(Reason.UNSUPPORTED, device.address().toString(),
+                    what + ": the config file opens read-only (platformd is not root)");
+        }
+        Optional<String> refusal = device.writeRefusal();
+        if (refusal.isPresent()) {
+            throw new BridgeException(Reason.UNSUPPORTED, device.address().toString(), what + " refused: " + refusal.get());
+        }
+    }
+
+    /** Through sysfs {@code reset}: false when the kernel offers no reset for this function or it isn't ours to reset. */
+    @Override
+    public boolean reset() {
+        ensureOpen();
+        Path reset = device.file("reset");
+        if (!Files.exists(reset) || !writable || device.writeRefusal().isPresent()) {
+            return false;
+        }
+        try {
+            Files.writeString(reset, "1");
+            return true;
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, device.address().toString(), "reset through " + reset + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected String describeResource() {
+        return "config space (sysfs, " + size + " bytes)";
+    }
+
+    @Override
+    protected void release() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new BridgeException(Reason.OS_ERROR, device.address().toString(), "closing config: " + e.getMessage(), e);
+        } finally {
+            onClose.run();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.platformd.bridge.linux;
+
+import java.util.Arrays;
+import org.platformd.bridge.BridgeException;
+import org.platformd.bridge.BridgeException.Reason;
+import org.platformd.fd.NativeFd;
+
+/**
+ * A VFIO device fd, used here for interrupts only (config space and BARs go through sysfs):
+ * VFIO_DEVICE_SET_IRQS with eventfds. INTx: a trigger eventfd plus an unmask eventfd (writing to it
+ * unmasks the automasked line in the kernel, no syscall of ours). MSI/MSI-X: VFIO enables a block of
+ * vectors at once, so the vectors' eventfds are kept here; a new vector beyond the enabled block
+ * re-enables the block with it, a closed vector is de-assigned (-1), the last one disables.
+ * Thread-safe (synchronized); opened and counted by {@link VfioGroup}.
+ */
+final class VfioDevice implements AutoCloseable {
+    private final String name;
+    private final NativeFd fd;
+    int users; // guarded by the owning group
+    private final int[][] vectors = new int[3][]; // per VFIO index: eventfd per vector, -1 unused
+
+    VfioDevice(String name, NativeFd fd) {
+        this.name = name;
+        this.fd = fd;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Vectors VFIO offers for {@code index} (0 when none). */
+    synchronized int count(int index) {
+        byte[] info = Vfio.irqInfo(index);
+        if (Sys.C.ioctl(fd.fd(), Vfio.DEVICE_GET_IRQ_INFO, info) != 0) {
+            throw fail("VFIO_DEVICE_GET_IRQ_INFO(" + index + ")");
+        }
+        return Vfio.irqInfoFlagsAndCount(info)[1];
+    }
+
+    synchronized void setIntx(int triggerFd, int unmaskFd) {
+        irqs(Vfio.irqSetEventFds(Vfio.PCI_INTX_IRQ_INDEX, Vfio.IRQ_SET_ACTION_TRIGGER, 0, new int[] {triggerFd}),
+                "INTx trigger eventfd");
+        irqs(Vfio.irqSetEventFds(Vfio.PCI_INTX_IRQ_INDEX, Vfio.IRQ_SET_ACTION_UNMASK, 0, new int[] {unmaskFd}),
+                "INTx unmask eventfd");
+    }
+
+    synchronized void unmaskIntx() {
+        irqs(Vfio.irqSetNone(Vfio.PCI_INTX_IRQ_INDEX, Vfio.IRQ_SET_ACTION_UNMASK, 0, 1), "INTx unmask");
+    }
+
+    synchronized void disable(int index) {
+        irqs(Vfio.irqSetNone(index, Vfio.IRQ_SET_ACTION_TRIGGER, 0, 0), "disable index " + index);
+        if (index > 0) {
+            vectors[index] = null;
+        }
+    }
+
+    /** Routes vector {@code vector} of MSI/MSI-X ({@code index}) to {@code eventFd}, enabling as needed. */
+    synchronized void setVector(int index, int vector, int eventFd) {
+        int[] v = vectors[index];
+        if (v != null && vector < v.length) {
+            irqs(Vfio.irqSetEventFds(index, Vfio.IRQ_SET_ACTION_TRIGGER, vector, new int[] {eventFd}), "vector " + vector);
+            v[vector] = eventFd;
+            return;
+        }
+        int[] grown = new int[vector + 1];
+        Arrays.fill(grown, -1);
+        if (v != null) {
+            System.arraycopy(v, 0, grown, 0, v.length);
+            irqs(Vfio.irqSetNone(index, Vfio.IRQ_SET_ACTION_TRIGGER, 0, 0), "disable before growing to " + grown.length);
+            vectors[index] = null;
+        }
+        grown[vector] = eventFd;
+        irqs(Vfio.irqSetEventFds(index, Vfio.IRQ_SET_ACTION_TRIGGER, 0, grown), grown.length + " vector(s)");
+        vectors[index] = grown;
+    }
+
+    /** De-assigns a vector; disables the block when it was the last one. */
+    synchronized void clearVector(int index, int vector) {
+        int[] v = vectors[index];
+        if (v == null || vector >= v.length) {
+            return;
+        }
+        v[vector] = -1;
+        if (Arrays.stream(v).allMatch(x -> x < 0)) {
+            disable(index);
+        } else {
+            irqs(Vfio.irqSetEventFds(index, Vfio.IRQ_SET_ACTION_TRIGGER, vector, new int[] {-1}), "vector " + vector);
+        }
+    }
+
+    private void irqs(byte[] set, String what) {
+        if (Sys.C.ioctl(fd.fd(), Vfio.DEVICE_SET_IRQS, set) != 0) {
+            throw fail("VFIO_DEVICE_SET_IRQS (" + what + ")");
+        }
+    }
+
+    private BridgeException fail(String what) {
+        return new BridgeException(Reason.OS_ERROR, name, what + ": " + Sys.describe(Sys.errno()));
+    }
+
+    @Override
+    public synchronized void close() {
+        fd.close();
+    }
+}

@@ -1,0 +1,251 @@
+package org.platformd.bridge.linux;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.platformd.bridge.BridgeException;
+import org.platformd.bridge.BridgeException.Reason;
+import org.platformd.bridge.DeviceRef;
+import org.platformd.bridge.DmaBuffer;
+import org.platformd.bridge.DmaDomain;
+import org.platformd.bridge.dma.BusAddressAllocator;
+import org.platformd.fd.Memfd;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A DMA domain as a VFIO type-1 container. Buffers are memfds mapped here and, while the container has
+ * an IOMMU (at least one group set in), mapped with VFIO_IOMMU_MAP_DMA at IOVAs from this domain's
+ * allocator (from 1 MiB, below the x86 MSI window at 0xFEE00000, first fit, below 2^addressBits).
+ * Attach sets the device's IOMMU group into the container (the first group selects the IOMMU, and the
+ * buffers allocated so far are mapped then); detach takes the group out when none of its devices is
+ * attached any more (the last group out drops the IOMMU and all mappings; they come back with the next
+ * group). A device the kernel doesn't hand to VFIO (not bound to vfio-pci) can be attached for the
+ * bookkeeping but reaches nothing: it is logged once as attached without DMA. On a machine without
+ * VFIO, allocation is refused (UNSUPPORTED, naming what is missing). Thread-safe (synchronized).
+ */
+final class VfioDmaDomain implements DmaDomain {
+    private static final Logger log = LoggerFactory.getLogger(VfioDmaDomain.class);
+    static final long IOVA_BASE = 0x100000;
+    static final long IOVA_LIMIT = 0xfee00000L;
+
+    private final String name;
+    private final LinuxBackend backend;
+    private final BusAddressAllocator allocator = new BusAddressAllocator(IOVA_BASE, IOVA_LIMIT);
+    private final TreeMap<Long, LinuxDmaBuffer> buffers = new TreeMap<>();
+    private final Map<DeviceRef, Optional<VfioGroup>> devices = new LinkedHashMap<>();
+    private final Map<VfioGroup, Integer> groupUsers = new HashMap<>();
+    private VfioContainer container;
+    private boolean closed;
+
+    VfioDmaDomain(String name, LinuxBackend backend) {
+        this.name = name;
+        this.backend = backend;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public synchronized boolean isOpen() {
+        return !closed;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new BridgeException(Reason.CLOSED, null, "DMA domain " + name + " is closed");
+        }
+    }
+
+    @Override
+    public synchronized void attach(DeviceRef device) {
+        ensureOpen();
+        if (devices.containsKey(device)) {
+            return;
+        }
+        if (!(device instanceof DeviceRef.Pci pci)) {
+            throw new BridgeException(Reason.UNSUPPORTED, device.toString(), "platform devices don't do DMA here");
+        }
+        SysfsDevice dev = backend.sysfsDevice(pci.address());
+        backend.claimDma(device, this);
+        try {
+            Optional<VfioGroup> group = backend.vfioGroupFor(dev);
+            if (group.isPresent()) {
+                VfioGroup g = group.get();
+                int users = groupUsers.getOrDefault(g, 0);
+                if (users == 0) {
+                    setIn(g);
+                }
+                groupUsers.put(g, users + 1);
+            } else {
+                log.info("DMA domain {}: {} attached without DMA: {}", name, device, backend.whyNoVfio(dev));
+            }
+            devices.put(device, group);
+        } catch (RuntimeException e) {
+            backend.releaseDma(device, this);
+            throw e;
+        }
+    }
+
+    private void setIn(VfioGroup g) {
+        if (container == null) {
+            container = VfioContainer.open(backend.vfioContainerPath(), name);
+        }
+        boolean hadIommu = container.iommuSet();
+        container.add(g);
+        if (!hadIommu) {
+            for (LinuxDmaBuffer b : buffers.values()) {
+                container.map(b.vaddr(), b.busAddress(), b.size());
+            }
+        }
+    }
+
+    @Override
+    public synchronized void detach(DeviceRef device) {
+        Optional<VfioGroup> group = devices.get(device);
+        if (group == null) {
+            return;
+        }
+        if (group.isPresent()) {
+            VfioGroup g = group.get();
+            int users = groupUsers.get(g) - 1;
+            if (users == 0) {
+                container.remove(g); // BUSY while interrupt sessions of the group are open: stays attached
+                groupUsers.remove(g);
+            } else {
+                groupUsers.put(g, users);
+            }
+        }
+        devices.remove(device);
+        backend.releaseDma(device, this);
+    }
+
+    @Override
+    public synchronized Set<DeviceRef> devices() {
+        return Set.copyOf(devices.keySet());
+    }
+
+    @Override
+    public synchronized DmaBuffer allocate(long size, long alignment, int addressBits) {
+        ensureOpen();
+        if (!backend.capabilities().vfio()) {
+            // a buffer no device can reach would be a silent lie: say what is missing instead
+            throw new BridgeException(Reason.UNSUPPORTED, null, "DMA domain " + name + ": DMA needs VFIO with an IOMMU"
+                    + " on this machine (" + backend.capabilities().vfioStatus() + "); DMA without an IOMMU"
+                    + " (hugetlbfs + /proc/self/pagemap) is not implemented");
+        }
+        if (size <= 0) {
+            throw invalid("DMA buffer size must be positive, got " + size);
+        }
+        if (alignment < 0 || (alignment != 0 && Long.bitCount(alignment) != 1)) {
+            throw invalid("alignment " + alignment + " is not a power of two");
+        }
+        if (addressBits != 0 && (addressBits < 12 || addressBits > 64)) {
+            throw invalid("address bits " + addressBits + " outside 12..64");
+        }
+        long page = BusAddressAllocator.PAGE;
+        long rounded = (size + page - 1) & -page;
+        long align = Math.max(alignment, page);
+        long limit = addressBits == 0 || addressBits >= 63 ? Long.MAX_VALUE : 1L << addressBits;
+        long bus = allocator.allocate(rounded, align, limit);
+        if (bus < 0) {
+            throw new BridgeException(Reason.NO_MEMORY, null, String.format(
+                    "DMA domain %s: no free IOVA range of 0x%x bytes aligned to 0x%x below 0x%x", name, rounded, align,
+                    Math.min(limit, IOVA_LIMIT)));
+        }
+        LinuxDmaBuffer buf;
+        try {
+            Memfd memfd = Memfd.create("dma-" + name + "-" + Long.toHexString(bus), rounded);
+            try {
+                MappedByteBuffer map = memfd.map();
+                buf = new LinuxDmaBuffer(this, bus, memfd, map);
+            } catch (IOException | RuntimeException e) {
+                memfd.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            allocator.release(bus, rounded);
+            throw new BridgeException(Reason.OS_ERROR, null, "DMA domain " + name + ": buffer of " + rounded
+                    + " bytes: " + e.getMessage(), e);
+        }
+        if (container != null && container.iommuSet()) {
+            try {
+                container.map(buf.vaddr(), bus, rounded);
+            } catch (RuntimeException e) {
+                allocator.release(bus, rounded);
+                buf.close();
+                throw e;
+            }
+        }
+        buffers.put(bus, buf);
+        return buf;
+    }
+
+    /** Called by a closing buffer: unmapped from the IOMMU first, then its IOVA range is free again. */
+    synchronized void free(LinuxDmaBuffer buf) {
+        if (buffers.remove(buf.busAddress()) == null) {
+            return;
+        }
+        try {
+            if (container != null && container.iommuSet()) {
+                container.unmap(buf.busAddress(), buf.size());
+            }
+        } finally {
+            allocator.release(buf.busAddress(), buf.size());
+        }
+    }
+
+    private BridgeException invalid(String message) {
+        return new BridgeException(Reason.INVALID_ARGUMENT, null, "DMA domain " + name + ": " + message);
+    }
+
+    @Override
+    public synchronized List<DmaBuffer> buffers() {
+        return List.copyOf(buffers.values());
+    }
+
+    @Override
+    public void close() {
+        List<LinuxDmaBuffer> toFree;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            for (DeviceRef d : new ArrayList<>(devices.keySet())) {
+                try {
+                    detach(d);
+                } catch (RuntimeException e) {
+                    log.error("DMA domain {}: detaching {} at close: {}", name, d, e.toString());
+                    devices.remove(d);
+                    backend.releaseDma(d, this);
+                }
+            }
+            toFree = new ArrayList<>(buffers.values());
+        }
+        for (LinuxDmaBuffer b : toFree) {
+            b.close();
+        }
+        synchronized (this) {
+            closed = true;
+            if (container != null) {
+                container.close();
+                container = null;
+            }
+            backend.domainClosed(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DMA domain " + name;
+    }
+}
