@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
  * One DMA buffer of a {@link DmaDomain}, reachable by every device attached to the domain at
  * {@link #busAddress()}. Closing it first removes it from the domain (later device accesses fault),
  * then waits for any device access in flight, then frees the memory: a buffer is never freed under a
- * running transfer. Memory is never reused without zeroing (each buffer is fresh memory). Closing
- * twice is harmless; every other call after close throws {@link BridgeException.Reason#CLOSED}.
+ * running transfer. Memory is never reused without zeroing (each buffer is fresh memory). Closing also
+ * makes mappings of {@link #fd()} useless where the backend can (sim: the memfd is emptied, so a client
+ * mapping faults). Closing twice is harmless; every other call after close throws
+ * {@link BridgeException.Reason#CLOSED}.
  */
 public interface DmaBuffer extends AutoCloseable {
     /** The address the devices use for byte 0. */

@@ -1,6 +1,7 @@
 package org.platformd.bridge;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Genode's IRQ session, with VFIO's delivery model: each time the interrupt fires the backend adds one
@@ -31,6 +32,18 @@ public interface Irq extends Session {
 
     /** Unmasks an automasked INTx (VFIO_IRQ_SET_ACTION_UNMASK); no-op for edge kinds. */
     void ack();
+
+    /**
+     * For INTx, when the backend offers one: an eventfd the backend watches; writing a non-zero 8-byte
+     * value to it unmasks exactly like {@link #ack()} (VFIO_IRQ_SET_ACTION_UNMASK with an eventfd), so a
+     * client holding a copy unmasks without a call into the daemon. Owned by this session like
+     * {@link #eventFd()} (don't close it; dup it to hand it out); closing the session closes it and the
+     * backend stops watching it, so a copy elsewhere then unmasks nothing. Empty for edge kinds and
+     * backends without it.
+     */
+    default Optional<Integer> unmaskEventFd() {
+        return Optional.empty();
+    }
 
     /** Number of times this session's interrupt was delivered. */
     long deliveredCount();

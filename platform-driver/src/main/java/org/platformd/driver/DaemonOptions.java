@@ -24,6 +24,15 @@ public final class DaemonOptions {
     @Option(names = "--no-unix-socket", description = "Do not listen on a Unix socket (TCP only).")
     boolean noUnixSocket;
 
+    @Option(names = "--fd-socket", paramLabel = "PATH",
+            description = "Unix socket where ExportResource tokens are redeemed for file descriptors (mode 0660). "
+                    + "Default: the --socket path with \".fds\" appended. Needs the Unix socket.")
+    Path fdSocket;
+
+    @Option(names = "--fd-token-ttl-ms", paramLabel = "MS", defaultValue = "10000", hidden = true,
+            description = "How long an ExportResource token is accepted.")
+    long fdTokenTtlMillis;
+
     @Option(names = "--tcp", paramLabel = "HOST:PORT",
             description = "Also listen on TCP; needs --tls-cert, --tls-key and --tls-client-ca (mutual TLS), "
                     + "or --insecure-tcp-loopback with a loopback HOST.")
@@ -143,6 +152,19 @@ public final class DaemonOptions {
                     + "or --insecure-tcp-loopback for development on a loopback address");
         }
         return out;
+    }
+
+    /** The fd socket: {@code --fd-socket}, else the Unix socket's path + ".fds"; empty without a Unix socket. */
+    public java.util.Optional<Path> fdSocketPath() {
+        if (noUnixSocket) {
+            if (fdSocket != null) {
+                throw new IllegalArgumentException("--fd-socket needs the Unix socket (drop --no-unix-socket):"
+                        + " only a Unix-socket peer can redeem an fd token");
+            }
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(fdSocket != null ? fdSocket
+                : socketPath().resolveSibling(socketPath().getFileName() + ".fds"));
     }
 
     public Path socketPath() {

@@ -20,6 +20,9 @@ import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.InventorySource;
+import org.platformd.driver.fdpass.ExportTokens;
+import org.platformd.driver.fdpass.FdSocketServer;
+import org.platformd.driver.fdpass.ResourceExporter;
 import org.platformd.driver.server.DaemonServer;
 import org.platformd.driver.server.Listener;
 import org.platformd.driver.server.PlatformServiceImpl;
@@ -47,11 +50,13 @@ public final class RunningDaemon implements AutoCloseable {
     private final SessionRegistry registry;
     private final PolicyManager policies;
     private final PolicyFileWatcher watcher;
+    private final FdSocketServer fdSocket; // null without a Unix socket
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RunningDaemon(DaemonServer server, List<Listener> listeners, SessionRegistry registry,
-            PolicyManager policies, PolicyFileWatcher watcher) {
+            PolicyManager policies, PolicyFileWatcher watcher, FdSocketServer fdSocket) {
         this.server = server;
+        this.fdSocket = fdSocket;
         this.listeners = listeners;
         this.registry = registry;
         this.policies = policies;
@@ -112,8 +117,13 @@ public final class RunningDaemon implements AutoCloseable {
                 new SessionRegistry.Settings(Duration.ofSeconds(options.leaseGraceSeconds), options.maxSessions,
                         Duration.ofMillis(200)), Clock.systemUTC());
         PolicyManager policies = new PolicyManager(registry, options.policy);
+        java.util.Optional<java.nio.file.Path> fdPath = options.fdSocketPath();
+        ExportTokens tokens = new ExportTokens(new ExportTokens.Settings(Duration.ofMillis(options.fdTokenTtlMillis),
+                ExportTokens.Settings.DEFAULT.maxUnredeemedPerSession()), Clock.systemUTC());
+        ResourceExporter exporter = new ResourceExporter(registry, tokens,
+                fdPath.map(p -> p.toAbsolutePath().toString()).orElse(null));
         List<ServerServiceDefinition> services = new ArrayList<>();
-        services.add(ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, null).bindService()));
+        services.add(ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, exporter).bindService()));
         services.add(ServerInterceptors.intercept(
                 ContractDescriptors.withDocumentation(new AdminServiceImpl(registry, policies).bindService()),
                 new AdminGate(SocketPath.currentUid())));
@@ -125,9 +135,20 @@ public final class RunningDaemon implements AutoCloseable {
             backend.close();
             throw e;
         }
+        FdSocketServer fdSocket = null;
+        if (fdPath.isPresent()) { // after the gRPC socket is claimed: its lock says the directory is ours
+            try {
+                fdSocket = FdSocketServer.start(fdPath.get().toAbsolutePath(), tokens, FdSocketServer.Settings.DEFAULT);
+            } catch (IOException | RuntimeException e) {
+                server.shutdown(Duration.ofSeconds(1));
+                registry.close();
+                backend.close();
+                throw e;
+            }
+        }
         PolicyFileWatcher watcher = options.policy == null ? null
                 : new PolicyFileWatcher(options.policy, policies, options.policyPollMillis, policy.text());
-        return new RunningDaemon(server, listeners, registry, policies, watcher);
+        return new RunningDaemon(server, listeners, registry, policies, watcher, fdSocket);
     }
 
     /** Where it listens, for the start-up line. */
@@ -140,6 +161,11 @@ public final class RunningDaemon implements AutoCloseable {
         }
         server.tcpAddresses().forEach(a -> out.add("tcp:" + a.getHostString() + ":" + a.getPort()));
         return String.join(" ", out);
+    }
+
+    /** The fd socket's path, when the daemon has one. */
+    public java.util.Optional<java.nio.file.Path> fdSocketPath() {
+        return java.util.Optional.ofNullable(fdSocket).map(FdSocketServer::path);
     }
 
     public DaemonServer server() {
@@ -165,6 +191,9 @@ public final class RunningDaemon implements AutoCloseable {
         }
         registry.closeAll(SessionCloseReason.SESSION_CLOSE_REASON_SERVER_SHUTDOWN, "platformd is shutting down");
         server.shutdown(Duration.ofSeconds(5));
+        if (fdSocket != null) {
+            fdSocket.close();
+        }
         registry.close();
         registry.backend().close();
         log.info("stopped");

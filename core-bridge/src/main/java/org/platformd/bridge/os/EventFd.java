@@ -90,6 +90,24 @@ public final class EventFd implements AutoCloseable {
         }
     }
 
+    /**
+     * poll(2) over {@code count} {@code struct pollfd} entries (int fd; short events; short revents;
+     * 8 bytes each, host byte order) in {@code pollfds}, for watching several eventfds at once.
+     *
+     * @return the number of ready entries, 0 on timeout, -1 when interrupted by a signal (EINTR)
+     */
+    public static int pollAll(byte[] pollfds, int count, int timeoutMillis) {
+        int r = Native.LIBC.poll(pollfds, count, timeoutMillis);
+        if (r < 0) {
+            int errno = Native.errno();
+            if (errno == LibC.EINTR) {
+                return -1;
+            }
+            throw new IllegalStateException("poll over " + count + " fds failed, errno " + errno);
+        }
+        return r;
+    }
+
     private static long drain(int fd) {
         byte[] b = new byte[8];
         long r = Native.LIBC.read(fd, b, 8);

@@ -78,6 +78,19 @@ public final class Memfd implements AutoCloseable {
         }
     }
 
+    /**
+     * Shrinks the file to 0 bytes: from now on every mapping of it, in this process or any other that
+     * received the fd, faults on access (SIGBUS; the JVM turns it into {@link InternalError}). This is
+     * how the sim revokes a client's view of memory it no longer may see. Irreversible for this memfd.
+     *
+     * @throws IOException with errno when the kernel refuses
+     */
+    public void truncate() throws IOException {
+        if (Native.LIBC.ftruncate(fd(), 0) != 0) {
+            throw new IOException("ftruncate(" + fd + ", 0) failed, errno " + Native.errno());
+        }
+    }
+
     @Override
     public void close() {
         fd.close();

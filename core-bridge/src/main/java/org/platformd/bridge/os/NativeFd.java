@@ -38,6 +38,19 @@ public final class NativeFd implements AutoCloseable {
         return fd.get() >= 0;
     }
 
+    /**
+     * A new owned descriptor for the open file behind {@code fd}, a number owned by someone else (an
+     * {@code FdRegion}'s or an interrupt's fd). The caller must make sure {@code fd} cannot be closed
+     * meanwhile (hold the lock its owner closes it under), or the kernel may have reused the number.
+     */
+    public static NativeFd dup(int fd, String what) throws IOException {
+        int n = Native.LIBC.dup(fd);
+        if (n < 0) {
+            throw new IOException(what + ": dup of fd " + fd + " failed, errno " + Native.errno());
+        }
+        return new NativeFd(n, what);
+    }
+
     /** A second descriptor for the same open file (for handing out while this one stays owned here). */
     public NativeFd dup() throws IOException {
         int n = Native.LIBC.dup(fd());

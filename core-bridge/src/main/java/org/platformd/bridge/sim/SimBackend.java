@@ -26,6 +26,8 @@ import org.platformd.bridge.sim.device.PlatformDevice;
 import org.platformd.bridge.sim.dma.SimDmaDomain;
 import org.platformd.bridge.sim.irq.IrqChannel;
 import org.platformd.bridge.sim.irq.MsiRouter;
+import org.platformd.bridge.sim.irq.UnmaskWatcher;
+import org.platformd.bridge.os.EventFd;
 import org.platformd.bridge.sim.pci.BarSpec;
 import org.platformd.bridge.sim.pci.PciFunction;
 import org.platformd.bridge.sim.xml.MachineDescriptionException;
@@ -35,13 +37,15 @@ import org.platformd.pci.enumerate.PortIo32;
 /**
  * The {@code sim} backend: core-bridge sessions over an emulated {@link Machine}. Thread-safe: the
  * machine's structure is immutable, device state is locked per device, and the set of open sessions
- * and DMA domains are concurrent. Closing the backend closes every open session, then every DMA domain,
- * then the machine.
+ * and DMA domains are concurrent. One {@link UnmaskWatcher} thread (started with the first INTx session)
+ * watches the INTx sessions' unmask eventfds. Closing the backend closes every open session, then every
+ * DMA domain, then the watcher, then the machine.
  */
 public final class SimBackend implements Backend {
     private final Machine machine;
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
     private final Set<SimDmaDomain> domains = ConcurrentHashMap.newKeySet();
+    private final UnmaskWatcher unmaskWatcher = new UnmaskWatcher("sim");
 
     public SimBackend(Machine machine) {
         this.machine = machine;
@@ -91,7 +95,7 @@ public final class SimBackend implements Backend {
         List<ResourceInfo> res = new ArrayList<>();
         for (BarSpec b : f.bars()) {
             res.add(new ResourceInfo(b.index(), b.io() ? ResourceInfo.Space.IO : ResourceInfo.Space.MEMORY,
-                    f.barAddress(b), b.size(), b.is64Bit(), b.prefetchable(), f.mappable(b.index()).isPresent()));
+                    f.barAddress(b), b.size(), b.is64Bit(), b.prefetchable(), f.isMappable(b.index())));
         }
         List<IrqInfo> irqs = new ArrayList<>();
         if (f.interruptPin() != 0) {
@@ -211,7 +215,26 @@ public final class SimBackend implements Backend {
                             f.interruptPin() == 0 ? "has no INTx pin" : "INTx has only index 0");
                 }
                 f.intxPin().attach(channel);
-                s[0] = new SimIrq(device, kind, 0, channel, f.intxPin()::unmask, () -> {
+                EventFd unmaskFd;
+                UnmaskWatcher.Registration watched;
+                try {
+                    unmaskFd = EventFd.create("unmask " + device);
+                    try {
+                        watched = unmaskWatcher.register(unmaskFd, f.intxPin()::unmask, device + " INTx");
+                    } catch (IOException | RuntimeException e) {
+                        unmaskFd.close();
+                        throw e;
+                    }
+                } catch (IOException e) {
+                    f.intxPin().detach(channel);
+                    throw new BridgeException(Reason.OS_ERROR, device.toString(), "unmask eventfd for INTx: "
+                            + e.getMessage(), e);
+                } catch (RuntimeException e) {
+                    f.intxPin().detach(channel);
+                    throw e;
+                }
+                s[0] = new SimIrq(device, kind, 0, channel, f.intxPin()::unmask, unmaskFd, () -> {
+                    unmaskWatcher.unregister(watched); // before SimIrq closes unmaskFd
                     f.intxPin().detach(channel);
                     open.remove(s[0]);
                 });
@@ -275,6 +298,11 @@ public final class SimBackend implements Backend {
         return Optional.of(machine.configPorts());
     }
 
+    /** INTx unmask eventfds being watched (for leak checks). */
+    public int watchedUnmaskEventFds() {
+        return unmaskWatcher.size();
+    }
+
     /** Sessions and DMA domains currently open (for leak checks and shutdown). */
     public int openSessionCount() {
         return open.size() + domains.size();
@@ -288,6 +316,7 @@ public final class SimBackend implements Backend {
         for (SimDmaDomain d : List.copyOf(domains)) {
             d.close();
         }
+        unmaskWatcher.close();
         machine.close();
     }
 }

@@ -1,18 +1,31 @@
 package org.platformd.bridge.sim;
 
+import java.io.IOException;
 import java.util.Optional;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.FdRegion;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.os.NativeFd;
 import org.platformd.bridge.sim.pci.BarSpec;
 import org.platformd.bridge.sim.pci.PciFunction;
 
-/** An {@link IoMem} session on one memory BAR of an emulated function; checks here, semantics in the model. */
+/**
+ * An {@link IoMem} session on one memory BAR of an emulated function; checks here, semantics in the model.
+ *
+ * <p>A mappable BAR's fd is this session's own dup of the device's backing, made on the first
+ * {@link #mappable()} and valid until close. Closing a session that handed it out revokes every
+ * mapping made of the BAR so far ({@link PciFunction#revokeMappings}: the device moves to fresh memory
+ * with the same contents, the old file is emptied), so a client that mapped the fd loses its view —
+ * including one that got it through another, still open session of the same BAR (the daemon holds one
+ * session per BAR of a device, so there that can't happen). Thread-safe: the fd under this object's
+ * monitor.
+ */
 final class SimIoMem extends SessionBase implements IoMem {
     private final PciFunction function;
     private final BarSpec bar;
     private final Runnable onClose;
+    private NativeFd handedOut; // guarded by this
 
     SimIoMem(PciFunction function, BarSpec bar, Runnable onClose) {
         super(function.ref());
@@ -94,9 +107,20 @@ final class SimIoMem extends SessionBase implements IoMem {
     }
 
     @Override
-    public Optional<FdRegion> mappable() {
+    public synchronized Optional<FdRegion> mappable() {
         ensureOpen();
-        return function.mappable(bar.index());
+        if (!function.isMappable(bar.index())) {
+            return Optional.empty();
+        }
+        if (handedOut == null) {
+            try {
+                handedOut = function.dupBacking(bar.index());
+            } catch (IOException e) {
+                throw new BridgeException(BridgeException.Reason.OS_ERROR, device().toString(),
+                        "BAR " + bar.index() + ": cannot dup the backing memfd: " + e.getMessage(), e);
+            }
+        }
+        return Optional.of(new FdRegion(handedOut.fd(), 0, bar.size()));
     }
 
     @Override
@@ -106,6 +130,16 @@ final class SimIoMem extends SessionBase implements IoMem {
 
     @Override
     protected void release() {
+        synchronized (this) {
+            if (handedOut != null) {
+                try {
+                    function.revokeMappings(bar.index());
+                } finally {
+                    handedOut.close();
+                    handedOut = null;
+                }
+            }
+        }
         onClose.run();
     }
 }

@@ -2,6 +2,8 @@ package org.platformd.driver.device;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.platformd.bridge.Backend;
 import org.platformd.bridge.DeviceInfo;
 import org.platformd.bridge.DeviceRef;
@@ -18,7 +20,8 @@ import org.platformd.proto.v1.PortRange;
 /**
  * The host inventory of a core-bridge backend: each PCI function's config space read
  * through {@link PciConfig} and decoded by the pci module (with BAR sizes from the
- * backend's resources, as sysfs would give them), platform devices with their port ranges.
+ * backend's resources, as sysfs would give them) and the BARs the backend can hand out as
+ * fds, platform devices with their port ranges.
  */
 public final class BridgeInventory {
     private static final long IORESOURCE_IO = 0x100;
@@ -47,9 +50,10 @@ public final class BridgeInventory {
                 }
                 PciDevice f = new PciDevice(pci.address(), ConfigSpace.of(bytes), resources(info), null, List.of());
                 DecodedDevice d = DeviceDecoder.decode(f);
-                out.add(new HostDevice(pci.address().toString(),
-                        GrantableDevice.PciFunction.of(d), d,
-                        List.of()));
+                Set<Integer> mappable = info.resources().stream().filter(ResourceInfo::mappable)
+                        .map(ResourceInfo::index).collect(Collectors.toSet());
+                out.add(new HostDevice(pci.address().toString(), GrantableDevice.PciFunction.of(d), d, List.of(),
+                        mappable));
             } else {
                 DeviceRef.Platform p = (DeviceRef.Platform) info.ref();
                 List<PortRange> ports = info.resources().stream().filter(r -> r.space() == ResourceInfo.Space.IO)

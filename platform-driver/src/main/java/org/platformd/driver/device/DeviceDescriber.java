@@ -59,7 +59,8 @@ public final class DeviceDescriber {
                 continue;
             }
             Bar.Builder wb = Bar.newBuilder().setIndex(bar.index()).setSizeBytes(bar.size())
-                    .setPrefetchable(bar.prefetchable()).setMappable(false);
+                    .setPrefetchable(bar.prefetchable())
+                    .setMappable(!bar.io() && host.mappableBars().contains(bar.index()));
             if (bar.io()) {
                 wb.setKind(BarKind.BAR_KIND_IO);
                 if (bar.address() != null) {

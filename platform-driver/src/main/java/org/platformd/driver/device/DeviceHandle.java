@@ -1,10 +1,15 @@
 package org.platformd.driver.device;
 
 import io.grpc.Status;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.platformd.bridge.Backend;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DeviceRef;
@@ -14,6 +19,7 @@ import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
+import org.platformd.bridge.os.NativeFd;
 import org.platformd.driver.config.ConfigVirtualizer;
 import org.platformd.proto.v1.InterruptMode;
 import org.slf4j.Logger;
@@ -27,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * interrupts off) and {@link #resetAndRestore()} (function reset, BARs and command restored).
  *
  * <p>Concurrency: all methods are {@code synchronized}; core-bridge sessions are
- * thread-safe themselves, so callers may use a returned session outside the lock.
+ * thread-safe themselves, so callers may use a returned session outside the lock. Every
+ * core-bridge session is closed under the lock, which is why exported fds are dup'ed here
+ * ({@link #dupMappable}, {@link #dupInterruptFds}): a dup can't meet a closed (or reused) number.
  */
 public final class DeviceHandle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceHandle.class);
@@ -46,6 +54,7 @@ public final class DeviceHandle implements AutoCloseable {
     private long deliveredByClosedVectors;
     private ConfigVirtualizer virtualConfig;
     private boolean interruptStreamOpen;
+    private final Set<Irq> exportedIrqs = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
     DeviceHandle(Backend bridge, HostDevice host) {
@@ -130,6 +139,57 @@ public final class DeviceHandle implements AutoCloseable {
         return m;
     }
 
+    /** The BAR (PCI) or range (platform device) {@code index} as the backend describes it. */
+    public Optional<ResourceInfo> resource(int index) {
+        return bridge().device(ref).resources().stream().filter(r -> r.index() == index).findFirst();
+    }
+
+    /**
+     * A new fd for the mappable BAR behind {@code exported}, the IoMem session an export was made
+     * from; empty when that session is gone (device released or revoked: the handle closed it).
+     */
+    public synchronized Optional<NativeFd> dupMappable(IoMem exported) throws IOException {
+        if (closed || ioMems.get(exported.index()) != exported || !exported.isOpen()) {
+            return Optional.empty();
+        }
+        var region = exported.mappable();
+        if (region.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(NativeFd.dup(region.get().fd(), host.name() + " BAR " + exported.index()));
+    }
+
+    /**
+     * New fds for an exported interrupt vector: its trigger eventfd and, when asked, its INTx unmask
+     * eventfd; empty when {@code irq} is no longer one of the current vectors (mode changed, device
+     * quiesced or released). From now on the vector counts as exported ({@link #isExported}) until
+     * the mode changes.
+     */
+    public synchronized Optional<List<NativeFd>> dupInterruptFds(Irq irq, boolean withUnmask) throws IOException {
+        if (closed || irqs.stream().noneMatch(i -> i == irq) || !irq.isOpen()) {
+            return Optional.empty();
+        }
+        List<NativeFd> fds = new ArrayList<>();
+        try {
+            fds.add(NativeFd.dup(irq.eventFd(), host.name() + " " + irq.describe() + " trigger"));
+            if (withUnmask) {
+                int unmask = irq.unmaskEventFd().orElseThrow(() -> new IOException(irq.describe()
+                        + " no longer offers an unmask eventfd"));
+                fds.add(NativeFd.dup(unmask, host.name() + " " + irq.describe() + " unmask"));
+            }
+        } catch (IOException | RuntimeException e) {
+            fds.forEach(NativeFd::close);
+            throw e;
+        }
+        exportedIrqs.add(irq);
+        return Optional.of(fds);
+    }
+
+    /** Whether the vector's eventfd went to the client: the daemon's interrupt stream leaves it alone. */
+    public synchronized boolean isExported(Irq irq) {
+        return exportedIrqs.contains(irq);
+    }
+
     /** The device's I/O resources (I/O BARs or a platform device's port ranges). */
     public List<ResourceInfo> ioResources() {
         return bridge().device(ref).resources().stream().filter(r -> r.space() == ResourceInfo.Space.IO).toList();
@@ -206,6 +266,7 @@ public final class DeviceHandle implements AutoCloseable {
             irq.close();
         }
         irqs.clear();
+        exportedIrqs.clear();
         mode = InterruptMode.INTERRUPT_MODE_DISABLED;
     }
 

@@ -1,6 +1,7 @@
 package org.platformd.driver.device;
 
 import java.util.List;
+import java.util.Set;
 import org.platformd.pci.BusAddress;
 import org.platformd.pci.decode.DecodedDevice;
 import org.platformd.policy.GrantableDevice;
@@ -12,12 +13,20 @@ import org.platformd.proto.v1.PortRange;
  * policy matching looks at, and for PCI functions the decoded configuration space the
  * descriptions are made from.
  *
- * @param decoded    decoded config space (PCI only), else null
- * @param portRanges I/O port ranges of a platform device (empty for PCI: their ports are BARs)
+ * @param decoded     decoded config space (PCI only), else null
+ * @param portRanges  I/O port ranges of a platform device (empty for PCI: their ports are BARs)
+ * @param mappableBars BARs the backend can hand out as an fd to map (ExportResource; wire Bar.mappable)
  */
-public record HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges) {
+public record HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges,
+        Set<Integer> mappableBars) {
+    /** A device with no mappable BAR (inventory without a backend). */
+    public HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges) {
+        this(name, grantable, decoded, portRanges, Set.of());
+    }
+
     public HostDevice {
         portRanges = List.copyOf(portRanges);
+        mappableBars = Set.copyOf(mappableBars);
         if (grantable instanceof GrantableDevice.PciFunction && decoded == null) {
             throw new IllegalArgumentException("PCI device " + name + " without decoded config space");
         }

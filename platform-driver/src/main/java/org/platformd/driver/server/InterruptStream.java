@@ -19,7 +19,9 @@ import org.platformd.proto.v1.StreamInterruptsResponse;
  * counts firings while nobody waits, so nothing is lost between events) and sends one event
  * per wake-up, with the firings since the last event coalesced into {@code count}. It
  * follows mode changes (vectors re-read each round), ends OK when the device is released and
- * ABORTED when the session closes or the device is revoked.
+ * ABORTED when the session closes or the device is revoked. A vector whose eventfd was exported
+ * (ExportResource redeemed) is skipped until the mode changes: its events belong to the client's
+ * eventfd, and the stream and the client must not split them.
  */
 final class InterruptStream implements Runnable {
     private static final Duration POLL = Duration.ofMillis(50);
@@ -61,11 +63,16 @@ final class InterruptStream implements Runnable {
                     continue;
                 }
                 Duration slice = irqs.size() == 1 ? POLL : Duration.ofMillis(Math.max(1, POLL.toMillis() / irqs.size()));
+                boolean waited = false;
                 for (int v = 0; v < irqs.size(); v++) {
                     if (!vectors.isEmpty() && !vectors.contains(v)) {
                         continue;
                     }
                     Irq irq = irqs.get(v);
+                    if (handle.isExported(irq)) {
+                        continue; // its eventfd went to the client (ExportResource): delivered there only
+                    }
+                    waited = true;
                     boolean fired;
                     try {
                         fired = irq.await(slice);
@@ -86,6 +93,9 @@ final class InterruptStream implements Runnable {
                             .setDeviceName(device).setVector(v).setCount(count).setTotalCount(total)
                             .setTime(DataPath.now()).setMode(mode)
                             .setMaskedUntilAck(mode == InterruptMode.INTERRUPT_MODE_INTX)).build());
+                }
+                if (!waited) {
+                    Thread.sleep(POLL.toMillis()); // every wanted vector is exported: nothing to wait on
                 }
             }
         } catch (InterruptedException e) {

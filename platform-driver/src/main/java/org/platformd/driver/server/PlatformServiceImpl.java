@@ -9,6 +9,7 @@ import org.platformd.bridge.DmaBuffer;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DataPath;
 import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.fdpass.ResourceExporter;
 import org.platformd.driver.session.Session;
 import org.platformd.proto.v1.*;
 import org.platformd.driver.session.SessionRegistry;
@@ -35,13 +36,14 @@ import org.platformd.proto.v1.WatchSessionResponse;
  * {@code platformd.v1.PlatformService}: sessions, the virtual bus and device ownership.
  * Every call acts for {@link Peer#current()}; a session id is only honoured for the peer
  * that opened it. RPCs of the data path (registers, ports, interrupts, DMA, config space)
- * go to the device's core-bridge sessions through its {@link DeviceHandle}.
+ * go to the device's core-bridge sessions through its {@link DeviceHandle}; ExportResource
+ * (the fd fast path) to {@link ResourceExporter}.
  */
 public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServiceImplBase {
     private static final Duration DEFAULT_KEEP_ALIVE = Duration.ofSeconds(10);
 
     private final SessionRegistry registry;
-    private final String fdSocketPath;
+    private final ResourceExporter exporter;
     /** One thread per open interrupt stream: it blocks in core-bridge's Irq.await. */
     private final java.util.concurrent.ExecutorService interruptThreads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "platformd-irq-stream");
@@ -49,9 +51,10 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         return t;
     });
 
-    public PlatformServiceImpl(SessionRegistry registry, String fdSocketPath) {
+    /** @param exporter ExportResource and the fd socket path OpenSession reports */
+    public PlatformServiceImpl(SessionRegistry registry, ResourceExporter exporter) {
         this.registry = registry;
-        this.fdSocketPath = fdSocketPath;
+        this.exporter = exporter;
     }
 
     private Session session(String id) {
@@ -74,7 +77,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                     .setInfoVisible(attrs.info())
                     .setDmaQuotaBytes(attrs.dmaQuota())
                     .setMaxDevices(attrs.maxDevices().orElse(0))
-                    .setFdSocketPath("unix".equals(peer.transport()) && fdSocketPath != null ? fdSocketPath : "")
+                    .setFdSocketPath(peer.unixCredentials().isPresent() ? exporter.fdSocketPath().orElse("") : "")
                     .build();
         });
     }
@@ -364,6 +367,11 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                     .setDeviceName(h.device().name()).setMode(InterruptMode.INTERRUPT_MODE_DISABLED)));
             return ResetDeviceResponse.newBuilder().setMethod(method).build();
         });
+    }
+
+    @Override
+    public void exportResource(ExportResourceRequest req, StreamObserver<ExportResourceResponse> out) {
+        Calls.unary("ExportResource", out, () -> exporter.export(session(req.getSessionId()), Peer.current(), req));
     }
 
     static Duration duration(com.google.protobuf.Duration d) {

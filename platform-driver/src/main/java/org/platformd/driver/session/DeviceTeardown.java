@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
  * interrupts disabled, (2) function reset with BARs and command register restored (unless
  * the policy says reset="no"). DMA buffers (step 3) belong to the session and are freed by
  * the registry only after every device of the session went through here; fd revocation
- * (step 4) comes with the fast path.
+ * (step 4) happens when the registry closes the device's handle (its core-bridge sessions
+ * revoke what they exported, where the backend can).
  *
  * <p>A step that fails is logged with device and step and the next step still runs: a
  * device that could not be reset must still lose bus mastering, and vice versa.

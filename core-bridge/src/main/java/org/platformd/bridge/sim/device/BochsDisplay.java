@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
-import org.platformd.bridge.FdRegion;
+import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.os.Memfd;
+import org.platformd.bridge.os.NativeFd;
 import org.platformd.bridge.sim.pci.BarSpec;
 import org.platformd.bridge.sim.pci.ConfigSpaceModel;
 import org.platformd.bridge.sim.pci.PciFunction;
@@ -24,6 +25,10 @@ import org.platformd.pci.BusAddress;
  * offset/2: ID reads 0xB0C5, XRES, YRES, BPP, ENABLE, BANK, VIRT_WIDTH, VIRT_HEIGHT, X_OFFSET,
  * Y_OFFSET, VIDEO_MEMORY_64K read-only), QEMU's extension registers at 0x600 (size = 8; byte order
  * 0x1e1e1e1e little / 0xbebebebe big, 32-bit only). No interrupt. No VGA ports, no option ROM.
+ *
+ * <p>Revoking client mappings ({@link #revokeMappings}) moves the framebuffer to a fresh memfd with the
+ * same contents and empties the old one; register accesses, {@link #screenshot()} and the swap all run
+ * under the function lock, so the device itself never touches the emptied file.
  *
  * <p>{@link #screenshot()} renders what the device shows with the current mode, like QEMU's
  * screendump: enabled, 16 (r5g6b5) or 32 (x8r8g8b8) bpp, at least 64x64, inside video memory; other
@@ -42,8 +47,8 @@ public final class BochsDisplay extends PciFunction {
     private static final int QEXT_LITTLE = 0x1e1e1e1e;
     private static final int QEXT_BIG = 0xbebebebe;
 
-    private final Memfd vram;
-    private final MappedByteBuffer fb;
+    private Memfd vram; // guarded by lock: replaced when mappings are revoked
+    private MappedByteBuffer fb; // guarded by lock: the daemon's own mapping of vram
     private final long vgamem;
     private final int[] vbe = new int[REG_COUNT];
     private final byte[] edid;
@@ -71,8 +76,59 @@ public final class BochsDisplay extends PciFunction {
     }
 
     @Override
-    public Optional<FdRegion> mappable(int bar) {
-        return bar == 0 ? Optional.of(new FdRegion(vram.fd(), 0, vgamem)) : Optional.empty();
+    public boolean isMappable(int bar) {
+        return bar == 0;
+    }
+
+    @Override
+    public NativeFd dupBacking(int bar) throws IOException {
+        if (bar != 0) {
+            return super.dupBacking(bar);
+        }
+        lock.lock();
+        try {
+            return vram.nativeFd().dup();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Framebuffer only: copies video memory into a fresh memfd, switches the device to it, then empties
+     * the old memfd ({@link Memfd#truncate()}), so every mapping of it elsewhere faults. If the copy
+     * can't be made (no memory) the old backing stays and the failure is thrown: better a client that
+     * keeps its view than a device that loses its contents.
+     */
+    @Override
+    public void revokeMappings(int bar) {
+        if (bar != 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            Memfd fresh = Memfd.create("bochs-vram-" + address().toShortString(), vgamem);
+            MappedByteBuffer freshFb;
+            try {
+                freshFb = fresh.map();
+            } catch (IOException e) {
+                fresh.close();
+                throw e;
+            }
+            freshFb.put(0, fb, 0, (int) vgamem);
+            Memfd old = vram;
+            vram = fresh;
+            fb = freshFb;
+            try {
+                old.truncate();
+            } finally {
+                old.close();
+            }
+        } catch (IOException e) {
+            throw new BridgeException(BridgeException.Reason.OS_ERROR, address().toString(),
+                    "BAR 0: cannot revoke framebuffer mappings: " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -190,6 +246,15 @@ public final class BochsDisplay extends PciFunction {
 
     /** What the display shows now, as an RGB image; empty when no valid mode is set. */
     public Optional<BufferedImage> screenshot() {
+        lock.lock(); // the framebuffer may be swapped by revokeMappings otherwise
+        try {
+            return render();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<BufferedImage> render() {
         Optional<Mode> m = mode();
         if (m.isEmpty()) {
             return Optional.empty();
@@ -240,6 +305,11 @@ public final class BochsDisplay extends PciFunction {
 
     @Override
     public void shutdown() {
-        vram.close();
+        lock.lock();
+        try {
+            vram.close();
+        } finally {
+            lock.unlock();
+        }
     }
 }

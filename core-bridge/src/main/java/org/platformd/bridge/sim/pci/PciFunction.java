@@ -1,10 +1,11 @@
 package org.platformd.bridge.sim.pci;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.FdRegion;
+import org.platformd.bridge.os.NativeFd;
 import org.platformd.bridge.sim.irq.IntxPin;
 import org.platformd.bridge.sim.irq.MsiRouter;
 import org.platformd.pci.BusAddress;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory BAR accesses with memory decode off behave like a master abort on real hardware: reads
  * return all ones, writes are dropped (logged at debug). A mapped RAM BAR (memfd) can't be gated that
- * way; see {@link #mappable(int)}.
+ * way; see {@link #isMappable(int)}.
  */
 public abstract class PciFunction {
     protected static final int CMD_IO = 0x0001;
@@ -208,9 +209,26 @@ public abstract class PciFunction {
     /** Device register write; lock held. */
     protected abstract void registerWrite(int bar, long offset, int width, long value);
 
-    /** A RAM-like BAR the client may map, if this device has one. */
-    public Optional<FdRegion> mappable(int bar) {
-        return Optional.empty();
+    /** Whether {@code bar} is RAM-like and can be handed out as an fd to map (see {@link #dupBacking}). */
+    public boolean isMappable(int bar) {
+        return false;
+    }
+
+    /**
+     * A new fd (the caller owns it) for the current backing file of a {@linkplain #isMappable mappable}
+     * BAR: offset 0, the BAR's size. Taken under the function lock, so it never races with
+     * {@link #revokeMappings}.
+     */
+    public NativeFd dupBacking(int bar) throws IOException {
+        throw new UnsupportedOperationException(this + ": BAR " + bar + " is not mappable");
+    }
+
+    /**
+     * Revokes every mapping of a mappable BAR handed out so far: the device moves to fresh backing with
+     * the same contents and the old file is emptied, so mappings of it (in any process) fault. Device
+     * accesses are excluded meanwhile (function lock). No-op for BARs that are not mappable.
+     */
+    public void revokeMappings(int bar) {
     }
 
     // ---- device-initiated activity (lock held by the caller) ----

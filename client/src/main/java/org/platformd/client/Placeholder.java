@@ -1,1 +1,0 @@
-package org.platformd.client; final class Placeholder {}

@@ -1,0 +1,58 @@
+package org.platformd.client.fd;
+
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+
+/**
+ * The few libc calls the fast path needs that the JDK does not offer on a bare int fd:
+ * read/write/poll/close on eventfds (and memfd/eventfd creation, used by the tests that play
+ * the daemon's part). Public only because jnr-ffi generates the implementation in its own
+ * class loader; not part of the library's API — use {@link EventFd} and {@link FdSocketClient}.
+ */
+public interface LibC {
+    /** memfd_create flag. */
+    int MFD_CLOEXEC = 0x0001;
+    /** eventfd flag (O_CLOEXEC). */
+    int EFD_CLOEXEC = 0x80000;
+    /** eventfd flag (O_NONBLOCK). */
+    int EFD_NONBLOCK = 0x800;
+    /** poll event: readable. */
+    short POLLIN = 0x0001;
+    /** errno: try again. */
+    int EAGAIN = 11;
+    /** errno: interrupted system call. */
+    int EINTR = 4;
+
+    /** memfd_create(2). */
+    @SaveError
+    int memfd_create(String name, int flags);
+
+    /** eventfd(2). */
+    @SaveError
+    int eventfd(int initval, int flags);
+
+    /** ftruncate(2). */
+    @SaveError
+    int ftruncate(int fd, long length);
+
+    /** read(2). */
+    @SaveError
+    @ssize_t
+    long read(int fd, @Out byte[] buf, @size_t long count);
+
+    /** write(2). */
+    @SaveError
+    @ssize_t
+    long write(int fd, @In byte[] buf, @size_t long count);
+
+    /** poll(2); {@code fds} is an array of {@code struct pollfd} (int fd; short events; short revents), 8 bytes each. */
+    @SaveError
+    int poll(@In @Out byte[] fds, long nfds, int timeoutMillis);
+
+    /** close(2). */
+    @SaveError
+    int close(int fd);
+}

@@ -1,0 +1,74 @@
+package org.platformd.client.internal;
+
+import io.grpc.Status;
+import java.io.IOException;
+import org.platformd.client.IrqMode;
+import org.platformd.client.PlatformException;
+import org.platformd.client.fd.EventFd;
+import org.platformd.proto.v1.AckInterruptRequest;
+
+/**
+ * A vector on the fast path: the daemon signals {@code trigger} per interrupt; INTx is unmasked
+ * by writing 1 to {@code unmask} when the daemon passed one, else with AckInterrupt.
+ */
+public final class EventfdIrq extends AbstractIrq {
+    private final EventFd trigger;
+    private final EventFd unmask;
+
+    /** Takes ownership of the eventfds; {@code unmask} may be null. */
+    public EventfdIrq(SessionContext ctx, String device, IrqMode mode, int vector, Liveness liveness, EventFd trigger,
+            EventFd unmask, Runnable onClose) {
+        super(ctx, device, mode, vector, liveness, onClose);
+        this.trigger = trigger;
+        this.unmask = unmask;
+    }
+
+    @Override
+    public boolean isFastPath() {
+        return true;
+    }
+
+    @Override
+    protected long awaitNanos(long timeoutNanos) throws InterruptedException {
+        try {
+            long n = trigger.await(timeoutNanos, liveness::alive);
+            liveness.check();
+            return n;
+        } catch (IOException e) {
+            liveness.check();
+            throw new PlatformException(Status.Code.INTERNAL, what() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void ack() {
+        liveness.check();
+        if (mode != IrqMode.INTX) {
+            return;
+        }
+        if (unmask == null) {
+            ctx.call(liveness, () -> ctx.rpc.ackInterrupt(AckInterruptRequest.newBuilder().setSessionId(ctx.sessionId)
+                    .setDeviceName(device).setVector(vector).build()));
+            return;
+        }
+        try {
+            unmask.signal(1);
+        } catch (IOException e) {
+            liveness.check();
+            throw new PlatformException(Status.Code.INTERNAL, what() + ": unmask failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    protected void closeResources() {
+        trigger.close();
+        if (unmask != null) {
+            unmask.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return what() + " (eventfd" + (unmask != null ? " + unmask eventfd)" : ")");
+    }
+}

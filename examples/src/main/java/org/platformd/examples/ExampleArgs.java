@@ -1,0 +1,97 @@
+package org.platformd.examples;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.platformd.client.PlatformClient;
+import org.platformd.client.PlatformException;
+
+/**
+ * The command line every example takes: {@code [--socket PATH] [--label LABEL] [--out FILE] [--help]}
+ * ({@code --out} only where the example writes a file). Values come as {@code --name VALUE} or
+ * {@code --name=VALUE}.
+ *
+ * @param socket the daemon's Unix socket ({@link PlatformClient#defaultSocketPath()} unless given)
+ * @param label  the session label, which selects the policy (the example's own label unless given)
+ * @param out    the output file, for examples that write one
+ * @param help   {@code --help} was given: print {@link Spec#usage()} and do nothing else
+ */
+public record ExampleArgs(Path socket, String label, Optional<Path> out, boolean help) {
+
+    /**
+     * What one example accepts.
+     *
+     * @param name         the name {@code examples/run} knows it by, e.g. "edu"
+     * @param summary      one sentence: what it drives and checks
+     * @param defaultLabel the label the shipped policy grants its device to
+     * @param defaultOut   default of {@code --out}; empty when the example takes no {@code --out}
+     */
+    public record Spec(String name, String summary, String defaultLabel, Optional<Path> defaultOut) {
+        public String usage() {
+            StringBuilder s = new StringBuilder();
+            s.append("usage: examples/run ").append(name).append(" [--socket PATH] [--label LABEL]");
+            defaultOut.ifPresent(o -> s.append(" [--out FILE]"));
+            s.append("\n  ").append(summary).append('\n');
+            s.append("  --socket PATH   the daemon's Unix socket (default ").append(PlatformClient.defaultSocketPath())
+                    .append(")\n");
+            s.append("  --label LABEL   session label, selects the policy (default ").append(defaultLabel).append(")\n");
+            defaultOut.ifPresent(o -> s.append("  --out FILE      where to write the PNG (default ").append(o)
+                    .append(")\n"));
+            s.append("  Prints one line per check (PASS/FAIL/INFO with what was measured); exit status 0 when every\n")
+                    .append("  check passed, 1 when one failed, 2 for a usage error or when no daemon answers.\n");
+            return s.toString();
+        }
+    }
+
+    /** Parses {@code args} for {@code spec}; the exception's message says what is wrong in one line. */
+    public static ExampleArgs parse(Spec spec, String... args) throws UsageException {
+        Path socket = null;
+        String label = spec.defaultLabel();
+        Path out = spec.defaultOut().orElse(null);
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                return new ExampleArgs(PlatformClient.defaultSocketPath(), label, Optional.ofNullable(out), true);
+            }
+            int eq = arg.indexOf('=');
+            String option = arg.startsWith("--") && eq > 0 ? arg.substring(0, eq) : arg;
+            String value;
+            if (eq > 0 && arg.startsWith("--")) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[i + 1];
+            } else {
+                value = null;
+            }
+            boolean inline = eq > 0 && arg.startsWith("--");
+            switch (option) {
+                case "--socket" -> socket = Path.of(required(option, value));
+                case "--label" -> label = required(option, value);
+                case "--out" -> {
+                    if (spec.defaultOut().isEmpty()) {
+                        throw new UsageException("--out: " + spec.name() + " writes no file (try --help)");
+                    }
+                    out = Path.of(required(option, value));
+                }
+                default -> throw new UsageException("unknown argument '" + arg + "' (try --help)");
+            }
+            if (!inline) {
+                i++;
+            }
+        }
+        return new ExampleArgs(socket != null ? socket : PlatformClient.defaultSocketPath(), label,
+                Optional.ofNullable(out), false);
+    }
+
+    /** The one line for a daemon that does not answer at {@code socket} (exit status 2, like platformctl). */
+    public static String unreachable(Path socket, PlatformException e) {
+        return "no platformd answers at " + socket + " (start one with bin/platformd, or give --socket): "
+                + e.getMessage();
+    }
+
+    private static String required(String option, String value) throws UsageException {
+        if (value == null || value.isEmpty() || value.startsWith("--")) {
+            throw new UsageException(option + " needs a value (try --help)");
+        }
+        return value;
+    }
+}

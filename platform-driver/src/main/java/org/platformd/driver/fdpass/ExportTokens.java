@@ -1,0 +1,186 @@
+package org.platformd.driver.fdpass;
+
+import io.grpc.Status;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.platformd.bridge.os.NativeFd;
+import org.platformd.driver.server.PeerCredentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tokens ExportResource hands out and the fd socket redeems: 192 random bits (URL-safe base64,
+ * 32 characters), single-use, valid for {@link Settings#ttl()}, bound to the session and to the
+ * pid and uid of the process that asked, at most {@link Settings#maxUnredeemedPerSession()} live
+ * unredeemed ones per session.
+ *
+ * <p>A token holds no fds: its {@link FdSource} dups them from the live resource when it is
+ * redeemed, so a token for something closed meanwhile yields {@link Refusal#RESOURCE_REVOKED} and a
+ * token of an ended session {@link Refusal#SESSION_ENDED} (checked at redemption, so a session's or
+ * device's end needs no bookkeeping here). Entries are kept a minute past expiry to answer
+ * "expired"/"already used" rather than "unknown token", then forgotten.
+ *
+ * <p>Concurrency: all state under this object's monitor; the dups run outside it.
+ */
+public final class ExportTokens {
+    private static final Logger log = LoggerFactory.getLogger(ExportTokens.class);
+    private static final Duration KEEP_AFTER_EXPIRY = Duration.ofMinutes(1);
+
+    /**
+     * @param ttl                       how long a token is accepted after issue
+     * @param maxUnredeemedPerSession   live unredeemed tokens a session may have (RESOURCE_EXHAUSTED beyond)
+     */
+    public record Settings(Duration ttl, int maxUnredeemedPerSession) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(10), 64);
+    }
+
+    /** A token as ExportResource returns it. */
+    public record Issued(String token, Instant expiry) {}
+
+    /** What a redemption gives: the fds to send (caller closes them), or why not. */
+    public sealed interface Redemption {
+        record Granted(List<NativeFd> fds, String what) implements Redemption {}
+
+        record Refused(Refusal reason, String detail) implements Redemption {}
+    }
+
+    private static final class Entry {
+        final String sessionId;
+        final BooleanSupplier sessionEnded;
+        final long pid;
+        final long uid;
+        final Instant expiry;
+        final String what;
+        final FdSource source;
+        boolean used;
+
+        Entry(String sessionId, BooleanSupplier sessionEnded, long pid, long uid, Instant expiry, String what,
+                FdSource source) {
+            this.sessionId = sessionId;
+            this.sessionEnded = sessionEnded;
+            this.pid = pid;
+            this.uid = uid;
+            this.expiry = expiry;
+            this.what = what;
+            this.source = source;
+        }
+    }
+
+    private final Settings settings;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, Entry> entries = new HashMap<>();
+    private Instant lastPurge = Instant.EPOCH;
+
+    public ExportTokens(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * Issues a token for {@code peer} in session {@code sessionId}.
+     *
+     * @param sessionEnded true once the session has ended (checked at redemption)
+     * @param what         the resource, for logs ("0000:00:00.0 BAR 0")
+     * @throws io.grpc.StatusRuntimeException RESOURCE_EXHAUSTED when the session has too many unredeemed tokens
+     */
+    public synchronized Issued issue(String sessionId, BooleanSupplier sessionEnded, PeerCredentials peer, String what,
+            FdSource source) {
+        Instant now = clock.instant();
+        purge(now);
+        long live = entries.values().stream()
+                .filter(e -> e.sessionId.equals(sessionId) && !e.used && now.isBefore(e.expiry)).count();
+        if (live >= settings.maxUnredeemedPerSession()) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("session " + sessionId + " has " + live
+                    + " unredeemed export tokens, the most allowed; redeem them on the fd socket or let them expire ("
+                    + settings.ttl().toMillis() + " ms)").asRuntimeException();
+        }
+        byte[] bits = new byte[24];
+        String token;
+        do {
+            random.nextBytes(bits);
+            token = Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
+        } while (entries.containsKey(token));
+        Instant expiry = now.plus(settings.ttl());
+        entries.put(token, new Entry(sessionId, sessionEnded, peer.pid(), peer.uid(), expiry, what, source));
+        return new Issued(token, expiry);
+    }
+
+    /** Redeems {@code token} for the process with these SO_PEERCRED credentials. */
+    public Redemption redeem(String token, long pid, long uid) {
+        Entry e;
+        synchronized (this) {
+            Instant now = clock.instant();
+            purge(now);
+            e = entries.get(token);
+            if (e == null) {
+                return refused(Refusal.UNKNOWN_TOKEN, "no such token");
+            }
+            if (e.pid != pid || e.uid != uid) {
+                // not consumed: the rightful owner may still redeem it
+                log.warn("export token for {} (session {}) presented by pid {} uid {}, issued to pid {} uid {}",
+                        e.what, e.sessionId, pid, uid, e.pid, e.uid);
+                return refused(Refusal.WRONG_PEER, "issued to another process");
+            }
+            if (e.used) {
+                return refused(Refusal.ALREADY_USED, e.what);
+            }
+            if (!now.isBefore(e.expiry)) {
+                return refused(Refusal.EXPIRED, e.what + " expired at " + e.expiry);
+            }
+            e.used = true;
+        }
+        if (e.sessionEnded.getAsBoolean()) {
+            return refused(Refusal.SESSION_ENDED, "session " + e.sessionId);
+        }
+        try {
+            return new Redemption.Granted(e.source.open(), e.what);
+        } catch (FdSource.Revoked r) {
+            return refused(Refusal.RESOURCE_REVOKED, e.what + ": " + r.getMessage());
+        } catch (IOException | RuntimeException x) {
+            if (e.sessionEnded.getAsBoolean()) {
+                return refused(Refusal.SESSION_ENDED, "session " + e.sessionId);
+            }
+            log.error("export of {} (session {}) failed at redemption", e.what, e.sessionId, x);
+            return refused(Refusal.INTERNAL_ERROR, e.what + ": " + x.getMessage());
+        }
+    }
+
+    private static Redemption refused(Refusal reason, String detail) {
+        return new Redemption.Refused(reason, detail);
+    }
+
+    /** Live (unexpired, unredeemed) tokens of a session, for tests and the admin view. */
+    public synchronized int unredeemed(String sessionId) {
+        Instant now = clock.instant();
+        return (int) entries.values().stream()
+                .filter(e -> e.sessionId.equals(sessionId) && !e.used && now.isBefore(e.expiry)).count();
+    }
+
+    /** Forgets entries long past expiry; at most once a second. Caller holds the monitor. */
+    private void purge(Instant now) {
+        if (now.isBefore(lastPurge.plusSeconds(1))) {
+            return;
+        }
+        lastPurge = now;
+        Instant horizon = now.minus(KEEP_AFTER_EXPIRY);
+        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
+            if (it.next().expiry.isBefore(horizon)) {
+                it.remove();
+            }
+        }
+    }
+}

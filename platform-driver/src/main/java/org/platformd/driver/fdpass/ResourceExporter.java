@@ -1,0 +1,160 @@
+package org.platformd.driver.fdpass;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.Optional;
+import org.platformd.bridge.DmaBuffer;
+import org.platformd.bridge.FdRegion;
+import org.platformd.bridge.IoMem;
+import org.platformd.bridge.Irq;
+import org.platformd.bridge.ResourceInfo;
+import org.platformd.bridge.os.NativeFd;
+import org.platformd.driver.bus.VirtualDevice;
+import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.server.Peer;
+import org.platformd.driver.session.Session;
+import org.platformd.driver.session.SessionRegistry;
+import org.platformd.proto.v1.ExportResourceRequest;
+import org.platformd.proto.v1.ExportResourceResponse;
+import org.platformd.proto.v1.FdRole;
+import org.platformd.proto.v1.InterruptFds;
+import org.platformd.proto.v1.InterruptMode;
+import org.platformd.proto.v1.MappableRegion;
+
+/**
+ * ExportResource: checks what the session asks for, describes how to use it (MappableRegion,
+ * InterruptFds, fd roles) and issues a token whose {@link FdSource} dups the fds from the live
+ * resource when the client redeems it on the fd socket. Nothing is dup'ed here: a token that is
+ * never redeemed costs no fd, and a resource closed before redemption is refused as revoked.
+ * Thread-safe (stateless besides its collaborators).
+ */
+public final class ResourceExporter {
+    private static final long PAGE = 4096;
+
+    private final SessionRegistry registry;
+    private final ExportTokens tokens;
+    private final String fdSocketPath;
+
+    /** @param fdSocketPath the fd socket, or null when the daemon has none (no Unix socket) */
+    public ResourceExporter(SessionRegistry registry, ExportTokens tokens, String fdSocketPath) {
+        this.registry = registry;
+        this.tokens = tokens;
+        this.fdSocketPath = fdSocketPath;
+    }
+
+    /** The fd socket's path, or empty when the daemon has none. */
+    public Optional<String> fdSocketPath() {
+        return Optional.ofNullable(fdSocketPath);
+    }
+
+    public ExportResourceResponse export(Session s, Peer peer, ExportResourceRequest req) {
+        if (peer.unixCredentials().isEmpty()) {
+            throw failed("session " + s.id() + " is on a " + peer.transport() + " connection: file descriptors only "
+                    + "cross a Unix socket; use the RPC data path (AccessRegisters, StreamInterrupts, ReadDma/WriteDma)");
+        }
+        if (fdSocketPath == null) {
+            throw failed("this daemon has no fd socket (it needs a Unix socket listener)");
+        }
+        return switch (req.getResourceCase()) {
+            case BAR -> bar(s, peer, req.getBar().getDeviceName(), req.getBar().getBarIndex());
+            case DMA_BUFFER -> dma(s, peer, req.getDmaBuffer().getBufferId());
+            case INTERRUPT -> interrupt(s, peer, req.getInterrupt().getDeviceName(), req.getInterrupt().getVector());
+            default -> throw Status.INVALID_ARGUMENT.withDescription(
+                    "no resource chosen: set bar, dma_buffer or interrupt").asRuntimeException();
+        };
+    }
+
+    private ExportResourceResponse bar(Session s, Peer peer, String device, int index) {
+        DeviceHandle h = handle(s, device);
+        ResourceInfo info = h.resource(index).orElseThrow(() -> Status.NOT_FOUND.withDescription(
+                "device " + device + " has no BAR " + index).asRuntimeException());
+        if (info.space() == ResourceInfo.Space.IO) {
+            throw Status.INVALID_ARGUMENT.withDescription("BAR " + index + " of " + device
+                    + " is an I/O BAR: ports can't be mapped; use AccessPorts").asRuntimeException();
+        }
+        String notMappable = "BAR " + index + " of " + device + " is not mappable (its registers need the server);"
+                + " use AccessRegisters";
+        if (!info.mappable()) {
+            throw failed(notMappable);
+        }
+        IoMem mem = h.ioMem(index);
+        FdRegion region = mem.mappable().orElseThrow(() -> failed(notMappable));
+        String what = device + " BAR " + index;
+        ExportTokens.Issued t = tokens.issue(s.id(), s::isClosed, peer.credentials(), what,
+                () -> List.of(h.dupMappable(mem).orElseThrow(() -> new FdSource.Revoked(
+                        "the device was released or revoked"))));
+        return response(t, List.of(FdRole.FD_ROLE_MEMORY)).setRegion(region(region, info.prefetchable(), 0)).build();
+    }
+
+    private ExportResourceResponse dma(Session s, Peer peer, String id) {
+        DmaBuffer buffer = registry.dmaBuffer(s, id);
+        FdRegion region = buffer.fd();
+        String what = "DMA buffer " + id;
+        ExportTokens.Issued t = tokens.issue(s.id(), s::isClosed, peer.credentials(), what, () -> {
+            // The session's monitor orders this against FreeDma and teardown: a buffer leaves the
+            // session (under the monitor) before it is closed, so one still listed here is open.
+            synchronized (s) {
+                if (s.dma(id) != buffer || !buffer.isOpen()) {
+                    throw new FdSource.Revoked("the buffer was freed");
+                }
+                return List.of(NativeFd.dup(buffer.fd().fd(), what));
+            }
+        });
+        return response(t, List.of(FdRole.FD_ROLE_MEMORY))
+                .setRegion(region(region, false, buffer.busAddress())).build();
+    }
+
+    private ExportResourceResponse interrupt(Session s, Peer peer, String device, int vector) {
+        DeviceHandle h = handle(s, device);
+        List<Irq> irqs = h.irqs();
+        InterruptMode mode = h.interruptMode();
+        if (irqs.isEmpty()) {
+            throw failed("interrupts of " + device + " are disabled; SetInterruptMode first");
+        }
+        if (vector >= irqs.size()) {
+            throw Status.OUT_OF_RANGE.withDescription("vector " + vector + " not below the current vector count "
+                    + irqs.size()).asRuntimeException();
+        }
+        Irq irq = irqs.get(vector);
+        boolean unmask = mode == InterruptMode.INTERRUPT_MODE_INTX && irq.unmaskEventFd().isPresent();
+        String what = device + " " + irq.describe();
+        ExportTokens.Issued t = tokens.issue(s.id(), s::isClosed, peer.credentials(), what,
+                () -> h.dupInterruptFds(irq, unmask).orElseThrow(() -> new FdSource.Revoked(
+                        "the interrupt mode changed or the device was released")));
+        List<FdRole> roles = unmask ? List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER, FdRole.FD_ROLE_INTERRUPT_UNMASK)
+                : List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER);
+        return response(t, roles).setInterrupt(InterruptFds.newBuilder().setMode(mode).setVector(vector)
+                .setUnmaskFdIncluded(unmask)).build();
+    }
+
+    private DeviceHandle handle(Session s, String device) {
+        VirtualDevice v = registry.held(s, device);
+        DeviceHandle h = s.handle(v.host().name());
+        if (h == null) {
+            throw failed("device " + device + " is not acquired by this session");
+        }
+        return h;
+    }
+
+    private ExportResourceResponse.Builder response(ExportTokens.Issued t, List<FdRole> roles) {
+        return ExportResourceResponse.newBuilder().setToken(t.token())
+                .setExpireTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(t.expiry().getEpochSecond())
+                        .setNanos(t.expiry().getNano()))
+                .setFdSocketPath(fdSocketPath).addAllFdRoles(roles);
+    }
+
+    /** mmap wants a page-aligned offset and whole pages; the resource may start inside the first page. */
+    static MappableRegion region(FdRegion r, boolean writeCombining, long busAddress) {
+        long mapOffset = r.offset() & ~(PAGE - 1);
+        long dataOffset = r.offset() - mapOffset;
+        long mapLength = (dataOffset + r.size() + PAGE - 1) & ~(PAGE - 1);
+        return MappableRegion.newBuilder().setMapOffsetBytes(mapOffset).setMapLengthBytes(mapLength)
+                .setDataOffsetBytes(dataOffset).setSizeBytes(r.size()).setWriteCombining(writeCombining)
+                .setBusAddress(busAddress).build();
+    }
+
+    private static StatusRuntimeException failed(String message) {
+        return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
+    }
+}

@@ -1,0 +1,129 @@
+package org.platformd.driver.fdpass;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.platformd.bridge.os.EventFd;
+import org.platformd.bridge.os.NativeFd;
+import org.platformd.driver.server.PeerCredentials;
+
+/** The token rules on their own, with a clock the test moves: expiry, single use, peer binding, limits. */
+class ExportTokensTest {
+    private static final PeerCredentials OWNER = new PeerCredentials(4711, 1000, 1000);
+
+    /** A clock the test sets. */
+    private static final class TestClock extends Clock {
+        Instant now = Instant.parse("2025-01-01T00:00:00Z");
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    private final TestClock clock = new TestClock();
+    private final ExportTokens tokens = new ExportTokens(new ExportTokens.Settings(Duration.ofSeconds(5), 2), clock);
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    /** A source handing out a dup of a real eventfd, like an interrupt export. */
+    private static FdSource eventFdSource(EventFd e) {
+        return () -> List.of(e.nativeFd().dup());
+    }
+
+    private ExportTokens.Issued issue(String session, FdSource source) {
+        return tokens.issue(session, ended::get, OWNER, "test resource", source);
+    }
+
+    private static Refusal refusal(ExportTokens.Redemption r) {
+        return ((ExportTokens.Redemption.Refused) r).reason();
+    }
+
+    @Test
+    void tokensAreLongRandomUrlSafeAndExpireAfterTheTtl() throws Exception {
+        try (EventFd e = EventFd.create("test")) {
+            ExportTokens.Issued a = issue("s1", eventFdSource(e));
+            ExportTokens.Issued b = issue("s1", eventFdSource(e));
+            assertNotEquals(a.token(), b.token());
+            assertTrue(Base64.getUrlDecoder().decode(a.token()).length * 8 >= 128, "at least 128 random bits");
+            assertEquals(clock.now.plusSeconds(5), a.expiry());
+
+            clock.now = clock.now.plusSeconds(5);
+            assertEquals(Refusal.EXPIRED, refusal(tokens.redeem(a.token(), OWNER.pid(), OWNER.uid())));
+            clock.now = clock.now.plusSeconds(120);
+            assertEquals(Refusal.UNKNOWN_TOKEN, refusal(tokens.redeem(b.token(), OWNER.pid(), OWNER.uid())),
+                    "forgotten a while after expiry");
+        }
+    }
+
+    @Test
+    void singleUseAndBoundToThePidAndUidThatAsked() throws Exception {
+        try (EventFd e = EventFd.create("test")) {
+            ExportTokens.Issued t = issue("s1", eventFdSource(e));
+            assertEquals(Refusal.WRONG_PEER, refusal(tokens.redeem(t.token(), OWNER.pid() + 1, OWNER.uid())));
+            assertEquals(Refusal.WRONG_PEER, refusal(tokens.redeem(t.token(), OWNER.pid(), 0)));
+            var granted = (ExportTokens.Redemption.Granted) tokens.redeem(t.token(), OWNER.pid(), OWNER.uid());
+            granted.fds().forEach(NativeFd::close);
+            assertEquals(1, granted.fds().size());
+            assertEquals(Refusal.ALREADY_USED, refusal(tokens.redeem(t.token(), OWNER.pid(), OWNER.uid())));
+        }
+    }
+
+    @Test
+    void atMostNUnredeemedPerSessionAndRedeemingMakesRoom() throws Exception {
+        try (EventFd e = EventFd.create("test")) {
+            ExportTokens.Issued first = issue("s1", eventFdSource(e));
+            issue("s1", eventFdSource(e));
+            StatusRuntimeException full = assertThrows(StatusRuntimeException.class, () -> issue("s1", eventFdSource(e)));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+            issue("s2", eventFdSource(e)); // another session has its own allowance
+            ((ExportTokens.Redemption.Granted) tokens.redeem(first.token(), OWNER.pid(), OWNER.uid())).fds()
+                    .forEach(NativeFd::close);
+            issue("s1", eventFdSource(e));
+            clock.now = clock.now.plusSeconds(6);
+            assertEquals(0, tokens.unredeemed("s1"), "expired tokens don't count");
+            issue("s1", eventFdSource(e));
+        }
+    }
+
+    @Test
+    void aTokenOfAnEndedSessionOrARevokedResourceYieldsNoFds() {
+        ExportTokens.Issued revoked = issue("s1", () -> {
+            throw new FdSource.Revoked("gone");
+        });
+        assertEquals(Refusal.RESOURCE_REVOKED, refusal(tokens.redeem(revoked.token(), OWNER.pid(), OWNER.uid())));
+        ExportTokens.Issued t = issue("s1", () -> {
+            throw new AssertionError("no dup for an ended session");
+        });
+        ended.set(true);
+        assertEquals(Refusal.SESSION_ENDED, refusal(tokens.redeem(t.token(), OWNER.pid(), OWNER.uid())));
+    }
+
+    @Test
+    void refusalsUseTheContractsWords() {
+        assertEquals(List.of("unknown token", "expired", "already used", "wrong peer", "session ended",
+                "resource revoked", "bad request", "internal error"),
+                java.util.Arrays.stream(Refusal.values()).map(Refusal::wire).toList());
+    }
+}
