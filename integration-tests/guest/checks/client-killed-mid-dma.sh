@@ -12,7 +12,7 @@ doomed=""
 slot="$(pci_slot $EDU)"
 before="$(driver_of "$slot")"
 trap 'kill -KILL ${doomed:-} 2>/dev/null || true; stop_daemon; release "$slot"' EXIT
-start_daemon "$tmp/daemon.log" --backend linux --take-over "$slot"
+start_daemon "$tmp/daemon.log" "${EXAMPLES_DAEMON_FLAGS[@]}" --take-over "$slot"
 [ "$(driver_of "$slot")" = vfio-pci ] || fail "edu at $slot is on '$(driver_of "$slot")' after --take-over, not vfio-pci"
 
 # shellcheck disable=SC2086

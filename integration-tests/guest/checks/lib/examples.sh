@@ -17,6 +17,11 @@ EXAMPLES_JAVA_OPTS="$JAVA_OPTS${EXAMPLES_CDS:+ -XX:SharedArchiveFile=$EXAMPLES_C
 # The checks that share one daemon (started by the first of them this run, stopped by the last).
 SHARED_DAEMON_USERS="examples-edu examples-framebuffer examples-pit"
 SHARED_DAEMON_DIR="$RESULTS_DIR/examples/daemon"
+# The daemon's flags for these checks. An fd export's token must be redeemed on the fd socket within
+# 10 s by default; a client's first redemption under TCG loads jnr's classes and generates its stubs,
+# which took longer in the guest (the client then falls back to the RPC path, and the fast path is what
+# these checks prove): two minutes (hidden flag --fd-token-ttl-ms).
+EXAMPLES_DAEMON_FLAGS=(--backend linux --fd-token-ttl-ms 120000)
 
 # run_example NAME OUT ARGS...: examples/run NAME against $DAEMON_SOCKET, stdout to OUT, stderr to OUT.err;
 # returns the example's exit status.
@@ -55,7 +60,7 @@ shared_daemon() {
   fb="$(pci_slot $BOCHS_DISPLAY)"
   { echo "$edu $(driver_of "$edu")"; echo "$fb $(driver_of "$fb")"; } > "$SHARED_DAEMON_DIR/drivers.before"
   local t0; t0="$(cut -d' ' -f1 /proc/uptime)"
-  start_daemon "$DAEMON_LOG" --backend linux --take-over "$edu,$fb"
+  start_daemon "$DAEMON_LOG" "${EXAMPLES_DAEMON_FLAGS[@]}" --take-over "$edu,$fb"
   echo "$DAEMON_PID" > "$SHARED_DAEMON_DIR/pid"
   echo "$DAEMON_SOCKET" > "$SHARED_DAEMON_DIR/socket"
   echo "daemon (pid $DAEMON_PID) on --backend linux --take-over $edu,$fb listening after" \
