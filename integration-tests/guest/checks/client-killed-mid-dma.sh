@@ -24,13 +24,13 @@ for _ in $(seq 1 360); do
   sleep 0.5
 done
 grep -q "DMA RUNNING" "$tmp/doomed.out" || fail "the DMA client did not get its DMA going within 180 s"
-head -1 "$tmp/doomed.out"
+grep -m1 "^session " "$tmp/doomed.out"
 grep -q "fast path true, BAR 0 mapped, DMA buffers mapped" "$tmp/doomed.out" \
-  || fail "the DMA client is not on the fast path: $(head -1 "$tmp/doomed.out")"
+  || fail "the DMA client is not on the fast path: $(grep -m1 "^session " "$tmp/doomed.out")"
 sleep 0.3 # into the next transfers (each takes edu 100 ms)
 kill -KILL $doomed; wait $doomed 2>/dev/null || true
 echo "client killed (SIGKILL) during its transfers: $(tail -1 "$tmp/doomed.out")"
-session="$(head -1 "$tmp/doomed.out" | sed -n 's/^session \([0-9a-f]*\),.*/\1/p')"
+session="$(sed -n 's/^session \([0-9a-f]*\),.*/\1/p' "$tmp/doomed.out" | head -1)"
 [ -n "$session" ] || fail "no session id in the client's output"
 for _ in $(seq 1 120); do
   grep -q "closed session $session" "$tmp/daemon.log" && break

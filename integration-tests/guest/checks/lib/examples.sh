@@ -13,7 +13,9 @@ CHECK_NAME="$(basename "$0" .sh)"
 # shellcheck disable=SC1091
 . "$RESULTS_DIR/examples/examples.conf"   # EXAMPLES_CP, EXAMPLES_CDS, HELPER_CLASSES
 SIM="$RESULTS_DIR/examples/sim"
-EXAMPLES_JAVA_OPTS="$JAVA_OPTS${EXAMPLES_CDS:+ -XX:SharedArchiveFile=$EXAMPLES_CDS}"
+# The JVM's own warnings (e.g. a class-data archive it cannot use) go to stderr, not into the output
+# the checks read.
+EXAMPLES_JAVA_OPTS="$JAVA_OPTS -Xlog:disable -Xlog:all=warning:stderr${EXAMPLES_CDS:+ -XX:SharedArchiveFile=$EXAMPLES_CDS}"
 # The checks that share one daemon (started by the first of them this run, stopped by the last).
 SHARED_DAEMON_USERS="examples-edu examples-framebuffer examples-pit"
 SHARED_DAEMON_DIR="$RESULTS_DIR/examples/daemon"
