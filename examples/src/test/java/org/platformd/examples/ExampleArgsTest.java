@@ -15,7 +15,7 @@ import org.platformd.client.PlatformClient;
 class ExampleArgsTest {
     private static final ExampleArgs.Spec EDU = new ExampleArgs.Spec("edu", "Drives edu.", "edu-driver", Optional.empty());
     private static final ExampleArgs.Spec FB = new ExampleArgs.Spec("framebuffer", "Draws.", "fb-driver",
-            Optional.of(Path.of("framebuffer.png")));
+            Optional.of(Path.of("framebuffer.png")), true);
 
     @Test
     void defaultsAreTheDaemonsSocketAndTheExamplesLabel() throws Exception {
@@ -41,6 +41,16 @@ class ExampleArgsTest {
                 assertThrows(UsageException.class, () -> ExampleArgs.parse(EDU, "--label")).getMessage());
         assertEquals("--out: edu writes no file (try --help)",
                 assertThrows(UsageException.class, () -> ExampleArgs.parse(EDU, "--out", "x.png")).getMessage());
+        assertEquals("--hold-until: edu shows nothing to hold (try --help)",
+                assertThrows(UsageException.class, () -> ExampleArgs.parse(EDU, "--hold-until", "f")).getMessage());
+    }
+
+    @Test
+    void holdUntilOnlyWhereTheExampleShowsSomething() throws Exception {
+        assertEquals(Optional.of(Path.of("/tmp/dumped")), ExampleArgs.parse(FB, "--hold-until", "/tmp/dumped").holdUntil());
+        assertEquals(Optional.empty(), ExampleArgs.parse(FB).holdUntil());
+        assertTrue(FB.usage().contains("[--hold-until FILE]"));
+        assertTrue(!EDU.usage().contains("--hold-until"));
     }
 
     @Test

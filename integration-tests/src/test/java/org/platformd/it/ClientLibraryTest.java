@@ -23,6 +23,7 @@ import org.platformd.client.Irq;
 import org.platformd.client.IrqMode;
 import org.platformd.client.PlatformClient;
 import org.platformd.client.PlatformException;
+import org.platformd.client.PortAccess;
 import org.platformd.client.Ports;
 import org.platformd.client.Session;
 import org.platformd.client.SessionClosedException;
@@ -210,6 +211,15 @@ class ClientLibraryTest {
             assertTrue(count > 0 && count <= 0xffff, "count " + count);
             PlatformException outside = assertThrows(PlatformException.class, () -> ports.in8(0x80));
             assertEquals(Status.Code.OUT_OF_RANGE, outside.code());
+
+            // The same latch and reads as one AccessPorts call: the values of the ins, in order.
+            int[] lowHigh = ports.access(PortAccess.out8(0x43, 0x00), PortAccess.in8(0x40), PortAccess.in8(0x40));
+            assertEquals(2, lowHigh.length);
+            int batched = lowHigh[1] << 8 | lowHigh[0];
+            assertTrue(batched > 0 && batched <= 0xffff, "count " + batched);
+            PlatformException batchOutside = assertThrows(PlatformException.class,
+                    () -> ports.access(PortAccess.in8(0x40), PortAccess.in8(0x80)));
+            assertEquals(Status.Code.OUT_OF_RANGE, batchOutside.code());
         }
     }
 

@@ -1,11 +1,12 @@
 package org.platformd.client.internal;
 
+import org.platformd.client.PortAccess;
 import org.platformd.client.Ports;
 import org.platformd.proto.v1.AccessKind;
 import org.platformd.proto.v1.AccessPortsRequest;
 import org.platformd.proto.v1.PortOp;
 
-/** Port I/O of one device: each access is an AccessPorts batch of one operation. */
+/** Port I/O of one device: each access is an AccessPorts batch of one operation; a sequence is one batch. */
 public final class RpcPorts implements Ports {
     private final SessionContext ctx;
     private final String device;
@@ -21,6 +22,26 @@ public final class RpcPorts implements Ports {
         AccessPortsRequest req = AccessPortsRequest.newBuilder().setSessionId(ctx.sessionId).setDeviceName(device)
                 .addOps(PortOp.newBuilder().setKind(kind).setPort(port).setWidthBits(bits).setValue(value)).build();
         return ctx.call(liveness, () -> ctx.rpc.accessPorts(req)).getValues(0);
+    }
+
+    @Override
+    public int[] access(PortAccess... accesses) {
+        AccessPortsRequest.Builder req = AccessPortsRequest.newBuilder().setSessionId(ctx.sessionId).setDeviceName(device);
+        int reads = 0;
+        for (PortAccess a : accesses) {
+            req.addOps(PortOp.newBuilder().setKind(a.write() ? AccessKind.ACCESS_KIND_WRITE : AccessKind.ACCESS_KIND_READ)
+                    .setPort(a.port()).setWidthBits(a.widthBits()).setValue(a.value()));
+            reads += a.write() ? 0 : 1;
+        }
+        var values = ctx.call(liveness, () -> ctx.rpc.accessPorts(req.build())).getValuesList();
+        int[] result = new int[reads];
+        int r = 0;
+        for (int i = 0; i < accesses.length; i++) {
+            if (!accesses[i].write()) {
+                result[r++] = values.get(i);
+            }
+        }
+        return result;
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.platformd.bridge.Backend;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
@@ -354,7 +355,7 @@ public final class LinuxBackend implements Backend {
         VfioGroup group = vfioGroupFor(dev).orElseThrow(() -> new BridgeException(Reason.UNSUPPORTED,
                 dev.address().toString(), "interrupts through VFIO: " + whyNoVfio(dev)));
         String name = dev.address().toString();
-        VfioDevice vd = group.acquireDevice(name);
+        VfioDevice vd = keepingCommandBits(dev, () -> group.acquireDevice(name));
         EventFd trigger = null;
         EventFd unmask = null;
         try {
@@ -369,7 +370,7 @@ public final class LinuxBackend implements Backend {
                     unmask = EventFd.create(name + " INTx unmask");
                     vd.setIntx(trigger.fd(), unmask.fd());
                     s[0] = new EventFdIrq(DeviceRef.pci(dev.address()), kind, 0, "vfio",
-                            trigger, unmask, vd::unmaskIntx, () -> closeVfioIrq(group, vd, () -> vd.disable(0), s[0], free));
+                            trigger, unmask, vd::unmaskIntx, () -> closeVfioIrq(dev, group, vd, () -> vd.disable(0), s[0], free));
                 }
                 case MSI, MSIX -> {
                     int idx = kind == IrqKind.MSI ? Vfio.PCI_MSI_IRQ_INDEX : Vfio.PCI_MSIX_IRQ_INDEX;
@@ -380,7 +381,7 @@ public final class LinuxBackend implements Backend {
                     }
                     vd.setVector(idx, index, trigger.fd());
                     s[0] = new EventFdIrq(DeviceRef.pci(dev.address()), kind, index, "vfio", trigger, null, () -> { },
-                            () -> closeVfioIrq(group, vd, () -> vd.clearVector(idx, index), s[0], free));
+                            () -> closeVfioIrq(dev, group, vd, () -> vd.clearVector(idx, index), s[0], free));
                 }
                 default -> throw new BridgeException(Reason.NO_SUCH_RESOURCE, name, "has no " + kind + " interrupts");
             }
@@ -392,7 +393,10 @@ public final class LinuxBackend implements Backend {
             if (unmask != null) {
                 unmask.close();
             }
-            group.releaseDevice(vd);
+            keepingCommandBits(dev, () -> {
+                group.releaseDevice(vd);
+                return null;
+            });
             if (e instanceof RuntimeException r) {
                 throw r;
             }
@@ -400,15 +404,45 @@ public final class LinuxBackend implements Backend {
         }
     }
 
-    private void closeVfioIrq(VfioGroup group, VfioDevice vd, Runnable deassign, Session s, Runnable free) {
+    private void closeVfioIrq(SysfsDevice dev, VfioGroup group, VfioDevice vd, Runnable deassign, Session s,
+            Runnable free) {
         try {
             deassign.run();
         } catch (RuntimeException e) {
             log.warn("{}: de-assigning its eventfd: {}", s.describe(), e.getMessage());
         } finally {
-            group.releaseDevice(vd);
-            open.remove(s);
-            free.run();
+            try {
+                keepingCommandBits(dev, () -> {
+                    group.releaseDevice(vd);
+                    return null;
+                });
+            } finally {
+                open.remove(s);
+                free.run();
+            }
+        }
+    }
+
+    /**
+     * Runs a step that may open or close the device's VFIO fd, keeping the command register's I/O decode,
+     * memory decode and bus master bits as they were. VFIO clears bus mastering when a device fd opens
+     * (vfio_pci_core_enable: its saved state must not include it) and clears it, disables the device and
+     * restores that state when the last one closes; here device fds come and go with interrupt sessions,
+     * under a client that has set those bits (an MSI and every DMA transfer need bus mastering; without
+     * this, enabling MSI or switching interrupt modes silently turned it off).
+     */
+    private <T> T keepingCommandBits(SysfsDevice dev, Supplier<T> vfioStep) {
+        int keep = PciConfig.COMMAND_IO | PciConfig.COMMAND_MEMORY | PciConfig.COMMAND_MASTER;
+        try (SysfsPciConfig config = new SysfsPciConfig(dev, () -> { })) {
+            int before = config.read16(0x04) & keep;
+            T result = vfioStep.get();
+            int after = config.read16(0x04);
+            if ((after & keep) != before) {
+                config.write16(0x04, (after & ~keep) | before);
+                log.debug("{}: command register 0x{} after VFIO opened/closed its device fd; bits 0x{} put back",
+                        dev.address(), Integer.toHexString(after), Integer.toHexString(before));
+            }
+            return result;
         }
     }
 

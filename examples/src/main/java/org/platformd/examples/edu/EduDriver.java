@@ -231,23 +231,37 @@ public final class EduDriver {
             Arrays.fill(filler, (byte) 0xee);
             out.write(0, pattern, 0, size);
             in.write(0, filler, 0, size);
+            // Through the first half of the device's buffer, half a buffer at a time (see DMA_MAX_TRANSFER).
             long start = System.nanoTime();
-            String toDevice = transfer(out.busAddress(), EduRegisters.DMA_BUFFER, size, false);
-            String toRam = transfer(EduRegisters.DMA_BUFFER, in.busAddress(), size, true);
+            int chunk = EduRegisters.DMA_MAX_TRANSFER;
+            String problem = null;
+            int transfers = 0;
+            int lastChunk = 0; // the pattern offset whose bytes the device's buffer holds after the loop
+            for (int at = 0; at < size && problem == null; at += chunk) {
+                int n = Math.min(chunk, size - at);
+                problem = transfer(out.busAddress() + at, EduRegisters.DMA_BUFFER, n, false);
+                if (problem == null) {
+                    problem = transfer(EduRegisters.DMA_BUFFER, in.busAddress() + at, n, true);
+                }
+                transfers += 2;
+                lastChunk = at;
+            }
             long elapsed = System.nanoTime() - start;
             byte[] back = new byte[size];
             in.read(0, back, 0, size);
-            String problem = toDevice != null ? toDevice : toRam != null ? toRam : firstDifference(pattern, 0, back, 0, size);
+            if (problem == null) {
+                problem = firstDifference(pattern, 0, back, 0, size);
+            }
             checks.check("DMA round trip", problem == null, problem != null ? problem
-                    : String.format("%d bytes RAM -> device 0x%x -> RAM equal; 2 transfers in %.1f ms (%s)", size,
-                            EduRegisters.DMA_BUFFER, elapsed / 1e6, irq != null ? "completion by interrupt 0x100"
-                                    : "completion polled"));
+                    : String.format("%d bytes RAM -> device 0x%x -> RAM equal; %d transfers of up to %d B in %.1f ms (%s)",
+                            size, EduRegisters.DMA_BUFFER, transfers, chunk, elapsed / 1e6,
+                            irq != null ? "completion by interrupt 0x100" : "completion polled"));
             // A slice of the device's buffer to another place in RAM: offsets on both sides matter.
             int devOffset = 0x400, ramOffset = 0xc00, count = 0x200;
             String partial = transfer(EduRegisters.DMA_BUFFER + devOffset, in.busAddress() + ramOffset, count, true);
             in.read(0, back, 0, size);
             if (partial == null) {
-                partial = firstDifference(pattern, devOffset, back, ramOffset, count);
+                partial = firstDifference(pattern, lastChunk + devOffset, back, ramOffset, count);
             }
             if (partial == null) { // the rest stays as the round trip left it
                 partial = firstDifference(pattern, 0, back, 0, ramOffset);

@@ -39,6 +39,13 @@ final class EduRegisters {
     /** Device address of the engine's buffer. */
     static final long DMA_BUFFER = 0x40000;
     static final int DMA_BUFFER_SIZE = 4096;
+    /**
+     * The most one transfer moves here, from the start of the device's buffer: half of it. QEMU before
+     * 8.2.1 checks a transfer's end against the buffer off by one and stops the whole machine
+     * ({@code hw_error}) on any transfer that reaches the buffer's last byte (QEMU 7.2 is Debian 12's);
+     * staying in the first half keeps the same code right on every QEMU and on the emulated machine.
+     */
+    static final int DMA_MAX_TRANSFER = 2048;
     static final int DMA_ADDRESS_BITS = 28;
 
     private final Bar bar;

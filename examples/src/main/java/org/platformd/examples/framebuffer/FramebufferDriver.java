@@ -4,6 +4,7 @@ import io.grpc.Status;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,7 +28,7 @@ import org.platformd.examples.UsageException;
 public final class FramebufferDriver {
     static final ExampleArgs.Spec SPEC = new ExampleArgs.Spec("framebuffer",
             "Drives QEMU's Bochs display (1234:1111): sets a mode, draws a test pattern, saves what it shows.",
-            "fb-driver", Optional.of(Path.of("framebuffer.png")));
+            "fb-driver", Optional.of(Path.of("framebuffer.png")), true);
     static final int VENDOR = 0x1234;
     static final int DEVICE = 0x1111;
     /** The mode when the framebuffer is mapped. */
@@ -77,14 +78,40 @@ public final class FramebufferDriver {
             checks.info("device", display.name() + " (1234:1111) on " + client.target());
             new FramebufferDriver(display, checks).drive(a.out().orElseThrow());
             whileShown.run();
+            if (a.holdUntil().isPresent()) {
+                holdUntil(a.holdUntil().get(), checks);
+            }
         } catch (PlatformException e) {
             if (checks.none() && e.code() == Status.Code.UNAVAILABLE) {
                 err.println("framebuffer: " + ExampleArgs.unreachable(a.socket(), e));
                 return 2;
             }
             checks.abort("framebuffer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            checks.check("framebuffer", false, "interrupted");
         }
         return checks.finish();
+    }
+
+    /**
+     * {@code --hold-until}: keeps the device (and so the picture: releasing it resets the display) until
+     * {@code file} exists, at most {@link ExampleArgs#HOLD_LIMIT}. The INFO line before the wait tells a
+     * watcher of the output that the picture is on screen now.
+     */
+    private static void holdUntil(Path file, Checks checks) throws InterruptedException {
+        checks.info("holding", "picture on the display until " + file + " exists (at most "
+                + ExampleArgs.HOLD_LIMIT.toSeconds() + " s)");
+        long start = System.nanoTime();
+        long limit = ExampleArgs.HOLD_LIMIT.toNanos();
+        while (!Files.exists(file)) {
+            if (System.nanoTime() - start > limit) {
+                checks.check("held", false, file + " did not appear within " + ExampleArgs.HOLD_LIMIT.toSeconds() + " s");
+                return;
+            }
+            Thread.sleep(100);
+        }
+        checks.info("held", String.format("%s appeared after %.1f s", file, (System.nanoTime() - start) / 1e9));
     }
 
     private void drive(Path png) {

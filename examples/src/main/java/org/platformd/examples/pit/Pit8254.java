@@ -1,5 +1,6 @@
 package org.platformd.examples.pit;
 
+import org.platformd.client.PortAccess;
 import org.platformd.client.Ports;
 
 /**
@@ -33,16 +34,15 @@ final class Pit8254 {
         ports.out8(COUNTER0, (divisor >> 8) & 0xff);
     }
 
-    /** Latches channel 0's count; {@link #readLatched()} reads it. */
-    void latch() {
-        ports.out8(CONTROL, LATCH_COUNTER0);
-    }
-
-    /** The latched count, low byte then high byte (channel 0 must be in low/high access). */
-    int readLatched() {
-        int low = ports.in8(COUNTER0);
-        int high = ports.in8(COUNTER0);
-        return (high << 8) | low;
+    /**
+     * Latches channel 0's count and reads it, low byte then high byte, in one round trip to the daemon
+     * (channel 0 must be in low/high access): the latch is what is timed, so the three accesses go
+     * together.
+     */
+    int latchAndRead() {
+        int[] lowHigh = ports.access(PortAccess.out8(CONTROL, LATCH_COUNTER0), PortAccess.in8(COUNTER0),
+                PortAccess.in8(COUNTER0));
+        return (lowHigh[1] << 8) | lowHigh[0];
     }
 
     /**

@@ -1,0 +1,101 @@
+# Sourced (after lib/check.sh) by the checks that run the example drivers in the guest: examples-edu,
+# examples-framebuffer, examples-pit and client-killed-mid-dma. What they run was built and run on the
+# emulated machine on the host first (host/examples.sh): the reference outputs are in $SIM, the examples'
+# class-data archive and the killed client's classes are named in examples/examples.conf.
+# shellcheck shell=bash
+
+RESULTS_DIR="$(dirname "$CHECK_FILES")"   # the writable results share (run-checks.sh: RESULTS/NAME.files)
+CHECK_NAME="$(basename "$0" .sh)"
+# shellcheck disable=SC1091
+. "$RESULTS_DIR/run.conf"                 # CHECKS (this run's, in order), JAVA_OPTS
+[ -f "$RESULTS_DIR/examples/examples.conf" ] \
+  || fail "no examples/examples.conf in the results: bin/guest-test prepares it (host/examples.sh) for these checks"
+# shellcheck disable=SC1091
+. "$RESULTS_DIR/examples/examples.conf"   # EXAMPLES_CP, EXAMPLES_CDS, HELPER_CLASSES
+SIM="$RESULTS_DIR/examples/sim"
+# The JVM's own warnings (e.g. a class-data archive it cannot use) go to stderr, not into the output
+# the checks read.
+EXAMPLES_JAVA_OPTS="$JAVA_OPTS -Xlog:disable -Xlog:all=warning:stderr${EXAMPLES_CDS:+ -XX:SharedArchiveFile=$EXAMPLES_CDS}"
+# The checks that share one daemon (started by the first of them this run, stopped by the last).
+SHARED_DAEMON_USERS="examples-edu examples-framebuffer examples-pit"
+SHARED_DAEMON_DIR="$RESULTS_DIR/examples/daemon"
+# The daemon's flags for these checks. An fd export's token must be redeemed on the fd socket within
+# 10 s by default; a client's first redemption under TCG loads jnr's classes and generates its stubs,
+# which took longer in the guest (the client then falls back to the RPC path, and the fast path is what
+# these checks prove): two minutes (hidden flag --fd-token-ttl-ms).
+EXAMPLES_DAEMON_FLAGS=(--backend linux --fd-token-ttl-ms 120000)
+
+# run_example NAME OUT ARGS...: examples/run NAME against $DAEMON_SOCKET, stdout to OUT, stderr to OUT.err;
+# returns the example's exit status.
+run_example() {
+  local name="$1" out="$2"; shift 2
+  PLATFORMD_JAVA_OPTS="$EXAMPLES_JAVA_OPTS" "$PLATFORMD_HOME/examples/run" "$name" --socket "$DAEMON_SOCKET" "$@" \
+    > "$out" 2> "$out.err"
+}
+
+# example_passed OUT NAME: the example's output ends with "NAME: all N checks passed", or the check fails
+# with the example's first FAIL line.
+example_passed() {
+  grep -q "^$2: all [0-9]* checks passed" "$1" \
+    || fail "$2: $(grep -m1 '^FAIL' "$1" || tail -1 "$1.err" 2>/dev/null || echo 'no output')"
+}
+
+# line OUT TAG NAME: the text of the example's line "TAG  NAME   text" (first match), or nothing.
+line() {
+  awk -v tag="$2" -v name="$3" '$1 == tag && substr($0, 7, 30) ~ "^" name " *$" { print substr($0, 38); exit }' "$1"
+}
+
+# shared_daemon: the daemon on --backend linux that takes over edu and the Bochs display, with the shipped
+# default policy (labels edu-driver, fb-driver, pit-driver): reused when an earlier check of this run started
+# it, started otherwise. Sets DAEMON_SOCKET, DAEMON_PID, DAEMON_LOG. Pair with shared_daemon_release (trap).
+shared_daemon() {
+  mkdir -p "$SHARED_DAEMON_DIR"
+  DAEMON_LOG="$SHARED_DAEMON_DIR/daemon.log"
+  if [ -f "$SHARED_DAEMON_DIR/pid" ] && kill -0 "$(cat "$SHARED_DAEMON_DIR/pid")" 2>/dev/null; then
+    DAEMON_PID="$(cat "$SHARED_DAEMON_DIR/pid")"
+    DAEMON_SOCKET="$(cat "$SHARED_DAEMON_DIR/socket")"
+    echo "reusing the daemon (pid $DAEMON_PID) an earlier check started: $DAEMON_SOCKET"
+    return 0
+  fi
+  local edu fb
+  edu="$(pci_slot $EDU)"
+  fb="$(pci_slot $BOCHS_DISPLAY)"
+  { echo "$edu $(driver_of "$edu")"; echo "$fb $(driver_of "$fb")"; } > "$SHARED_DAEMON_DIR/drivers.before"
+  local t0; t0="$(cut -d' ' -f1 /proc/uptime)"
+  start_daemon "$DAEMON_LOG" "${EXAMPLES_DAEMON_FLAGS[@]}" --take-over "$edu,$fb"
+  echo "$DAEMON_PID" > "$SHARED_DAEMON_DIR/pid"
+  echo "$DAEMON_SOCKET" > "$SHARED_DAEMON_DIR/socket"
+  echo "daemon (pid $DAEMON_PID) on --backend linux --take-over $edu,$fb listening after" \
+    "$(awk -v a="$t0" -v b="$(cut -d' ' -f1 /proc/uptime)" 'BEGIN { printf "%.1f", b - a }') s"
+  [ "$(driver_of "$edu")" = vfio-pci ] || fail "edu at $edu is on '$(driver_of "$edu")' after --take-over, not vfio-pci"
+  [ "$(driver_of "$fb")" = vfio-pci ] || fail "the display at $fb is on '$(driver_of "$fb")' after --take-over, not vfio-pci"
+}
+
+# shared_daemon_release: stops the shared daemon when no later check of this run uses it, and checks that it
+# gave both devices back to the drivers they had and logged no ERROR.
+shared_daemon_release() {
+  local rc=$? c seen=0 later=0
+  for c in $CHECKS; do
+    if [ $seen = 1 ] && [[ " $SHARED_DAEMON_USERS " == *" $c "* ]]; then later=1; fi
+    [ "$c" = "$CHECK_NAME" ] && seen=1
+  done
+  if [ $later = 1 ]; then
+    echo "daemon left running for the next example check"
+    return $rc
+  fi
+  local pid; pid="$(cat "$SHARED_DAEMON_DIR/pid" 2>/dev/null)" || return $rc
+  kill -TERM "$pid" 2>/dev/null || true
+  local i
+  for i in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -0 "$pid" 2>/dev/null && fail "the shared daemon did not end within 60 s of SIGTERM"
+  rm -f "$SHARED_DAEMON_DIR/pid"
+  echo "shared daemon stopped"
+  local slot before
+  while read -r slot before; do
+    [ "$(driver_of "$slot")" = "$before" ] || fail "$slot is on '$(driver_of "$slot")' after the daemon ended, was '$before'"
+  done < "$SHARED_DAEMON_DIR/drivers.before"
+  if grep -q "ERROR" "$SHARED_DAEMON_DIR/daemon.log"; then
+    grep -m3 ERROR "$SHARED_DAEMON_DIR/daemon.log"; fail "the daemon logged errors"
+  fi
+  return $rc
+}
