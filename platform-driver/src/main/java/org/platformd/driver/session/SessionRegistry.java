@@ -563,6 +563,10 @@ public final class SessionRegistry implements AutoCloseable {
                 Set<String> afterHosts = after.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
                 Set<String> beforeHosts = before.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
                 SessionChange.Builder change = SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label());
+                boolean infoChanged = s.rule().attributes().info() != rule.attributes().info();
+                // The new bus is in force before any event goes out: a client that reacts to
+                // DeviceRevoked by listing its bus must not see the revoked device still there.
+                s.update(rule, after);
                 for (VirtualDevice gone : before.devices()) {
                     if (afterHosts.contains(gone.host().name())) {
                         continue;
@@ -583,7 +587,6 @@ public final class SessionRegistry implements AutoCloseable {
                             .setDetail("policy version " + next.version() + " no longer grants it to label \""
                                     + s.label() + "\"").setWasAcquired(held)));
                 }
-                boolean infoChanged = s.rule().attributes().info() != rule.attributes().info();
                 for (VirtualDevice stays : after.devices()) {
                     DeviceHandle h = s.handle(stays.host().name());
                     VirtualDevice old = before.byHost(stays.host().name()).orElse(null);
@@ -591,7 +594,6 @@ public final class SessionRegistry implements AutoCloseable {
                         h.policyChanged(stays.access().busMaster());
                     }
                 }
-                s.update(rule, after);
                 for (VirtualDevice added : after.devices()) {
                     if (!beforeHosts.contains(added.host().name())) {
                         change.addAddedDevices(added.name());
