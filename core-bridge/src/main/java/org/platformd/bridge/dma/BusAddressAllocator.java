@@ -13,9 +13,16 @@ import java.util.TreeMap;
 public final class BusAddressAllocator {
     public static final long PAGE = 4096;
     private final TreeMap<Long, Long> free = new TreeMap<>(); // start -> end (exclusive)
+    private final long limit;
 
     public BusAddressAllocator(long base, long limit) {
+        this.limit = limit;
         free.put(base, limit);
+    }
+
+    /** The end (exclusive) of the whole range this allocator hands out. */
+    public long limit() {
+        return limit;
     }
 
     /** @return the start, or -1 when no range of {@code size} bytes is free */

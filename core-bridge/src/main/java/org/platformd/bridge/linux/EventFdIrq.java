@@ -1,13 +1,11 @@
 package org.platformd.bridge.linux;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.IrqSession;
 import org.platformd.fd.EventFd;
 
 /**
@@ -17,12 +15,8 @@ import org.platformd.fd.EventFd;
  * here. INTx also has an unmask eventfd (VFIO: writing to it unmasks in the kernel; UIO: the pump
  * clears INTx-disable when it is written) for clients that ack without a call. Thread-safe.
  */
-final class EventFdIrq extends SessionBase implements Irq {
-    private final IrqKind kind;
-    private final int index;
+final class EventFdIrq extends IrqSession {
     private final EventFd trigger;
-    private final EventFd unmask;
-    private final Runnable ack;
     private final Runnable onClose;
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
@@ -37,29 +31,14 @@ final class EventFdIrq extends SessionBase implements Irq {
      */
     EventFdIrq(DeviceRef device, IrqKind kind, int index, String how, EventFd trigger, EventFd unmask, Runnable ack,
             Runnable onClose) {
-        super(device);
-        this.kind = kind;
-        this.index = index;
+        super(device, kind, index, ack, unmask);
         this.how = how;
         this.trigger = trigger;
-        this.unmask = unmask;
-        this.ack = ack;
         this.onClose = onClose;
     }
 
     @Override
-    public IrqKind kind() {
-        return kind;
-    }
-
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public boolean await(Duration timeout) throws InterruptedException {
-        ensureOpen();
+    protected boolean awaitDelivery(Duration timeout) throws InterruptedException {
         if (take()) {
             return true;
         }
@@ -103,23 +82,8 @@ final class EventFdIrq extends SessionBase implements Irq {
     }
 
     @Override
-    public int eventFd() {
-        ensureOpen();
+    protected int triggerFd() {
         return trigger.fd();
-    }
-
-    /** INTx only: the eventfd that unmasks the line when written (1 to the counter). */
-    public Optional<Integer> unmaskEventFd() {
-        ensureOpen();
-        return unmask == null ? Optional.empty() : Optional.of(unmask.fd());
-    }
-
-    @Override
-    public void ack() {
-        ensureOpen();
-        if (kind == IrqKind.INTX) {
-            ack.run();
-        }
     }
 
     @Override
@@ -129,20 +93,17 @@ final class EventFdIrq extends SessionBase implements Irq {
 
     @Override
     protected String describeResource() {
-        return kind + (kind == IrqKind.INTX ? "" : " " + index) + " (" + how + ")";
+        return kind() + (kind() == IrqKind.INTX ? "" : " " + index()) + " (" + how + ")";
     }
 
     @Override
-    protected void release() {
+    protected void releaseSource() {
         try {
             onClose.run();
         } finally {
             fds.writeLock().lock(); // no waiter polls a closed (or reused) fd number
             try {
                 trigger.close();
-                if (unmask != null) {
-                    unmask.close();
-                }
             } finally {
                 fds.writeLock().unlock();
             }

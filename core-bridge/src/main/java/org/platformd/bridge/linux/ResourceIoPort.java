@@ -1,8 +1,6 @@
 package org.platformd.bridge.linux;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -30,34 +28,18 @@ final class ResourceIoPort extends PortRangeSession {
 
     @Override
     protected int in(int port, int width) {
-        ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
         try {
-            if (channel.read(b, port - base()) != width) {
-                throw new IOException("short read");
-            }
+            return PositionalFileIo.read(channel, port - base(), width)
+                    .orElseThrow(() -> new IOException("short read"));
         } catch (IOException e) {
             throw failed("in", port, width, e);
         }
-        return switch (width) {
-            case 1 -> b.get(0);
-            case 2 -> b.getShort(0);
-            default -> b.getInt(0);
-        };
     }
 
     @Override
     protected void out(int port, int width, int value) {
-        ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
-        switch (width) {
-            case 1 -> b.put((byte) value);
-            case 2 -> b.putShort((short) value);
-            default -> b.putInt(value);
-        }
-        b.flip();
         try {
-            if (channel.write(b, port - base()) != width) {
-                throw new IOException("short write");
-            }
+            PositionalFileIo.write(channel, port - base(), width, value);
         } catch (IOException e) {
             throw failed("out", port, width, e);
         }

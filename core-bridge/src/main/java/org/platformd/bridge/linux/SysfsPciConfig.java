@@ -1,8 +1,6 @@
 package org.platformd.bridge.linux;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,8 +9,7 @@ import java.util.Optional;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.PciConfig;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.PciConfigSession;
 import org.platformd.pci.BusAddress;
 
 /**
@@ -23,7 +20,7 @@ import org.platformd.pci.BusAddress;
  * reset through sysfs {@code reset} (the kernel's function reset: FLR, PM, bus reset...) when the
  * kernel offers one. Thread-safe (positional I/O on one channel).
  */
-final class SysfsPciConfig extends SessionBase implements PciConfig {
+final class SysfsPciConfig extends PciConfigSession {
     private final SysfsDevice device;
     private final FileChannel channel;
     private final boolean writable;
@@ -63,81 +60,21 @@ final class SysfsPciConfig extends SessionBase implements PciConfig {
     }
 
     @Override
-    public int read8(int offset) {
-        return read(offset, 1);
-    }
-
-    @Override
-    public int read16(int offset) {
-        return read(offset, 2);
-    }
-
-    @Override
-    public int read32(int offset) {
-        return read(offset, 4);
-    }
-
-    @Override
-    public void write8(int offset, int value) {
-        write(offset, 1, value);
-    }
-
-    @Override
-    public void write16(int offset, int value) {
-        write(offset, 2, value);
-    }
-
-    @Override
-    public void write32(int offset, int value) {
-        write(offset, 4, value);
-    }
-
-    private void check(int offset, int width) {
-        ensureOpen();
-        if (offset < 0 || offset + width > size) {
-            throw new BridgeException(Reason.OUT_OF_RANGE, device.address().toString(),
-                    String.format("config: %d-byte access at 0x%x outside 0x0..0x%x", width, offset, size - 1));
-        }
-        if (offset % width != 0) {
-            throw new BridgeException(Reason.BAD_WIDTH, device.address().toString(),
-                    String.format("config: %d-byte access at 0x%x is not aligned", width, offset));
-        }
-    }
-
-    private int read(int offset, int width) {
-        check(offset, width);
-        ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
+    protected int readChecked(int offset, int width) {
         try {
-            int n = channel.read(b, offset);
-            if (n != width) {
-                // the kernel lets unprivileged readers see the first 64 bytes only
-                return width == 4 ? -1 : (1 << (8 * width)) - 1;
-            }
+            // the kernel lets unprivileged readers see the first 64 bytes only: the rest reads as all ones
+            return PositionalFileIo.read(channel, offset, width).orElse(width == 4 ? -1 : (1 << (8 * width)) - 1);
         } catch (IOException e) {
             throw new BridgeException(Reason.OS_ERROR, device.address().toString(),
                     String.format("config: read of %d bytes at 0x%x: %s", width, offset, e.getMessage()), e);
         }
-        return switch (width) {
-            case 1 -> b.get(0) & 0xff;
-            case 2 -> b.getShort(0) & 0xffff;
-            default -> b.getInt(0);
-        };
     }
 
-    private void write(int offset, int width, int value) {
-        check(offset, width);
+    @Override
+    protected void writeChecked(int offset, int width, int value) {
         ensureWritable("config write at 0x" + Integer.toHexString(offset));
-        ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
-        switch (width) {
-            case 1 -> b.put((byte) value);
-            case 2 -> b.putShort((short) value);
-            default -> b.putInt(value);
-        }
-        b.flip();
         try {
-            if (channel.write(b, offset) != width) {
-                throw new IOException("short write");
-            }
+            PositionalFileIo.write(channel, offset, width, value);
         } catch (IOException e) {
             throw new BridgeException(Reason.OS_ERROR, device.address().toString(),
                     String.format("config: write of %d bytes at 0x%x: %s", width, offset, e.getMessage()), e);

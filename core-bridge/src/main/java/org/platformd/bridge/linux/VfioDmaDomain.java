@@ -1,7 +1,5 @@
 package org.platformd.bridge.linux;
 
-import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -16,7 +14,7 @@ import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.dma.BusAddressAllocator;
-import org.platformd.fd.Memfd;
+import org.platformd.bridge.dma.DmaRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,50 +141,18 @@ final class VfioDmaDomain implements DmaDomain {
                     + " on this machine (" + backend.capabilities().vfioStatus() + "); DMA without an IOMMU"
                     + " (hugetlbfs + /proc/self/pagemap) is not implemented");
         }
-        if (size <= 0) {
-            throw invalid("DMA buffer size must be positive, got " + size);
-        }
-        if (alignment < 0 || (alignment != 0 && Long.bitCount(alignment) != 1)) {
-            throw invalid("alignment " + alignment + " is not a power of two");
-        }
-        if (addressBits != 0 && (addressBits < 12 || addressBits > 64)) {
-            throw invalid("address bits " + addressBits + " outside 12..64");
-        }
-        long page = BusAddressAllocator.PAGE;
-        long rounded = (size + page - 1) & -page;
-        long align = Math.max(alignment, page);
-        long limit = addressBits == 0 || addressBits >= 63 ? Long.MAX_VALUE : 1L << addressBits;
-        long bus = allocator.allocate(rounded, align, limit);
-        if (bus < 0) {
-            throw new BridgeException(Reason.NO_MEMORY, null, String.format(
-                    "DMA domain %s: no free IOVA range of 0x%x bytes aligned to 0x%x below 0x%x", name, rounded, align,
-                    Math.min(limit, IOVA_LIMIT)));
-        }
-        LinuxDmaBuffer buf;
-        try {
-            Memfd memfd = Memfd.create("dma-" + name + "-" + Long.toHexString(bus), rounded);
-            try {
-                MappedByteBuffer map = memfd.map();
-                buf = new LinuxDmaBuffer(this, bus, memfd, map);
-            } catch (IOException | RuntimeException e) {
-                memfd.close();
-                throw e;
-            }
-        } catch (IOException e) {
-            allocator.release(bus, rounded);
-            throw new BridgeException(Reason.OS_ERROR, null, "DMA domain " + name + ": buffer of " + rounded
-                    + " bytes: " + e.getMessage(), e);
-        }
+        LinuxDmaBuffer buf = DmaRequest.of(name, size, alignment, addressBits)
+                .allocate(allocator, (bus, memfd) -> new LinuxDmaBuffer(this, bus, memfd));
         if (container != null && container.iommuSet()) {
             try {
-                container.map(buf.vaddr(), bus, rounded);
+                container.map(buf.vaddr(), buf.busAddress(), buf.size());
             } catch (RuntimeException e) {
-                allocator.release(bus, rounded);
-                buf.close();
+                allocator.release(buf.busAddress(), buf.size());
+                buf.close(); // not in buffers yet: closes the memfd only
                 throw e;
             }
         }
-        buffers.put(bus, buf);
+        buffers.put(buf.busAddress(), buf);
         return buf;
     }
 
@@ -202,10 +168,6 @@ final class VfioDmaDomain implements DmaDomain {
         } finally {
             allocator.release(buf.busAddress(), buf.size());
         }
-    }
-
-    private BridgeException invalid(String message) {
-        return new BridgeException(Reason.INVALID_ARGUMENT, null, "DMA domain " + name + ": " + message);
     }
 
     @Override

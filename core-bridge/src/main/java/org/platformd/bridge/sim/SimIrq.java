@@ -1,11 +1,10 @@
 package org.platformd.bridge.sim;
 
 import java.time.Duration;
-import java.util.Optional;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.IrqSession;
 import org.platformd.bridge.sim.irq.IrqChannel;
 import org.platformd.fd.EventFd;
 
@@ -15,13 +14,9 @@ import org.platformd.fd.EventFd;
  * carry an unmask eventfd the backend's {@link org.platformd.bridge.sim.irq.UnmaskWatcher} watches;
  * {@code detach} stops the watching before this session closes the eventfd.
  */
-final class SimIrq extends SessionBase implements Irq {
-    private final IrqKind kind;
-    private final int index;
+final class SimIrq extends IrqSession {
     private final IrqChannel channel;
-    private final Runnable unmask;
     private final Runnable detach;
-    private final EventFd unmaskFd; // INTx only, else null
 
     SimIrq(DeviceRef device, IrqKind kind, int index, IrqChannel channel, Runnable unmask, Runnable detach) {
         this(device, kind, index, channel, unmask, null, detach);
@@ -29,47 +24,19 @@ final class SimIrq extends SessionBase implements Irq {
 
     SimIrq(DeviceRef device, IrqKind kind, int index, IrqChannel channel, Runnable unmask, EventFd unmaskFd,
             Runnable detach) {
-        super(device);
-        this.unmaskFd = unmaskFd;
-        this.kind = kind;
-        this.index = index;
+        super(device, kind, index, unmask, unmaskFd);
         this.channel = channel;
-        this.unmask = unmask;
         this.detach = detach;
     }
 
     @Override
-    public IrqKind kind() {
-        return kind;
-    }
-
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public boolean await(Duration timeout) throws InterruptedException {
-        ensureOpen();
+    protected boolean awaitDelivery(Duration timeout) throws InterruptedException {
         return channel.await(timeout);
     }
 
     @Override
-    public int eventFd() {
-        ensureOpen();
+    protected int triggerFd() {
         return channel.eventFd();
-    }
-
-    @Override
-    public void ack() {
-        ensureOpen();
-        unmask.run();
-    }
-
-    @Override
-    public Optional<Integer> unmaskEventFd() {
-        ensureOpen();
-        return unmaskFd == null ? Optional.empty() : Optional.of(unmaskFd.fd());
     }
 
     @Override
@@ -79,15 +46,13 @@ final class SimIrq extends SessionBase implements Irq {
 
     @Override
     protected String describeResource() {
-        return kind == IrqKind.LEGACY ? "IRQ " + index : kind + (kind == IrqKind.INTX ? "" : " vector " + index);
+        return kind() == IrqKind.LEGACY ? "IRQ " + index()
+                : kind() + (kind() == IrqKind.INTX ? "" : " vector " + index());
     }
 
     @Override
-    protected void release() {
+    protected void releaseSource() {
         detach.run();
         channel.close();
-        if (unmaskFd != null) {
-            unmaskFd.close();
-        }
     }
 }

@@ -146,6 +146,9 @@ class LinuxBackendOnFakeSysfsTest {
             assertEquals(0x0006, c.read16(PciConfig.COMMAND));
             assertThrows(BridgeException.class, () -> c.read32(2));
             assertEquals(Reason.OUT_OF_RANGE, assertThrows(BridgeException.class, () -> c.read8(c.size())).reason());
+            // offset + width overflows here: the check must not let it through to a pread past the end
+            assertEquals(Reason.OUT_OF_RANGE,
+                    assertThrows(BridgeException.class, () -> c.read32(Integer.MAX_VALUE - 3)).reason());
             assertFalse(c.reset(), "no reset file: the kernel offers no reset");
             Files.writeString(devices.resolve(EDU.toString()).resolve("reset"), "");
             assertTrue(c.reset());

@@ -1,6 +1,5 @@
 package org.platformd.bridge.sim.dma;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +13,7 @@ import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.dma.BusAddressAllocator;
-import org.platformd.fd.Memfd;
+import org.platformd.bridge.dma.DmaRequest;
 
 /**
  * A {@link DmaDomain} of the emulated machine: its own IOVA allocator (from {@link DmaSpace#BASE} to
@@ -58,7 +57,7 @@ public final class SimDmaDomain implements DmaDomain {
         }
     }
 
-        @Override
+    @Override
     public void attach(DeviceRef device) {
         ensureOpen();
         checkAttachable.accept(device);
@@ -84,52 +83,14 @@ public final class SimDmaDomain implements DmaDomain {
     @Override
     public DmaBuffer allocate(long size, long alignment, int addressBits) {
         ensureOpen();
-        if (size <= 0) {
-            throw invalid("DMA buffer size must be positive, got " + size);
-        }
-        if (alignment < 0 || (alignment != 0 && Long.bitCount(alignment) != 1)) {
-            throw invalid("alignment " + alignment + " is not a power of two");
-        }
-        if (addressBits != 0 && (addressBits < 12 || addressBits > 64)) {
-            throw invalid("address bits " + addressBits + " outside 12..64");
-        }
-        long page = BusAddressAllocator.PAGE;
-        long rounded = (size + page - 1) & -page;
-        long align = Math.max(alignment, page);
-        long limit = addressBits == 0 || addressBits >= 63 ? Long.MAX_VALUE : 1L << addressBits;
-        long bus = allocator.allocate(rounded, align, limit);
-        if (bus < 0) {
-            throw new BridgeException(BridgeException.Reason.NO_MEMORY, null, String.format(
-                    "DMA domain %s: no free bus address range of 0x%x bytes aligned to 0x%x below 0x%x", name,
-                    rounded, align, Math.min(limit, DmaSpace.LIMIT)));
-        }
-        Memfd memfd;
-        try {
-            memfd = Memfd.create("dma-" + name + "-" + Long.toHexString(bus), rounded);
-        } catch (IOException e) {
-            allocator.release(bus, rounded);
-            throw new BridgeException(BridgeException.Reason.OS_ERROR, null,
-                    "DMA domain " + name + ": buffer of " + rounded + " bytes: " + e.getMessage(), e);
-        }
-        SimDmaBuffer buf;
-        try {
-            buf = new SimDmaBuffer(this, bus, memfd); // a fresh memfd reads as zeros
-        } catch (IOException e) {
-            memfd.close();
-            allocator.release(bus, rounded);
-            throw new BridgeException(BridgeException.Reason.OS_ERROR, null,
-                    "DMA domain " + name + ": mapping buffer: " + e.getMessage(), e);
-        }
-        buffers.put(bus, buf);
+        SimDmaBuffer buf = DmaRequest.of(name, size, alignment, addressBits)
+                .allocate(allocator, (bus, memfd) -> new SimDmaBuffer(this, bus, memfd)); // a fresh memfd reads as zeros
+        buffers.put(buf.busAddress(), buf);
         if (closed.get()) { // closed while allocating: don't leak
             buf.close();
             ensureOpen();
         }
         return buf;
-    }
-
-    private BridgeException invalid(String message) {
-        return new BridgeException(BridgeException.Reason.INVALID_ARGUMENT, null, "DMA domain " + name + ": " + message);
     }
 
     @Override

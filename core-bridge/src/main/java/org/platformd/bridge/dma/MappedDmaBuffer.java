@@ -1,0 +1,121 @@
+package org.platformd.bridge.dma;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.platformd.bridge.BridgeException;
+import org.platformd.bridge.BridgeException.Reason;
+import org.platformd.bridge.DmaBuffer;
+import org.platformd.bridge.FdRegion;
+import org.platformd.fd.Memfd;
+
+/**
+ * What every backend's {@link DmaBuffer} shares: a memfd mapped into this process (the host's view,
+ * {@link #buffer()}, {@link #read}, {@link #write}) and exported as its fd, the closed flag with its
+ * check, and range-checked copies whose errors name the domain, bus address, length and offset.
+ * {@link #close()} runs the backend's {@link #free()} exactly once. Thread-safe (absolute accesses on
+ * one mapping).
+ */
+public abstract class MappedDmaBuffer implements DmaBuffer {
+    private final String domain;
+    private final long bus;
+    private final Memfd memfd;
+    private final MappedByteBuffer mapping;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Maps {@code memfd} (the buffer's memory; closed by the subclass's {@link #free()}). */
+    protected MappedDmaBuffer(String domain, long bus, Memfd memfd) throws IOException {
+        this.domain = domain;
+        this.bus = bus;
+        this.memfd = memfd;
+        this.mapping = memfd.map();
+        mapping.order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Frees the buffer in the backend's order (unmap from the devices, wait for accesses in flight,
+     * close {@link #memfd()}, give the range back); called once, by the first {@link #close()}.
+     */
+    protected abstract void free();
+
+    protected final Memfd memfd() {
+        return memfd;
+    }
+
+    /** This process' mapping of the whole buffer (little-endian); use absolute accesses only. */
+    protected final MappedByteBuffer mapping() {
+        return mapping;
+    }
+
+    protected final void ensureOpen() {
+        if (closed.get()) {
+            throw new BridgeException(Reason.CLOSED, null, describe() + ": buffer is freed");
+        }
+    }
+
+    @Override
+    public final long busAddress() {
+        return bus;
+    }
+
+    @Override
+    public final long size() {
+        return memfd.size();
+    }
+
+    @Override
+    public final boolean isOpen() {
+        return !closed.get();
+    }
+
+    @Override
+    public final String describe() {
+        return String.format("DMA domain %s buffer 0x%x+0x%x", domain, bus, size());
+    }
+
+    @Override
+    public final ByteBuffer buffer() {
+        ensureOpen();
+        return mapping.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public final void read(long offset, byte[] dst, int dstOffset, int length) {
+        check(offset, length);
+        mapping.get((int) offset, dst, dstOffset, length);
+    }
+
+    @Override
+    public final void write(long offset, byte[] src, int srcOffset, int length) {
+        check(offset, length);
+        mapping.put((int) offset, src, srcOffset, length);
+    }
+
+    private void check(long offset, int length) {
+        ensureOpen();
+        if (offset < 0 || length < 0 || offset > size() - length) {
+            throw new BridgeException(Reason.OUT_OF_RANGE, null, String.format(
+                    "%s: %d bytes at 0x%x outside 0x0..0x%x", describe(), length, offset, size() - 1));
+        }
+    }
+
+    @Override
+    public final FdRegion fd() {
+        ensureOpen();
+        return new FdRegion(memfd.fd(), 0, size());
+    }
+
+    @Override
+    public final void close() {
+        if (closed.compareAndSet(false, true)) {
+            free();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe() + (isOpen() ? "" : " (freed)");
+    }
+}
