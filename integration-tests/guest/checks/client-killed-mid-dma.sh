@@ -1,4 +1,4 @@
-# client-killed-mid-dma: a client (checks/java/EduDmaUntilKilled.java, compiled on the host) acquires edu
+# client-killed-mid-dma: a client (checks/client-java/EduDmaUntilKilled.java, compiled on the host) acquires edu
 # through the daemon on --backend linux (--take-over, shipped default policy, label edu-driver) with the fast
 # path and keeps edu's DMA engine busy (2 KiB RAM -> edu -> RAM, mapped memfd buffers behind VFIO IOMMU
 # mappings) until it is killed with SIGKILL. Then the daemon has torn its session down in DESIGN.md's order

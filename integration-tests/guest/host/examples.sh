@@ -7,7 +7,7 @@
 #     compared with;
 #   * a class-data-sharing archive of the examples' classes, dumped by that framebuffer run (cached in
 #     $GUEST_CACHE/cds, keyed like host/cds.sh's);
-#   * DIR/classes/: checks/java/EduDmaUntilKilled.java compiled against the client library;
+#   * DIR/classes/: checks/client-java/EduDmaUntilKilled.java compiled against the client library;
 #   * DIR/examples.conf: EXAMPLES_CP, EXAMPLES_CDS (or empty), HELPER_CLASSES, for the checks to source.
 # A failing sim run is kept (its output says why) and the guest check comparing with it fails.
 set -euo pipefail
@@ -27,7 +27,7 @@ key="$( { readlink -f "$java"; "$java" -version 2>&1; echo "$GUEST_JAVA_OPTS"
 cds="$GUEST_CACHE/cds/examples-$key.jsa"
 
 # The killed client: compiled here (javac in the guest takes a minute under TCG).
-javac -d "$dir/classes" -cp "$cp" "$GUEST_DIR/checks/java/EduDmaUntilKilled.java"
+javac -d "$dir/classes" -cp "$cp" "$GUEST_DIR/checks/client-java/EduDmaUntilKilled.java"
 
 # The reference runs, on the emulated machine with the shipped policy.
 sock="$dir/sim/platformd.sock"
