@@ -8,21 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.platformd.client.Bar;
 import org.platformd.client.Device;
 import org.platformd.client.DeviceRevokedException;
 import org.platformd.client.DmaBuffer;
 import org.platformd.client.Irq;
 import org.platformd.client.IrqMode;
-import org.platformd.client.PlatformClient;
 import org.platformd.client.Session;
 import org.platformd.client.SessionListener;
 import org.platformd.driver.admin.PolicyManager;
@@ -39,25 +34,7 @@ import org.platformd.proto.v1.RegisterOp;
  * the mapping), interrupts through eventfds with INTx unmasked through the unmask eventfd, and
  * a revoked mapping failing with DeviceRevokedException.
  */
-class ClientFastPathTest {
-    @TempDir
-    Path dir;
-
-    private DaemonUnderTest d;
-    private PlatformClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        d = DaemonUnderTest.onSim(dir, PolicyManager.shippedText());
-        client = PlatformClient.connect(d.socket);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        d.close();
-    }
-
+class ClientFastPathTest extends ClientOnSimDaemon {
     @Test
     void theBochsVramIsMappedAndIsTheMemoryTheDaemonSees() {
         try (Session s = client.open("fb-driver"); Device fb = s.acquire(0x1234, 0x1111)) {
@@ -108,8 +85,8 @@ class ClientFastPathTest {
                 pattern[i] = (byte) (i * 13 + 1);
             }
             src.write(0, pattern, 0, pattern.length);
-            dma(regs, irq, src.busAddress(), 0x40000, 0x1);
-            dma(regs, irq, 0x40000, dst.busAddress(), 0x1 | 0x2);
+            EduDma.toDevice(regs, irq, src.busAddress(), EduDma.DEVICE_BUFFER);
+            EduDma.toRam(regs, irq, EduDma.DEVICE_BUFFER, dst.busAddress());
             byte[] back = new byte[4096];
             dst.read(0, back, 0, back.length);
             assertArrayEquals(pattern, back);
@@ -118,16 +95,6 @@ class ClientFastPathTest {
                     .setSessionId(s.id()).setBufferId(dst.id()).setLengthBytes(4096).build()).getData().toByteArray();
             assertArrayEquals(pattern, viaRpc, "the mapping is the daemon's buffer");
         }
-    }
-
-    private static void dma(Bar regs, Irq irq, long from, long to, long cmd) throws InterruptedException {
-        regs.write64(0x80, from);
-        regs.write64(0x88, to);
-        regs.write64(0x90, 4096);
-        regs.write64(0x98, cmd | 0x4);
-        assertTrue(irq.await(Duration.ofSeconds(60)) >= 1, "DMA interrupt");
-        regs.write32(0x64, regs.read32(0x24));
-        irq.ack();
     }
 
     @Test

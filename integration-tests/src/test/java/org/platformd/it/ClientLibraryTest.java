@@ -7,14 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.platformd.client.Bar;
 import org.platformd.client.Device;
 import org.platformd.client.DeviceRevokedException;
@@ -39,31 +35,13 @@ import org.platformd.proto.v1.EvictSessionRequest;
  * the daemon's code; revocation and session end seen by the next access. Works on whichever
  * path the daemon offers (the RPC path while ExportResource is unimplemented).
  */
-class ClientLibraryTest {
+class ClientLibraryTest extends ClientOnSimDaemon {
     static final int EDU_ID = 0x00;
     static final int EDU_LIVENESS = 0x04;
     static final int EDU_FACTORIAL = 0x08;
     static final int EDU_STATUS = 0x20;
     static final int EDU_IRQ_STATUS = 0x24;
     static final int EDU_IRQ_ACK = 0x64;
-
-    @TempDir
-    Path dir;
-
-    private DaemonUnderTest d;
-    private PlatformClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        d = DaemonUnderTest.onSim(dir, PolicyManager.shippedText());
-        client = PlatformClient.connect(d.socket);
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        d.close();
-    }
 
     @Test
     void eduIdentifiesComputesFactorialsByInterruptAndDmasThroughItsEngine() throws Exception {
@@ -104,24 +82,12 @@ class ClientLibraryTest {
             }
             src.write(0, pattern, 0, pattern.length);
             assertFalse(edu.setBusMaster(true));
-            dma(regs, irq, src.busAddress(), 0x40000, 0x1);
-            dma(regs, irq, 0x40000, dst.busAddress(), 0x1 | 0x2);
+            EduDma.toDevice(regs, irq, src.busAddress(), EduDma.DEVICE_BUFFER);
+            EduDma.toRam(regs, irq, EduDma.DEVICE_BUFFER, dst.busAddress());
             byte[] back = new byte[4096];
             dst.read(0, back, 0, back.length);
             assertArrayEquals(pattern, back);
         }
-    }
-
-    private static void dma(Bar regs, Irq irq, long from, long to, long cmd) throws InterruptedException {
-        regs.write64(0x80, from);
-        regs.write64(0x88, to);
-        regs.write64(0x90, 4096);
-        regs.write64(0x98, cmd | 0x4); // start, direction, interrupt on completion
-        assertTrue(irq.await(Duration.ofSeconds(60)) >= 1, "DMA interrupt");
-        int status = regs.read32(EDU_IRQ_STATUS);
-        assertEquals(0x100, status & 0x100, "DMA interrupt status");
-        regs.write32(EDU_IRQ_ACK, status);
-        irq.ack();
     }
 
     @Test

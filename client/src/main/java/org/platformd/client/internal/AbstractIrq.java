@@ -5,6 +5,7 @@ import java.util.function.LongConsumer;
 import org.platformd.client.Irq;
 import org.platformd.client.IrqMode;
 import org.platformd.client.PlatformException;
+import org.platformd.proto.v1.AckInterruptRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,24 @@ abstract class AbstractIrq implements Irq {
     }
 
     protected abstract long awaitNanos(long timeoutNanos) throws InterruptedException;
+
+    /** Only INTx is masked by the daemon when it fires, so only INTx has anything to unmask. */
+    @Override
+    public final void ack() {
+        liveness.check();
+        if (mode == IrqMode.INTX) {
+            unmaskIntx();
+        }
+    }
+
+    /** Unmasks the INTx line, by whatever this path offers. */
+    protected abstract void unmaskIntx();
+
+    /** Unmasks the INTx line with AckInterrupt: the RPC path's way, and the fast path's without an unmask eventfd. */
+    protected final void unmaskByRpc() {
+        ctx.call(liveness, () -> ctx.rpc.ackInterrupt(AckInterruptRequest.newBuilder().setSessionId(ctx.sessionId)
+                .setDeviceName(device).setVector(vector).build()));
+    }
 
     @Override
     public synchronized void onInterrupt(LongConsumer handler) {

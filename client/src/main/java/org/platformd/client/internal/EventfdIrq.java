@@ -4,7 +4,6 @@ import io.grpc.Status;
 import org.platformd.client.IrqMode;
 import org.platformd.client.PlatformException;
 import org.platformd.fd.EventFd;
-import org.platformd.proto.v1.AckInterruptRequest;
 
 /**
  * A vector on the fast path: the daemon signals {@code trigger} per interrupt; INTx is unmasked
@@ -40,14 +39,9 @@ public final class EventfdIrq extends AbstractIrq {
     }
 
     @Override
-    public void ack() {
-        liveness.check();
-        if (mode != IrqMode.INTX) {
-            return;
-        }
+    protected void unmaskIntx() {
         if (unmask == null) {
-            ctx.call(liveness, () -> ctx.rpc.ackInterrupt(AckInterruptRequest.newBuilder().setSessionId(ctx.sessionId)
-                    .setDeviceName(device).setVector(vector).build()));
+            unmaskByRpc();
             return;
         }
         try {

@@ -89,6 +89,18 @@ public final class Liveness {
     }
 
     /**
+     * The exception for an access to a mapping that faulted (the sim daemon truncates a revoked
+     * memfd, HotSpot throws the SIGBUS as InternalError): this handle's death when it is already
+     * known, else a revocation of {@code name} for {@code reason}; {@code fault} is its cause.
+     */
+    public RuntimeException faulted(InternalError fault, String name, String reason) {
+        Death d = death;
+        RuntimeException x = d != null ? d.exception() : new DeviceRevokedException(name, reason);
+        x.initCause(fault);
+        return x;
+    }
+
+    /**
      * Kills this node and its subtree. The first death sticks, except that the session ending
      * replaces a revocation (after SessionClosing every call reports the closed session).
      */

@@ -2,7 +2,6 @@ package org.platformd.client.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.platformd.client.Bar;
 import org.platformd.client.DeviceRevokedException;
 
 /**
@@ -14,32 +13,13 @@ import org.platformd.client.DeviceRevokedException;
  * {@link DeviceRevokedException}. The mapping is released when this object is collected
  * (Java can't unmap a MappedByteBuffer safely while other threads might still use it).
  */
-public final class MappedBar implements Bar {
-    private final String device;
-    private final int index;
-    private final long size;
+public final class MappedBar extends AbstractBar {
     private final ByteBuffer view;
-    private final Liveness liveness;
-    private final Runnable onClose;
 
     /** {@code view} is the little-endian mapping of the BAR, position 0, capacity {@code size}. */
     public MappedBar(String device, int index, ByteBuffer view, Liveness liveness, Runnable onClose) {
-        this.device = device;
-        this.index = index;
-        this.size = view.capacity();
+        super(device, index, view.capacity(), liveness, onClose);
         this.view = view;
-        this.liveness = liveness;
-        this.onClose = onClose;
-    }
-
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public long size() {
-        return size;
     }
 
     @Override
@@ -48,21 +28,21 @@ public final class MappedBar implements Bar {
     }
 
     private RuntimeException faulted(InternalError e) {
-        Liveness.Death d = liveness.death();
-        if (d != null) {
-            RuntimeException x = d.exception();
-            x.initCause(e);
-            return x;
-        }
-        return new DeviceRevokedException(device, "access to mapped BAR " + index + " faulted (the daemon revoked the mapping)", e);
+        return liveness.faulted(e, device, "access to mapped " + what() + " faulted (the daemon revoked the mapping)");
+    }
+
+    /** The checks before an access: inside the BAR and aligned, then not revoked. Returns the index into the view. */
+    private int at(long offset, int width) {
+        checkBounds(offset, width);
+        liveness.check();
+        return (int) offset;
     }
 
     @Override
     public int read8(long offset) {
-        BarBounds.check(device, index, size, offset, 1);
-        liveness.check();
+        int at = at(offset, 1);
         try {
-            return view.get((int) offset) & 0xff;
+            return view.get(at) & 0xff;
         } catch (InternalError e) {
             throw faulted(e);
         }
@@ -70,10 +50,9 @@ public final class MappedBar implements Bar {
 
     @Override
     public int read16(long offset) {
-        BarBounds.check(device, index, size, offset, 2);
-        liveness.check();
+        int at = at(offset, 2);
         try {
-            return view.getShort((int) offset) & 0xffff;
+            return view.getShort(at) & 0xffff;
         } catch (InternalError e) {
             throw faulted(e);
         }
@@ -81,10 +60,9 @@ public final class MappedBar implements Bar {
 
     @Override
     public int read32(long offset) {
-        BarBounds.check(device, index, size, offset, 4);
-        liveness.check();
+        int at = at(offset, 4);
         try {
-            return view.getInt((int) offset);
+            return view.getInt(at);
         } catch (InternalError e) {
             throw faulted(e);
         }
@@ -92,10 +70,9 @@ public final class MappedBar implements Bar {
 
     @Override
     public long read64(long offset) {
-        BarBounds.check(device, index, size, offset, 8);
-        liveness.check();
+        int at = at(offset, 8);
         try {
-            return view.getLong((int) offset);
+            return view.getLong(at);
         } catch (InternalError e) {
             throw faulted(e);
         }
@@ -103,10 +80,9 @@ public final class MappedBar implements Bar {
 
     @Override
     public void write8(long offset, int value) {
-        BarBounds.check(device, index, size, offset, 1);
-        liveness.check();
+        int at = at(offset, 1);
         try {
-            view.put((int) offset, (byte) value);
+            view.put(at, (byte) value);
         } catch (InternalError e) {
             throw faulted(e);
         }
@@ -114,10 +90,9 @@ public final class MappedBar implements Bar {
 
     @Override
     public void write16(long offset, int value) {
-        BarBounds.check(device, index, size, offset, 2);
-        liveness.check();
+        int at = at(offset, 2);
         try {
-            view.putShort((int) offset, (short) value);
+            view.putShort(at, (short) value);
         } catch (InternalError e) {
             throw faulted(e);
         }
@@ -125,10 +100,9 @@ public final class MappedBar implements Bar {
 
     @Override
     public void write32(long offset, int value) {
-        BarBounds.check(device, index, size, offset, 4);
-        liveness.check();
+        int at = at(offset, 4);
         try {
-            view.putInt((int) offset, value);
+            view.putInt(at, value);
         } catch (InternalError e) {
             throw faulted(e);
         }
@@ -136,10 +110,9 @@ public final class MappedBar implements Bar {
 
     @Override
     public void write64(long offset, long value) {
-        BarBounds.check(device, index, size, offset, 8);
-        liveness.check();
+        int at = at(offset, 8);
         try {
-            view.putLong((int) offset, value);
+            view.putLong(at, value);
         } catch (InternalError e) {
             throw faulted(e);
         }
@@ -152,15 +125,7 @@ public final class MappedBar implements Bar {
     }
 
     @Override
-    public void close() {
-        if (liveness.alive()) {
-            liveness.close(new Liveness.Closed("BAR " + index + " of " + device));
-            onClose.run();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "BAR " + index + " of " + device + " (mapped, " + size + " bytes)";
+    protected String path() {
+        return "mapped";
     }
 }

@@ -2,7 +2,6 @@ package org.platformd.client.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.platformd.client.DeviceRevokedException;
 
 /** A DMA buffer mapped from the fd the daemon exported: copies are plain memory copies. */
 public final class MappedDmaBuffer extends AbstractDmaBuffer {
@@ -47,10 +46,6 @@ public final class MappedDmaBuffer extends AbstractDmaBuffer {
     }
 
     private RuntimeException faulted(InternalError e) {
-        Liveness.Death d = liveness.death();
-        RuntimeException x = d != null ? d.exception()
-                : new DeviceRevokedException(id(), "access to the mapped DMA buffer faulted (the daemon revoked it)");
-        x.initCause(e);
-        return x;
+        return liveness.faulted(e, id(), "access to the mapped DMA buffer faulted (the daemon revoked it)");
     }
 }

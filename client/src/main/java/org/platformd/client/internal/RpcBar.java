@@ -2,38 +2,18 @@ package org.platformd.client.internal;
 
 import io.grpc.Status;
 import java.nio.ByteBuffer;
-import org.platformd.client.Bar;
 import org.platformd.client.PlatformException;
 import org.platformd.proto.v1.AccessKind;
 import org.platformd.proto.v1.AccessRegistersRequest;
 import org.platformd.proto.v1.RegisterOp;
 
 /** A BAR on the RPC path: each access is an AccessRegisters batch of one operation. */
-public final class RpcBar implements Bar {
+public final class RpcBar extends AbstractBar {
     private final SessionContext ctx;
-    private final String device;
-    private final int index;
-    private final long size;
-    private final Liveness liveness;
-    private final Runnable onClose;
 
     public RpcBar(SessionContext ctx, String device, int index, long size, Liveness liveness, Runnable onClose) {
+        super(device, index, size, liveness, onClose);
         this.ctx = ctx;
-        this.device = device;
-        this.index = index;
-        this.size = size;
-        this.liveness = liveness;
-        this.onClose = onClose;
-    }
-
-    @Override
-    public int index() {
-        return index;
-    }
-
-    @Override
-    public long size() {
-        return size;
     }
 
     @Override
@@ -42,7 +22,7 @@ public final class RpcBar implements Bar {
     }
 
     private long access(AccessKind kind, long offset, int width, long value) {
-        BarBounds.check(device, index, size, offset, width);
+        checkBounds(offset, width);
         AccessRegistersRequest req = AccessRegistersRequest.newBuilder().setSessionId(ctx.sessionId).setDeviceName(device)
                 .setBarIndex(index).addOps(RegisterOp.newBuilder().setKind(kind).setOffset(offset)
                         .setWidthBits(width * 8).setValue(value))
@@ -94,19 +74,11 @@ public final class RpcBar implements Bar {
     public ByteBuffer buffer() {
         liveness.check();
         throw new PlatformException(Status.Code.FAILED_PRECONDITION,
-                "BAR " + index + " of " + device + " is not mapped (RPC path): no buffer view");
+                what() + " is not mapped (RPC path): no buffer view");
     }
 
     @Override
-    public void close() {
-        if (liveness.alive()) {
-            liveness.close(new Liveness.Closed("BAR " + index + " of " + device));
-            onClose.run();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "BAR " + index + " of " + device + " (RPC, " + size + " bytes)";
+    protected String path() {
+        return "RPC";
     }
 }

@@ -1,7 +1,6 @@
 package org.platformd.client.internal;
 
 import org.platformd.client.IrqMode;
-import org.platformd.proto.v1.AckInterruptRequest;
 
 /** A vector on the RPC path: interrupts from the device's {@link InterruptDemux}, INTx unmasked with AckInterrupt. */
 public final class RpcIrq extends AbstractIrq {
@@ -24,12 +23,8 @@ public final class RpcIrq extends AbstractIrq {
     }
 
     @Override
-    public void ack() {
-        liveness.check();
-        if (mode == IrqMode.INTX) {
-            ctx.call(liveness, () -> ctx.rpc.ackInterrupt(AckInterruptRequest.newBuilder().setSessionId(ctx.sessionId)
-                    .setDeviceName(device).setVector(vector).build()));
-        }
+    protected void unmaskIntx() {
+        unmaskByRpc();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package org.platformd.examples.edu;
 
-import io.grpc.Status;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +14,13 @@ import org.platformd.client.Device;
 import org.platformd.client.DmaBuffer;
 import org.platformd.client.Irq;
 import org.platformd.client.IrqMode;
-import org.platformd.client.PlatformClient;
 import org.platformd.client.PlatformException;
 import org.platformd.client.Session;
 import org.platformd.client.SessionListener;
 import org.platformd.examples.Checks;
 import org.platformd.examples.ExampleArgs;
-import org.platformd.examples.UsageException;
+import org.platformd.examples.ExampleMain;
+import org.platformd.examples.PciCommand;
 
 /**
  * A driver for QEMU's edu device: identifies it, checks the liveness register, computes factorials
@@ -58,18 +57,6 @@ public final class EduDriver {
 
     /** Runs the example; returns the exit status (0 all checks passed, 1 one failed, 2 usage error). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        ExampleArgs a;
-        try {
-            a = ExampleArgs.parse(SPEC, args);
-        } catch (UsageException e) {
-            err.println("edu: " + e.getMessage());
-            return 2;
-        }
-        if (a.help()) {
-            out.print(SPEC.usage());
-            return 0;
-        }
-        Checks checks = new Checks("edu", out);
         Queue<String> dmaFaults = new ConcurrentLinkedQueue<>();
         SessionListener listener = new SessionListener() {
             @Override
@@ -77,36 +64,19 @@ public final class EduDriver {
                 dmaFaults.add(String.format("%s %s 0x%x: %s", deviceName, write ? "write" : "read", busAddress, detail));
             }
         };
-        try (PlatformClient client = PlatformClient.connect(a.socket());
-             Session session = client.open(a.label(), listener);
-             Device edu = session.acquire(EduRegisters.VENDOR, EduRegisters.DEVICE)) {
-            checks.info("session", String.format("label %s on %s, policy %s, fast path %s", session.label(),
-                    client.target(), session.policy(), yesNo(session.fastPath())));
-            checks.info("device", edu.name() + " (1234:11e8)");
-            enableMemoryDecode(edu);
-            Bar bar = edu.bar(0);
-            checks.info("BAR 0", String.format("%d KiB, %s", bar.size() / 1024,
-                    bar.isMapped() ? "mapped: plain loads and stores" : "not mapped: one register RPC per access"));
-            new EduDriver(session, edu, new EduRegisters(bar), checks, dmaFaults).drive();
-        } catch (PlatformException e) {
-            if (checks.none() && e.code() == Status.Code.UNAVAILABLE) {
-                err.println("edu: " + ExampleArgs.unreachable(a.socket(), e));
-                return 2;
+        return ExampleMain.run(SPEC, args, out, err, listener, (connection, a, checks) -> {
+            Session session = connection.session();
+            try (Device edu = session.acquire(EduRegisters.VENDOR, EduRegisters.DEVICE)) {
+                checks.info("session", String.format("label %s on %s, policy %s, fast path %s", session.label(),
+                        connection.client().target(), session.policy(), yesNo(session.fastPath())));
+                checks.info("device", edu.name() + " (1234:11e8)");
+                PciCommand.enableMemoryDecode(edu);
+                Bar bar = edu.bar(0);
+                checks.info("BAR 0", String.format("%d KiB, %s", bar.size() / 1024,
+                        bar.isMapped() ? "mapped: plain loads and stores" : "not mapped: one register RPC per access"));
+                new EduDriver(session, edu, new EduRegisters(bar), checks, dmaFaults).drive();
             }
-            checks.abort("edu", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            checks.check("edu", false, "interrupted");
-        }
-        return checks.finish();
-    }
-
-    /** Memory decode must be on for BAR accesses to reach the device; Linux leaves it off for unbound devices. */
-    static void enableMemoryDecode(Device device) {
-        int command = device.readConfig(0x04, 2);
-        if ((command & 0x2) == 0) {
-            device.writeConfig(0x04, 2, command | 0x2);
-        }
+        });
     }
 
     private void drive() throws InterruptedException {

@@ -1,6 +1,5 @@
 package org.platformd.examples.framebuffer;
 
-import io.grpc.Status;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,12 +12,10 @@ import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.platformd.client.Bar;
 import org.platformd.client.Device;
-import org.platformd.client.PlatformClient;
-import org.platformd.client.PlatformException;
-import org.platformd.client.Session;
 import org.platformd.examples.Checks;
 import org.platformd.examples.ExampleArgs;
-import org.platformd.examples.UsageException;
+import org.platformd.examples.ExampleMain;
+import org.platformd.examples.PciCommand;
 
 /**
  * A driver for QEMU's Bochs display (1234:1111): checks the DISPI interface, sets a 32-bpp mode, draws a
@@ -60,38 +57,16 @@ public final class FramebufferDriver {
      * screendump.
      */
     public static int run(String[] args, PrintStream out, PrintStream err, Runnable whileShown) {
-        ExampleArgs a;
-        try {
-            a = ExampleArgs.parse(SPEC, args);
-        } catch (UsageException e) {
-            err.println("framebuffer: " + e.getMessage());
-            return 2;
-        }
-        if (a.help()) {
-            out.print(SPEC.usage());
-            return 0;
-        }
-        Checks checks = new Checks("framebuffer", out);
-        try (PlatformClient client = PlatformClient.connect(a.socket());
-             Session session = client.open(a.label());
-             Device display = session.acquire(VENDOR, DEVICE)) {
-            checks.info("device", display.name() + " (1234:1111) on " + client.target());
-            new FramebufferDriver(display, checks).drive(a.out().orElseThrow());
-            whileShown.run();
-            if (a.holdUntil().isPresent()) {
-                holdUntil(a.holdUntil().get(), checks);
+        return ExampleMain.run(SPEC, args, out, err, (connection, a, checks) -> {
+            try (Device display = connection.session().acquire(VENDOR, DEVICE)) {
+                checks.info("device", display.name() + " (1234:1111) on " + connection.client().target());
+                new FramebufferDriver(display, checks).drive(a.out().orElseThrow());
+                whileShown.run();
+                if (a.holdUntil().isPresent()) {
+                    holdUntil(a.holdUntil().get(), checks);
+                }
             }
-        } catch (PlatformException e) {
-            if (checks.none() && e.code() == Status.Code.UNAVAILABLE) {
-                err.println("framebuffer: " + ExampleArgs.unreachable(a.socket(), e));
-                return 2;
-            }
-            checks.abort("framebuffer", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            checks.check("framebuffer", false, "interrupted");
-        }
-        return checks.finish();
+        });
     }
 
     /**
@@ -115,10 +90,7 @@ public final class FramebufferDriver {
     }
 
     private void drive(Path png) {
-        int command = display.readConfig(0x04, 2);
-        if ((command & 0x2) == 0) {
-            display.writeConfig(0x04, 2, command | 0x2); // memory decode, for both BARs
-        }
+        PciCommand.enableMemoryDecode(display); // for both BARs
         VideoMemory vram = new VideoMemory(display.bar(0));
         Bar mmio = display.bar(2);
         checks.info("BAR 0 framebuffer", String.format("%d MiB, %s", vram.size() >> 20,

@@ -1,6 +1,5 @@
 package org.platformd.examples.pit;
 
-import io.grpc.Status;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Optional;
@@ -8,12 +7,11 @@ import org.platformd.client.Device;
 import org.platformd.client.DeviceInfo;
 import org.platformd.client.Irq;
 import org.platformd.client.IrqMode;
-import org.platformd.client.PlatformClient;
 import org.platformd.client.PlatformException;
 import org.platformd.client.Session;
 import org.platformd.examples.Checks;
 import org.platformd.examples.ExampleArgs;
-import org.platformd.examples.UsageException;
+import org.platformd.examples.ExampleMain;
 
 /**
  * A driver for the 8254 PIT, a platform device on ports 0x40-0x43: programs channel 0 as a rate
@@ -51,39 +49,17 @@ public final class PitDriver {
 
     /** Runs the example; returns the exit status (0 all checks passed, 1 one failed, 2 usage error). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        ExampleArgs a;
-        try {
-            a = ExampleArgs.parse(SPEC, args);
-        } catch (UsageException e) {
-            err.println("pit: " + e.getMessage());
-            return 2;
-        }
-        if (a.help()) {
-            out.print(SPEC.usage());
-            return 0;
-        }
-        Checks checks = new Checks("pit", out);
-        try (PlatformClient client = PlatformClient.connect(a.socket());
-             Session session = client.open(a.label())) {
+        return ExampleMain.run(SPEC, args, out, err, (connection, a, checks) -> {
+            Session session = connection.session();
             Optional<DeviceInfo> found = session.devices().stream().filter(PitDriver::hasPitPorts).findFirst();
             if (!checks.check("PIT on the bus", found.isPresent(), found.map(d -> "platform device '" + d.name()
                     + "' with ports 0x40-0x43").orElse("no device with ports 0x40-0x43 granted to label " + a.label()))) {
-                return checks.finish();
+                return;
             }
             try (Device device = session.acquire(found.get().name())) {
                 new PitDriver(device, new Pit8254(device.ports()), checks).drive();
             }
-        } catch (PlatformException e) {
-            if (checks.none() && e.code() == Status.Code.UNAVAILABLE) {
-                err.println("pit: " + ExampleArgs.unreachable(a.socket(), e));
-                return 2;
-            }
-            checks.abort("pit", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            checks.check("pit", false, "interrupted");
-        }
-        return checks.finish();
+        });
     }
 
     private static boolean hasPitPorts(DeviceInfo d) {

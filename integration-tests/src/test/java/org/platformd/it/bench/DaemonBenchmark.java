@@ -1,16 +1,9 @@
 package org.platformd.it.bench;
 
-import io.grpc.Context;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
-import org.platformd.driver.DaemonOptions;
-import org.platformd.driver.RunningDaemon;
-import org.platformd.driver.admin.PolicyManager;
-import org.platformd.driver.cli.DaemonChannel;
 import org.platformd.fd.EventFd;
 import org.platformd.proto.v1.*;
 
@@ -26,18 +19,16 @@ import org.platformd.proto.v1.*;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class DaemonBenchmark {
-    static final String EDU = "0000:00:00.0";
+    static final String EDU = RawEduMsiStream.EDU;
 
-    Path dir;
-    RunningDaemon daemon;
-    DaemonChannel channel;
+    BenchDaemon daemon;
     PlatformServiceGrpc.PlatformServiceBlockingStub rpc;
+    RawEduMsiStream edu;
     String session;
     AccessRegistersRequest readOne;
     AccessRegistersRequest read1000;
     AccessRegistersRequest raiseAndLower;
     Iterator<StreamInterruptsResponse> interrupts;
-    Context.CancellableContext streamContext;
 
     UnixEcho rawSocket;
 
@@ -48,18 +39,11 @@ public class DaemonBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        dir = Files.createTempDirectory("platformd-bench");
-        Path policy = dir.resolve("policy.xml");
-        Files.writeString(policy, PolicyManager.shippedText());
-        daemon = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("d.sock").toString(),
-                "--policy", policy.toString()));
-        channel = DaemonChannel.unix(dir.resolve("d.sock"));
-        rpc = PlatformServiceGrpc.newBlockingStub(channel.channel());
-        session = rpc.openSession(OpenSessionRequest.newBuilder().setLabel("edu-driver")
-                .setLeaseDuration(com.google.protobuf.Duration.newBuilder().setSeconds(3600)).build()).getSessionId();
-        rpc.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(session).setDeviceName(EDU).build());
-        rpc.writeConfig(WriteConfigRequest.newBuilder().setSessionId(session).setDeviceName(EDU).setOffset(4)
-                .setWidthBytes(2).setValue(0x0006).build());
+        daemon = BenchDaemon.start("platformd-bench");
+        rpc = daemon.rpc();
+        edu = new RawEduMsiStream(rpc);
+        session = edu.session;
+        interrupts = edu.interrupts;
         RegisterOp read = RegisterOp.newBuilder().setKind(AccessKind.ACCESS_KIND_READ).setOffset(0).setWidthBits(32).build();
         readOne = AccessRegistersRequest.newBuilder().setSessionId(session).setDeviceName(EDU).addOps(read).build();
         AccessRegistersRequest.Builder many = AccessRegistersRequest.newBuilder().setSessionId(session).setDeviceName(EDU);
@@ -67,22 +51,12 @@ public class DaemonBenchmark {
             many.addOps(read);
         }
         read1000 = many.build();
-        rpc.setInterruptMode(SetInterruptModeRequest.newBuilder().setSessionId(session).setDeviceName(EDU)
-                .setMode(InterruptMode.INTERRUPT_MODE_MSI).build());
         raiseAndLower = AccessRegistersRequest.newBuilder().setSessionId(session).setDeviceName(EDU)
                 .addOps(RegisterOp.newBuilder().setKind(AccessKind.ACCESS_KIND_WRITE).setOffset(0x60).setWidthBits(32).setValue(1))
                 .addOps(RegisterOp.newBuilder().setKind(AccessKind.ACCESS_KIND_WRITE).setOffset(0x64).setWidthBits(32).setValue(1))
                 .build();
-        streamContext = Context.current().withCancellation();
-        Context previous = streamContext.attach();
-        try {
-            interrupts = rpc.streamInterrupts(StreamInterruptsRequest.newBuilder().setSessionId(session)
-                    .setDeviceName(EDU).build());
-        } finally {
-            streamContext.detach(previous);
-        }
 
-        rawSocket = new UnixEcho(dir.resolve("raw.sock"));
+        rawSocket = new UnixEcho(daemon.dir.resolve("raw.sock"));
 
         there = EventFd.create("bench-there");
         back = EventFd.create("bench-back");
@@ -104,8 +78,7 @@ public class DaemonBenchmark {
         there.close();
         back.close();
         rawSocket.close();
-        streamContext.cancel(null);
-        channel.close();
+        edu.close();
         daemon.close();
     }
 

@@ -1,13 +1,11 @@
 package org.platformd.it.bench;
 
-import io.grpc.Context;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,22 +29,10 @@ import org.platformd.client.Session;
 import org.platformd.fd.LibC;
 import org.platformd.fd.MemoryMaps;
 import org.platformd.fd.Native;
-import org.platformd.driver.DaemonOptions;
-import org.platformd.driver.RunningDaemon;
-import org.platformd.driver.admin.PolicyManager;
-import org.platformd.driver.cli.DaemonChannel;
 import org.platformd.pci.BusAddress;
-import org.platformd.proto.v1.AcquireDeviceRequest;
 import org.platformd.proto.v1.AdminServiceGrpc;
-import org.platformd.proto.v1.InterruptMode;
 import org.platformd.proto.v1.ListSessionsRequest;
-import org.platformd.proto.v1.OpenSessionRequest;
-import org.platformd.proto.v1.PlatformServiceGrpc;
 import org.platformd.proto.v1.SessionDevice;
-import org.platformd.proto.v1.SetInterruptModeRequest;
-import org.platformd.proto.v1.StreamInterruptsRequest;
-import org.platformd.proto.v1.StreamInterruptsResponse;
-import org.platformd.proto.v1.WriteConfigRequest;
 
 /**
  * The client library's fast path (fds passed with SCM_RIGHTS) against raw baselines measured in
@@ -80,26 +66,18 @@ public class FastPathBenchmark {
     /** The daemon (shipped policy, built-in emulated machine) and one connected PlatformClient. */
     @State(Scope.Benchmark)
     public static class Daemon {
-        Path dir;
-        RunningDaemon daemon;
+        BenchDaemon daemon;
         PlatformClient client;
-        DaemonChannel channel;
 
         @Setup(Level.Trial)
         public void start() throws IOException {
-            dir = Files.createTempDirectory("platformd-fastpath-bench");
-            Path policy = dir.resolve("policy.xml");
-            Files.writeString(policy, PolicyManager.shippedText());
-            daemon = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("d.sock").toString(),
-                    "--policy", policy.toString()));
-            client = PlatformClient.connect(dir.resolve("d.sock"));
-            channel = DaemonChannel.unix(dir.resolve("d.sock"));
+            daemon = BenchDaemon.start("platformd-fastpath-bench");
+            client = PlatformClient.connect(daemon.socket);
         }
 
         @TearDown(Level.Trial)
         public void stop() {
             client.close();
-            channel.close();
             daemon.close();
         }
 
@@ -109,12 +87,12 @@ public class FastPathBenchmark {
          * comes from the admin view, since the session's bus hides it.
          */
         IoMem hardwareRegisters(String sessionId, String device, int bar) {
-            String host = AdminServiceGrpc.newBlockingStub(channel.channel())
+            String host = AdminServiceGrpc.newBlockingStub(daemon.channel.channel())
                     .listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
                     .filter(s -> s.getSessionId().equals(sessionId)).flatMap(s -> s.getDevicesList().stream())
                     .filter(v -> v.getVirtualName().equals(device)).map(SessionDevice::getHostName).findFirst()
                     .orElseThrow(() -> new IllegalStateException("session " + sessionId + " has no " + device));
-            SimBackend sim = (SimBackend) daemon.registry().backend().bridge().orElseThrow();
+            SimBackend sim = (SimBackend) daemon.daemon.registry().backend().bridge().orElseThrow();
             return sim.openIoMem(DeviceRef.pci(BusAddress.parse(host)), bar);
         }
     }
@@ -281,14 +259,22 @@ public class FastPathBenchmark {
      * An edu acquired through the library with interrupts in {@code mode}; the edu's registers
      * reached in-process past the daemon, standing for the hardware raising its line.
      */
-    abstract static class EduInterrupt {
+    public abstract static class EduInterrupt {
         Session session;
         Irq irq;
         IoMem hardware;
         RawEventFd back;
         PingPongPartner partner;
 
-        void start(Daemon d, IrqMode mode) throws IOException {
+        /** The interrupt mode this state enables. */
+        abstract IrqMode mode();
+
+        /** B's side: one wait for the interrupt (and whatever the driver must do before answering). */
+        abstract boolean awaitOnce() throws Exception;
+
+        @Setup(Level.Trial)
+        public void start(Daemon d) throws IOException {
+            IrqMode mode = mode();
             session = d.client.open("edu-driver");
             Device edu = session.acquire(EDU_VENDOR, EDU_DEVICE);
             edu.writeConfig(0x04, 2, 0x0006);
@@ -302,10 +288,8 @@ public class FastPathBenchmark {
             partner = new PingPongPartner("irq-partner-" + mode, this::awaitOnce, back);
         }
 
-        /** B's side: one wait for the interrupt (and whatever the driver must do before answering). */
-        abstract boolean awaitOnce() throws Exception;
-
-        void stop() throws InterruptedException {
+        @TearDown(Level.Trial)
+        public void stop() throws InterruptedException {
             partner.close();
             partner.check();
             back.close();
@@ -317,19 +301,14 @@ public class FastPathBenchmark {
     /** MSI: nothing to acknowledge. */
     @State(Scope.Benchmark)
     public static class MsiFastPath extends EduInterrupt {
-        @Setup(Level.Trial)
-        public void setUp(Daemon d) throws IOException {
-            start(d, IrqMode.MSI);
+        @Override
+        IrqMode mode() {
+            return IrqMode.MSI;
         }
 
         @Override
         boolean awaitOnce() throws InterruptedException {
             return irq.await(POLL) > 0;
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws InterruptedException {
-            stop();
         }
     }
 
@@ -339,9 +318,9 @@ public class FastPathBenchmark {
      */
     @State(Scope.Benchmark)
     public static class IntxFastPath extends EduInterrupt {
-        @Setup(Level.Trial)
-        public void setUp(Daemon d) throws IOException {
-            start(d, IrqMode.INTX);
+        @Override
+        IrqMode mode() {
+            return IrqMode.INTX;
         }
 
         @Override
@@ -352,11 +331,6 @@ public class FastPathBenchmark {
             hardware.write32(0x64, 0x1);
             irq.ack();
             return true;
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() throws InterruptedException {
-            stop();
         }
     }
 
@@ -378,42 +352,25 @@ public class FastPathBenchmark {
      */
     @State(Scope.Benchmark)
     public static class MsiOverStream {
-        Context.CancellableContext streamContext;
-        Iterator<StreamInterruptsResponse> interrupts;
+        RawEduMsiStream edu;
         IoMem hardware;
         RawEventFd back;
         PingPongPartner partner;
 
         @Setup(Level.Trial)
         public void setUp(Daemon d) throws IOException {
-            var rpc = PlatformServiceGrpc.newBlockingStub(d.channel.channel());
-            String session = rpc.openSession(OpenSessionRequest.newBuilder().setLabel("edu-driver")
-                    .setLeaseDuration(com.google.protobuf.Duration.newBuilder().setSeconds(3600)).build()).getSessionId();
-            String edu = "0000:00:00.0"; // the first edu on edu-driver's bus
-            rpc.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(session).setDeviceName(edu).build());
-            rpc.writeConfig(WriteConfigRequest.newBuilder().setSessionId(session).setDeviceName(edu).setOffset(4)
-                    .setWidthBytes(2).setValue(0x0006).build());
-            rpc.setInterruptMode(SetInterruptModeRequest.newBuilder().setSessionId(session).setDeviceName(edu)
-                    .setMode(InterruptMode.INTERRUPT_MODE_MSI).setVectorCount(1).build());
-            streamContext = Context.current().withCancellation();
-            Context previous = streamContext.attach();
-            try {
-                interrupts = rpc.streamInterrupts(StreamInterruptsRequest.newBuilder().setSessionId(session)
-                        .setDeviceName(edu).build());
-            } finally {
-                streamContext.detach(previous);
-            }
-            hardware = d.hardwareRegisters(session, edu, 0);
+            edu = new RawEduMsiStream(d.daemon.rpc());
+            hardware = d.hardwareRegisters(edu.session, RawEduMsiStream.EDU, 0);
             back = new RawEventFd("bench back");
             partner = new PingPongPartner("stream-partner", () -> {
-                interrupts.next();
+                edu.interrupts.next();
                 return true;
             }, back);
         }
 
         @TearDown(Level.Trial)
         public void tearDown() throws InterruptedException {
-            partner.stop(() -> streamContext.cancel(null));
+            partner.stop(edu::close);
             partner.check();
             back.close();
             hardware.close();

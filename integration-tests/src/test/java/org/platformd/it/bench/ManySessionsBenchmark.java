@@ -3,18 +3,12 @@ package org.platformd.it.bench;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
-import org.platformd.driver.DaemonOptions;
-import org.platformd.driver.RunningDaemon;
-import org.platformd.driver.admin.PolicyManager;
-import org.platformd.driver.cli.DaemonChannel;
 import org.platformd.proto.v1.*;
 
 /**
@@ -29,8 +23,7 @@ public class ManySessionsBenchmark {
     @Param("1000")
     int sessions;
 
-    RunningDaemon daemon;
-    DaemonChannel channel;
+    BenchDaemon daemon;
     PlatformServiceGrpc.PlatformServiceBlockingStub rpc;
     final List<String> ids = new ArrayList<>();
     final List<Context.CancellableContext> watches = new ArrayList<>();
@@ -45,13 +38,8 @@ public class ManySessionsBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        Path dir = Files.createTempDirectory("platformd-bench");
-        Path policy = dir.resolve("policy.xml");
-        Files.writeString(policy, PolicyManager.shippedText());
-        daemon = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("d.sock").toString(),
-                "--policy", policy.toString(), "--max-sessions", String.valueOf(sessions + 16)));
-        channel = DaemonChannel.unix(dir.resolve("d.sock"));
-        rpc = PlatformServiceGrpc.newBlockingStub(channel.channel());
+        daemon = BenchDaemon.start("platformd-bench", "--max-sessions", String.valueOf(sessions + 16));
+        rpc = daemon.rpc();
         rpc.listDevices(ListDevicesRequest.newBuilder().setSessionId(rpc.openSession(
                 OpenSessionRequest.newBuilder().setLabel("edu-driver").build()).getSessionId()).build());
         long before = usedHeapAfterGc();
@@ -61,7 +49,7 @@ public class ManySessionsBenchmark {
             ids.add(id);
             Context.CancellableContext ctx = Context.current().withCancellation();
             watches.add(ctx);
-            ctx.run(() -> PlatformServiceGrpc.newStub(channel.channel()).watchSession(
+            ctx.run(() -> PlatformServiceGrpc.newStub(daemon.channel.channel()).watchSession(
                     WatchSessionRequest.newBuilder().setSessionId(id).build(), new StreamObserver<>() {
                         boolean first = true;
                         @Override public void onNext(WatchSessionResponse v) {
@@ -83,7 +71,6 @@ public class ManySessionsBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         watches.forEach(c -> c.cancel(null));
-        channel.close();
         daemon.close();
     }
 
