@@ -16,6 +16,7 @@ import org.platformd.bridge.linux.LinuxBackend;
 import org.platformd.bridge.sim.SimBackend;
 import org.platformd.bridge.sim.xml.MachineDescriptionException;
 import org.platformd.driver.device.BridgeInventory;
+import org.platformd.driver.device.PolicyTakeOver;
 import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.HostInventory;
@@ -107,6 +108,7 @@ public final class RunningDaemon implements AutoCloseable {
             }
             backend = DeviceBackend.of(linux);
             inventory = BridgeInventory.read(linux);
+            PolicyTakeOver.apply(policy.policy(), inventory, linux);
         } else {
             throw new IllegalArgumentException("--backend " + options.backend + ": expected sim or linux");
         }

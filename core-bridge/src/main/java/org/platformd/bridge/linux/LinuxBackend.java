@@ -138,7 +138,16 @@ public final class LinuxBackend implements Backend {
         return out;
     }
 
-    private synchronized void takeOver(BusAddress a) {
+    /**
+     * Takes one function from its kernel driver (to vfio-pci, or uio_pci_generic without VFIO) for
+     * the backend's lifetime, as {@link Options#takeOver()} does at start: for devices a policy marks
+     * {@code driver_override="yes"}. Taking a function already taken is harmless; a function that
+     * can't be taken is logged with the reason and stays with its driver.
+     */
+    public synchronized void takeOver(BusAddress a) {
+        if (takenOver.containsKey(a)) {
+            return;
+        }
         Path dir = options.sysfsRoot().resolve(a.toString());
         if (!Files.isDirectory(dir)) {
             log.warn("take-over of {}: no such PCI function in {}", a, options.sysfsRoot());

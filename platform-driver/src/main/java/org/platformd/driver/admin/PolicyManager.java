@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import org.platformd.bridge.linux.LinuxBackend;
+import org.platformd.driver.device.PolicyTakeOver;
 import java.util.List;
 import java.util.Optional;
 import org.platformd.driver.session.PolicyState;
@@ -180,6 +182,10 @@ public final class PolicyManager {
         String kind = fromRequest ? "request" : file != null ? "file" : "shipped";
         PolicyState next = new PolicyState(loaded.policy(), new String(bytes, StandardCharsets.UTF_8), sourcePath, kind,
                 Instant.now(), current.version() + 1);
+        // Devices the new policy marks driver_override="yes" are taken before any session can acquire
+        // them under it; a mark removed by an edit does not give a device back before shutdown.
+        registry.backend().bridge().filter(LinuxBackend.class::isInstance).map(LinuxBackend.class::cast)
+                .ifPresent(linux -> PolicyTakeOver.apply(next.policy(), registry.inventory(), linux));
         List<SessionChange> changes = registry.apply(next);
         log.info("policy version {} applied from {}: {} session(s) changed", next.version(), source, changes.size());
         return out.setApplied(true).setVersion(next.version()).addAllSessionChanges(changes).build();
