@@ -53,7 +53,8 @@ public interface DmaDomain extends AutoCloseable {
     }
 
     /**
-     * Allocates a zero-filled buffer of {@code size} bytes rounded up to 4 KiB pages, contiguous as the
+     * Allocates a zero-filled buffer of {@code size} bytes rounded up to 4 KiB pages (linux without an
+     * IOMMU: to 2 MiB huge pages, which are what a client maps), contiguous as the
      * devices see it, at a bus address from this domain's allocator.
      *
      * @param alignment   of the bus address, a power of two; 0 means a page; below a page means a page

@@ -9,10 +9,11 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.FdRegion;
-import org.platformd.fd.Memfd;
+import org.platformd.fd.MemoryMaps;
+import org.platformd.fd.NativeFd;
 
 /**
- * What every backend's {@link DmaBuffer} shares: a memfd mapped into this process (the host's view,
+ * What every backend's {@link DmaBuffer} shares: a file (memfd, hugetlb memfd) mapped into this process (the host's view,
  * {@link #buffer()}, {@link #read}, {@link #write}) and exported as its fd, the closed flag with its
  * check, and range-checked copies whose errors name the domain, bus address, length and offset.
  * {@link #close()} runs the backend's {@link #free()} exactly once. Thread-safe (absolute accesses on
@@ -21,28 +22,37 @@ import org.platformd.fd.Memfd;
 public abstract class MappedDmaBuffer implements DmaBuffer {
     private final String domain;
     private final long bus;
-    private final Memfd memfd;
+    private final NativeFd file;
+    private final long size;
     private final MappedByteBuffer mapping;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Maps {@code memfd} (the buffer's memory; closed by the subclass's {@link #free()}). */
-    protected MappedDmaBuffer(String domain, long bus, Memfd memfd) throws IOException {
+    /**
+     * Maps {@code size} bytes of {@code file} (the buffer's memory; closed by the subclass's {@link #free()}).
+     * A hugetlb file's {@code size} must be whole huge pages: mmap refuses anything else.
+     */
+    protected MappedDmaBuffer(String domain, long bus, NativeFd file, long size) throws IOException {
+        this(domain, bus, file, MemoryMaps.map(file.fd(), 0, size));
+    }
+
+    /**
+     * Takes a mapping of the whole of {@code file} made by the caller (who needed it before the bus
+     * address was known: the hugetlb domain reads the physical address of the mapped pages).
+     */
+    protected MappedDmaBuffer(String domain, long bus, NativeFd file, MappedByteBuffer mapping) {
         this.domain = domain;
         this.bus = bus;
-        this.memfd = memfd;
-        this.mapping = memfd.map();
+        this.file = file;
+        this.size = mapping.capacity();
+        this.mapping = mapping;
         mapping.order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /**
      * Frees the buffer in the backend's order (unmap from the devices, wait for accesses in flight,
-     * close {@link #memfd()}, give the range back); called once, by the first {@link #close()}.
+     * close the file, give the range back); called once, by the first {@link #close()}.
      */
     protected abstract void free();
-
-    protected final Memfd memfd() {
-        return memfd;
-    }
 
     /** This process' mapping of the whole buffer (little-endian); use absolute accesses only. */
     protected final MappedByteBuffer mapping() {
@@ -62,7 +72,7 @@ public abstract class MappedDmaBuffer implements DmaBuffer {
 
     @Override
     public final long size() {
-        return memfd.size();
+        return size;
     }
 
     @Override
@@ -104,7 +114,7 @@ public abstract class MappedDmaBuffer implements DmaBuffer {
     @Override
     public final FdRegion fd() {
         ensureOpen();
-        return new FdRegion(memfd.fd(), 0, size());
+        return new FdRegion(file.fd(), 0, size());
     }
 
     @Override

@@ -69,12 +69,20 @@ public final class LinuxBackend implements Backend {
      * @param takeOver       functions to take from their kernel drivers at start (and give back at close)
      * @param legacyDevices  fixed-port devices offered when port I/O is possible
      * @param nativeHelper   load the native port-I/O helper (false: report it unavailable)
+     * @param hugePagesDir   the kernel's 2 MiB huge-page pool ({@code /sys/kernel/mm/hugepages/hugepages-2048kB}):
+     *                       DMA without VFIO
      */
     public record Options(Path sysfsRoot, Path devDir, Path iommuGroupsDir, Set<BusAddress> takeOver,
-                          List<LegacyDevice> legacyDevices, boolean nativeHelper) {
+                          List<LegacyDevice> legacyDevices, boolean nativeHelper, Path hugePagesDir) {
         public Options {
             takeOver = Set.copyOf(takeOver);
             legacyDevices = List.copyOf(legacyDevices);
+        }
+
+        /** With this machine's huge-page pool. */
+        public Options(Path sysfsRoot, Path devDir, Path iommuGroupsDir, Set<BusAddress> takeOver,
+                       List<LegacyDevice> legacyDevices, boolean nativeHelper) {
+            this(sysfsRoot, devDir, iommuGroupsDir, takeOver, legacyDevices, nativeHelper, HugePages.SYSTEM);
         }
 
         /** This machine: /sys, /dev, the built-in legacy devices, nothing taken over. */
@@ -84,7 +92,8 @@ public final class LinuxBackend implements Backend {
         }
 
         public Options withTakeOver(Collection<BusAddress> devices) {
-            return new Options(sysfsRoot, devDir, iommuGroupsDir, Set.copyOf(devices), legacyDevices, nativeHelper);
+            return new Options(sysfsRoot, devDir, iommuGroupsDir, Set.copyOf(devices), legacyDevices, nativeHelper,
+                    hugePagesDir);
         }
     }
 
@@ -93,8 +102,8 @@ public final class LinuxBackend implements Backend {
     private final Optional<PortIoHelper> helper;
     private final Map<BusAddress, DriverBinding> takenOver = new LinkedHashMap<>();
     private final Map<Integer, VfioGroup> groups = new HashMap<>();
-    private final Map<DeviceRef, VfioDmaDomain> dmaOwners = new ConcurrentHashMap<>();
-    private final Set<VfioDmaDomain> domains = ConcurrentHashMap.newKeySet();
+    private final Map<DeviceRef, DmaDomain> dmaOwners = new ConcurrentHashMap<>();
+    private final Set<DmaDomain> domains = ConcurrentHashMap.newKeySet();
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
     private final Set<String> irqSources = ConcurrentHashMap.newKeySet();
 
@@ -505,28 +514,40 @@ public final class LinuxBackend implements Backend {
                 + dev.address() + ")";
     }
 
+    Path hugePagesDir() {
+        return options.hugePagesDir();
+    }
+
     Path vfioContainerPath() {
         return options.devDir().resolve("vfio/vfio");
     }
 
-    void claimDma(DeviceRef device, VfioDmaDomain domain) {
-        VfioDmaDomain other = dmaOwners.putIfAbsent(device, domain);
+    void claimDma(DeviceRef device, DmaDomain domain) {
+        DmaDomain other = dmaOwners.putIfAbsent(device, domain);
         if (other != null && other != domain) {
             throw new BridgeException(Reason.BUSY, device.toString(), "already attached to DMA domain " + other.name());
         }
     }
 
-    void releaseDma(DeviceRef device, VfioDmaDomain domain) {
+    void releaseDma(DeviceRef device, DmaDomain domain) {
         dmaOwners.remove(device, domain);
     }
 
-    void domainClosed(VfioDmaDomain d) {
+    void domainClosed(DmaDomain d) {
         domains.remove(d);
     }
 
+    /**
+     * With VFIO, a VFIO container; without it, huge pages at their physical addresses when the kernel has
+     * a 2 MiB pool (reserved or not: pages may be reserved later, allocation says so when none are);
+     * else a VFIO domain that refuses allocation naming what is missing.
+     */
     @Override
     public DmaDomain openDmaDomain(String name) {
-        VfioDmaDomain d = new VfioDmaDomain(name, this);
+        HugePages pool = new HugePages(options.hugePagesDir());
+        DmaDomain d = !capabilities.vfio() && pool.supported()
+                ? new HugePageDmaDomain(name, this, pool, Pagemap.SELF)
+                : new VfioDmaDomain(name, this);
         domains.add(d);
         return d;
     }
@@ -574,7 +595,7 @@ public final class LinuxBackend implements Backend {
                 log.error("closing {}: {}", s.describe(), e.toString());
             }
         }
-        for (VfioDmaDomain d : List.copyOf(domains)) {
+        for (DmaDomain d : List.copyOf(domains)) {
             d.close();
         }
         synchronized (this) {

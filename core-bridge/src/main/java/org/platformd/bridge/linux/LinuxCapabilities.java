@@ -19,10 +19,12 @@ import java.util.List;
  * @param vfioStatus   why (not)
  * @param iommuGroups  the kernel has IOMMU groups (an IOMMU is on)
  * @param uio          the uio_pci_generic driver is loaded
+ * @param hugePages    2 MiB huge pages are reserved (DMA without an IOMMU), at start
+ * @param hugePagesStatus how many are free, or why there are none
  */
 public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, boolean portHelper,
                                 String portHelperStatus, boolean vfio, String vfioStatus, boolean iommuGroups,
-                                boolean uio) {
+                                boolean uio, boolean hugePages, String hugePagesStatus) {
 
     static LinuxCapabilities probe(LinuxBackend.Options o, PortIoHelper.Availability helper) {
         Path pciBus = o.sysfsRoot().getParent();
@@ -30,6 +32,7 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
         boolean vfioDev = Files.exists(o.devDir().resolve("vfio/vfio"));
         boolean vfioPci = Files.isDirectory(drivers.resolve("vfio-pci"));
         boolean groups = Files.isDirectory(o.iommuGroupsDir()) && hasEntries(o.iommuGroupsDir());
+        HugePages pool = new HugePages(o.hugePagesDir());
         String vfioStatus;
         if (!vfioDev) {
             vfioStatus = "no " + o.devDir().resolve("vfio/vfio") + " (modprobe vfio_pci vfio_iommu_type1)";
@@ -43,7 +46,16 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
         return new LinuxCapabilities(Sys.isRoot(), Files.isDirectory(o.sysfsRoot()),
                 Files.exists(o.devDir().resolve("port")), helper.helper().isPresent(), helper.status(),
                 vfioDev && vfioPci && groups, vfioStatus, groups,
-                Files.isDirectory(drivers.resolve("uio_pci_generic")));
+                Files.isDirectory(drivers.resolve("uio_pci_generic")), pool.reserved() > 0, hugePagesStatus(pool));
+    }
+
+    private static String hugePagesStatus(HugePages pool) {
+        if (pool.reserved() == 0) {
+            return pool.status();
+        }
+        String s = pool.free() + " free of 2 MiB";
+        return Sys.isRoot() ? s : s + "; but not root: /proc/self/pagemap hides physical addresses (needs"
+                + " CAP_SYS_ADMIN)";
     }
 
     private static boolean hasEntries(Path dir) {
@@ -75,14 +87,15 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
         out.add(portIo() ? "legacy platform devices (pit): offered"
                 : "legacy platform devices (pit): NOT OFFERED (neither /dev/port nor the native helper)");
         out.add(vfio ? "interrupts INTx/MSI/MSI-X and IOMMU DMA: VFIO (devices bound to vfio-pci)"
-                : "VFIO: UNAVAILABLE: " + vfioStatus + "; no MSI and no DMA"
+                : "VFIO: UNAVAILABLE: " + vfioStatus + "; no MSI and no IOMMU DMA"
                         + (uio ? "; INTx still works through uio_pci_generic" : ""));
         out.add(uio ? "INTx fallback: uio_pci_generic"
                 : "UIO: UNAVAILABLE: uio_pci_generic not loaded (modprobe uio_pci_generic)"
                         + (vfio ? "; VFIO covers interrupts" : "; no interrupts without it or VFIO"));
-        out.add("DMA without an IOMMU (hugetlbfs + /proc/self/pagemap): not implemented"
-                + (vfio ? "; devices not on vfio-pci are attached to DMA domains without DMA"
-                        : "; DMA buffers are refused"));
+        out.add((hugePages ? "DMA without IOMMU: huge pages (" + hugePagesStatus + ")"
+                : "DMA without IOMMU: UNAVAILABLE: " + hugePagesStatus)
+                + (vfio ? "; not used: VFIO is there (devices not on vfio-pci are attached without DMA)"
+                        : hugePages ? "; no isolation between devices" : "; DMA buffers are refused"));
         return out;
     }
 }

@@ -12,11 +12,13 @@ import org.platformd.fd.Memfd;
  */
 final class LinuxDmaBuffer extends MappedDmaBuffer {
     private final VfioDmaDomain domain;
+    private final Memfd memfd;
     private final long vaddr;
 
     LinuxDmaBuffer(VfioDmaDomain domain, long bus, Memfd memfd) throws IOException {
-        super(domain.name(), bus, memfd);
+        super(domain.name(), bus, memfd.nativeFd(), memfd.size());
         this.domain = domain;
+        this.memfd = memfd;
         this.vaddr = com.kenai.jffi.MemoryIO.getInstance().getDirectBufferAddress(mapping());
     }
 
@@ -30,7 +32,7 @@ final class LinuxDmaBuffer extends MappedDmaBuffer {
         try {
             domain.free(this);
         } finally {
-            memfd().close();
+            memfd.close();
         }
     }
 }

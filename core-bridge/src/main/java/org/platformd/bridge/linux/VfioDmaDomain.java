@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * attached any more (the last group out drops the IOMMU and all mappings; they come back with the next
  * group). A device the kernel doesn't hand to VFIO (not bound to vfio-pci) can be attached for the
  * bookkeeping but reaches nothing: it is logged once as attached without DMA. On a machine without
- * VFIO, allocation is refused (UNSUPPORTED, naming what is missing). Thread-safe (synchronized).
+ * VFIO (where the backend found no huge-page pool either, see {@link HugePageDmaDomain}), allocation is
+ * refused (UNSUPPORTED, naming what is missing). Thread-safe (synchronized).
  */
 final class VfioDmaDomain implements DmaDomain {
     private static final Logger log = LoggerFactory.getLogger(VfioDmaDomain.class);
@@ -138,8 +139,8 @@ final class VfioDmaDomain implements DmaDomain {
         if (!backend.capabilities().vfio()) {
             // a buffer no device can reach would be a silent lie: say what is missing instead
             throw new BridgeException(Reason.UNSUPPORTED, null, "DMA domain " + name + ": DMA needs VFIO with an IOMMU"
-                    + " on this machine (" + backend.capabilities().vfioStatus() + "); DMA without an IOMMU"
-                    + " (hugetlbfs + /proc/self/pagemap) is not implemented");
+                    + " on this machine (" + backend.capabilities().vfioStatus() + "), or 2 MiB huge pages for DMA"
+                    + " without an IOMMU (" + new HugePages(backend.hugePagesDir()).status() + ")");
         }
         LinuxDmaBuffer buf = DmaRequest.of(name, size, alignment, addressBits)
                 .allocate(allocator, (bus, memfd) -> new LinuxDmaBuffer(this, bus, memfd));

@@ -60,7 +60,7 @@ class LinuxBackendOnFakeSysfsTest {
         SysfsTreeWriter.write(sim.machine(), devices);
         Files.createDirectories(tmp.resolve("dev"));
         linux = LinuxBackend.open(new LinuxBackend.Options(devices, tmp.resolve("dev"), tmp.resolve("iommu_groups"),
-                Set.of(), LegacyDevice.BUILT_IN, true));
+                Set.of(), LegacyDevice.BUILT_IN, true, tmp.resolve("no-hugepages-2048kB")));
     }
 
     @AfterEach
@@ -257,6 +257,7 @@ class LinuxBackendOnFakeSysfsTest {
             assertEquals(Reason.UNSUPPORTED, e.reason());
             assertTrue(e.getMessage().contains("DMA needs VFIO with an IOMMU") && e.getMessage().contains("no "
                     + tmp.resolve("dev/vfio/vfio")), e.getMessage());
+            assertTrue(e.getMessage().contains("no 2 MiB huge pages in this kernel"), e.getMessage());
         }
     }
 
@@ -311,6 +312,7 @@ class LinuxBackendOnFakeSysfsTest {
         assertTrue(all.contains("uio_pci_generic not loaded"), all);
         assertTrue(all.contains("no interrupts without it or VFIO"), all);
         assertTrue(all.contains("I/O BARs still work through sysfs resourceN"), all);
+        assertTrue(all.contains("DMA without IOMMU: UNAVAILABLE: no 2 MiB huge pages in this kernel"), all);
         if (!c.portHelper()) {
             assertTrue(linux.configPorts().isEmpty());
             assertTrue(c.portHelperStatus().contains("iopl(3) was refused") || c.portHelperStatus().contains("not built"),

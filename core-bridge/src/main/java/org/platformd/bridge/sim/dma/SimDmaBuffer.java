@@ -22,11 +22,13 @@ public final class SimDmaBuffer extends MappedDmaBuffer {
     private static final Logger LOG = LoggerFactory.getLogger(SimDmaBuffer.class);
     private final SimDmaDomain domain;
     private final ReentrantReadWriteLock inFlight = new ReentrantReadWriteLock();
+    private final Memfd memfd;
     private boolean freed; // guarded by inFlight
 
     SimDmaBuffer(SimDmaDomain domain, long bus, Memfd memfd) throws IOException {
-        super(domain.name(), bus, memfd);
+        super(domain.name(), bus, memfd.nativeFd(), memfd.size());
         this.domain = domain;
+        this.memfd = memfd;
     }
 
     boolean deviceRead(long offset, byte[] dst, int off, int len) {
@@ -63,11 +65,11 @@ public final class SimDmaBuffer extends MappedDmaBuffer {
             freed = true;
             // Emptied before closed: every mapping of the exported fd (in clients too) faults from now
             // on instead of keeping memory the session no longer owns.
-            memfd().truncate();
+            memfd.truncate();
         } catch (IOException e) {
             LOG.error("{}: emptying the memfd at free failed; client mappings may outlive the buffer", describe(), e);
         } finally {
-            memfd().close();
+            memfd.close();
             inFlight.writeLock().unlock();
         }
         domain.release(this);
