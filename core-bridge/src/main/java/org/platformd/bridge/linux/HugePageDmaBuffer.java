@@ -28,9 +28,4 @@ final class HugePageDmaBuffer extends MappedDmaBuffer {
             HugePageDmaDomain.release(file, describe());
         }
     }
-
-    /** The memfd, for tests that check what free does to it. */
-    int fdNumber() {
-        return file.fd();
-    }
 }
