@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,7 +13,6 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaBuffer;
-import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.dma.DmaRequest;
 import org.platformd.fd.LibC;
 import org.platformd.fd.MemoryMaps;
@@ -33,42 +31,22 @@ import org.slf4j.LoggerFactory;
  * memory, so nothing is isolated and a detached device's access does not fault (logged once per domain).
  * Thread-safe (synchronized).
  */
-final class HugePageDmaDomain implements DmaDomain {
+final class HugePageDmaDomain extends LinuxDmaDomain {
     private static final Logger log = LoggerFactory.getLogger(HugePageDmaDomain.class);
     /** memfd_create flags: huge pages, of 2 MiB (log2 21 in bits 26..31). */
     static final int MFD_HUGETLB = 0x0004;
     static final int MFD_HUGE_2MB = 21 << 26;
 
-    private final String name;
-    private final LinuxBackend backend;
     private final HugePages pool;
     private final Path pagemap;
     private final TreeMap<Long, HugePageDmaBuffer> buffers = new TreeMap<>();
     private final Set<DeviceRef> devices = new LinkedHashSet<>();
     private boolean warned;
-    private boolean closed;
 
     HugePageDmaDomain(String name, LinuxBackend backend, HugePages pool, Path pagemap) {
-        this.name = name;
-        this.backend = backend;
+        super(name, backend);
         this.pool = pool;
         this.pagemap = pagemap;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public synchronized boolean isOpen() {
-        return !closed;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new BridgeException(Reason.CLOSED, null, "DMA domain " + name + " is closed");
-        }
     }
 
     @Override
@@ -77,9 +55,7 @@ final class HugePageDmaDomain implements DmaDomain {
         if (devices.contains(device)) {
             return;
         }
-        if (!(device instanceof DeviceRef.Pci)) {
-            throw new BridgeException(Reason.UNSUPPORTED, device.toString(), "platform devices don't do DMA here");
-        }
+        pciOnly(device);
         backend.claimDma(device, this);
         devices.add(device);
         if (!warned) {
@@ -218,23 +194,9 @@ final class HugePageDmaDomain implements DmaDomain {
     }
 
     @Override
-    public void close() {
-        List<HugePageDmaBuffer> toFree;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            for (DeviceRef d : List.copyOf(devices)) {
-                detach(d);
-            }
-            toFree = new ArrayList<>(buffers.values());
-        }
-        for (HugePageDmaBuffer b : toFree) {
-            b.close();
-        }
-        synchronized (this) {
-            closed = true;
-            backend.domainClosed(this);
+    protected void detachAllForClose() {
+        for (DeviceRef d : List.copyOf(devices)) {
+            detach(d);
         }
     }
 

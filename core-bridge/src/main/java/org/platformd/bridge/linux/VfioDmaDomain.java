@@ -12,7 +12,6 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaBuffer;
-import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.dma.BusAddressAllocator;
 import org.platformd.bridge.dma.DmaRequest;
 import org.slf4j.Logger;
@@ -30,39 +29,19 @@ import org.slf4j.LoggerFactory;
  * VFIO (where the backend found no huge-page pool either, see {@link HugePageDmaDomain}), allocation is
  * refused (UNSUPPORTED, naming what is missing). Thread-safe (synchronized).
  */
-final class VfioDmaDomain implements DmaDomain {
+final class VfioDmaDomain extends LinuxDmaDomain {
     private static final Logger log = LoggerFactory.getLogger(VfioDmaDomain.class);
     static final long IOVA_BASE = 0x100000;
     static final long IOVA_LIMIT = 0xfee00000L;
 
-    private final String name;
-    private final LinuxBackend backend;
     private final BusAddressAllocator allocator = new BusAddressAllocator(IOVA_BASE, IOVA_LIMIT);
     private final TreeMap<Long, LinuxDmaBuffer> buffers = new TreeMap<>();
     private final Map<DeviceRef, Optional<VfioGroup>> devices = new LinkedHashMap<>();
     private final Map<VfioGroup, Integer> groupUsers = new HashMap<>();
     private VfioContainer container;
-    private boolean closed;
 
     VfioDmaDomain(String name, LinuxBackend backend) {
-        this.name = name;
-        this.backend = backend;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public synchronized boolean isOpen() {
-        return !closed;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new BridgeException(Reason.CLOSED, null, "DMA domain " + name + " is closed");
-        }
+        super(name, backend);
     }
 
     @Override
@@ -71,9 +50,7 @@ final class VfioDmaDomain implements DmaDomain {
         if (devices.containsKey(device)) {
             return;
         }
-        if (!(device instanceof DeviceRef.Pci pci)) {
-            throw new BridgeException(Reason.UNSUPPORTED, device.toString(), "platform devices don't do DMA here");
-        }
+        DeviceRef.Pci pci = pciOnly(device);
         SysfsDevice dev = backend.sysfsDevice(pci.address());
         backend.claimDma(device, this);
         try {
@@ -177,33 +154,23 @@ final class VfioDmaDomain implements DmaDomain {
     }
 
     @Override
-    public void close() {
-        List<LinuxDmaBuffer> toFree;
-        synchronized (this) {
-            if (closed) {
-                return;
+    protected void detachAllForClose() {
+        for (DeviceRef d : new ArrayList<>(devices.keySet())) {
+            try {
+                detach(d);
+            } catch (RuntimeException e) {
+                log.error("DMA domain {}: detaching {} at close: {}", name, d, e.toString());
+                devices.remove(d);
+                backend.releaseDma(d, this);
             }
-            for (DeviceRef d : new ArrayList<>(devices.keySet())) {
-                try {
-                    detach(d);
-                } catch (RuntimeException e) {
-                    log.error("DMA domain {}: detaching {} at close: {}", name, d, e.toString());
-                    devices.remove(d);
-                    backend.releaseDma(d, this);
-                }
-            }
-            toFree = new ArrayList<>(buffers.values());
         }
-        for (LinuxDmaBuffer b : toFree) {
-            b.close();
-        }
-        synchronized (this) {
-            closed = true;
-            if (container != null) {
-                container.close();
-                container = null;
-            }
-            backend.domainClosed(this);
+    }
+
+    @Override
+    protected void closeResources() {
+        if (container != null) {
+            container.close();
+            container = null;
         }
     }
 
