@@ -22,9 +22,20 @@ public final class PciDumps {
 
     /** The pci-dumps folder above {@code start}, or an exception naming every place tried. */
     public static Path locate(Path start) {
+        return locate(start, null);
+    }
+
+    /**
+     * {@link #locate(Path)} that looks no higher than {@code ceiling} (null: the filesystem root), so a
+     * test of the search is not answered by a {@code shared/} that happens to sit above its temp dir.
+     */
+    static Path locate(Path start, Path ceiling) {
         StringBuilder tried = new StringBuilder();
-        for (Path dir = start.toAbsolutePath().normalize(); dir != null; dir = dir.getParent()) {
-            for (Path base : dir.getParent() == null ? List.of(dir) : List.of(dir, dir.getParent())) {
+        Path top = ceiling == null ? null : ceiling.toAbsolutePath().normalize();
+        for (Path dir = start.toAbsolutePath().normalize(); dir != null;
+                dir = dir.equals(top) ? null : dir.getParent()) {
+            boolean last = dir.getParent() == null || dir.equals(top);
+            for (Path base : last ? List.of(dir) : List.of(dir, dir.getParent())) {
                 Path candidate = base.resolve("shared").resolve("pci-dumps");
                 if (Files.isDirectory(candidate)) {
                     return candidate;

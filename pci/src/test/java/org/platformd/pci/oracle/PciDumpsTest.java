@@ -30,7 +30,7 @@ class PciDumpsTest {
     @Test
     void notFoundIsAnErrorThatSaysWhereItLooked(@TempDir Path tmp) throws IOException {
         Path module = Files.createDirectories(tmp.resolve("isolated/pci"));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> PciDumps.locate(module));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> PciDumps.locate(module, tmp));
         assertTrue(e.getMessage().contains("shared/pci-dumps not found above " + module), e.getMessage());
         assertTrue(e.getMessage().contains(tmp.resolve("isolated/shared/pci-dumps").toString()), e.getMessage());
     }
