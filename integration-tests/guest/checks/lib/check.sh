@@ -58,7 +58,7 @@ start_daemon() {
   DAEMON_PID=$!
   local i
   for i in $(seq 1 180); do
-    grep -q "listening on unix:" "$log" 2>/dev/null && return 0
+    grep -q "platformd listening on unix:" "$log" 2>/dev/null && return 0
     kill -0 "$DAEMON_PID" 2>/dev/null || { tail -5 "$log"; fail "platformd exited at start: $(grep -m1 -i 'error\|exception\|refused' "$log" || tail -1 "$log")"; }
     sleep 0.5
   done

@@ -33,6 +33,18 @@ public final class PlatformDaemon implements Callable<Integer> {
             System.out.print(org.platformd.driver.admin.PolicyManager.shippedText());
             return 0;
         }
+        // SIGTERM/SIGINT end the wait below, so the shutdown runs on the main thread and the
+        // process exits 0 (a JVM shutdown hook would exit 143); the hook stays as a safety net
+        // for other ways the JVM may go down. The handlers are in place before the daemon starts:
+        // a signal while it starts (its listeners already log "listening") must still tear down
+        // what it took, e.g. give taken-over devices back, not kill the JVM where it stands.
+        CountDownLatch signalled = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                log.info("SIG{} received: shutting down", sig.getName());
+                signalled.countDown();
+            });
+        }
         RunningDaemon daemon;
         try {
             daemon = RunningDaemon.start(options);
@@ -41,16 +53,6 @@ public final class PlatformDaemon implements Callable<Integer> {
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
             return 1;
-        }
-        // SIGTERM/SIGINT end the wait below, so the shutdown runs on the main thread and the
-        // process exits 0 (a JVM shutdown hook would exit 143); the hook stays as a safety net
-        // for other ways the JVM may go down.
-        CountDownLatch signalled = new CountDownLatch(1);
-        for (String name : new String[] {"TERM", "INT"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
-                log.info("SIG{} received: shutting down", sig.getName());
-                signalled.countDown();
-            });
         }
         Thread hook = new Thread(daemon::close, "platformd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
