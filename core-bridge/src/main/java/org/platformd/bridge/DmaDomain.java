@@ -1,6 +1,7 @@
 package org.platformd.bridge;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -46,6 +47,16 @@ public interface DmaDomain extends AutoCloseable {
 
     /** The attached devices. */
     Set<DeviceRef> devices();
+
+    /**
+     * Why an attached device's DMA would not land in this domain's buffers at their bus addresses (linux:
+     * an IOMMU translates it but the device isn't VFIO's; the domain's buffers have IOVAs and the device
+     * would need physical addresses, or the other way round), or empty when it would, or the device isn't
+     * attached. The daemon refuses such a device bus mastering, naming this. The sim's devices always reach.
+     */
+    default Optional<String> whyUnreachable(DeviceRef device) {
+        return Optional.empty();
+    }
 
     /** {@code allocate(size, 0, 0)}. */
     default DmaBuffer allocate(long size) {

@@ -1,5 +1,7 @@
 package org.platformd.bridge;
 
+import java.util.Optional;
+
 import org.platformd.pci.BusAddress;
 
 /**
@@ -36,9 +38,11 @@ public interface PciConfig extends Session {
      * enable) off, command register cleared (no decode, no bus mastering); BAR assignments are kept,
      * as VFIO's reset restores them.
      *
-     * @return false if this function can't be reset (nothing was done)
+     * @return how it was reset, for logs and ResetDevice's answer (linux: the kernel's method and the way
+     *         there, e.g. "flr (VFIO_DEVICE_RESET)"; sim: "sim"); empty if this function can't be reset
+     *         (nothing was done)
      */
-    boolean reset();
+    Optional<String> reset();
 
     default void setBusMaster(boolean on) {
         setCommandBits(COMMAND_MASTER, on);

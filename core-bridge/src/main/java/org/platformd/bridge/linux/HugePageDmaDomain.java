@@ -56,7 +56,6 @@ final class HugePageDmaDomain extends LinuxDmaDomain {
             return;
         }
         pciOnly(device);
-        backend.claimDma(device, this);
         devices.add(device);
         if (!warned) {
             warned = true;
@@ -67,9 +66,7 @@ final class HugePageDmaDomain extends LinuxDmaDomain {
 
     @Override
     public synchronized void detach(DeviceRef device) {
-        if (devices.remove(device)) {
-            backend.releaseDma(device, this);
-        }
+        devices.remove(device);
     }
 
     @Override

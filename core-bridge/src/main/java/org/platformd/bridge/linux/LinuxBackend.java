@@ -287,8 +287,31 @@ public final class LinuxBackend implements Backend {
     @Override
     public PciConfig openConfig(BusAddress address) {
         SysfsPciConfig[] s = new SysfsPciConfig[1];
-        s[0] = new SysfsPciConfig(sysfsDevice(address), () -> open.remove(s[0]));
+        SysfsDevice dev = sysfsDevice(address);
+        s[0] = new SysfsPciConfig(dev, () -> open.remove(s[0]), () -> resetThroughVfio(dev));
         return track(s[0]);
+    }
+
+    /**
+     * VFIO_DEVICE_RESET on the device's VFIO fd when an interrupt session holds it open (opening one just
+     * for a reset would cost VFIO's own resets at open and close too); false when none is open, VFIO offers
+     * no reset for the device, or the ioctl failed (logged; sysfs then resets through the same kernel path).
+     */
+    private boolean resetThroughVfio(SysfsDevice dev) {
+        Optional<Integer> id = dev.iommuGroup();
+        VfioGroup g;
+        synchronized (this) {
+            g = id.map(groups::get).orElse(null);
+        }
+        if (g == null) {
+            return false;
+        }
+        try {
+            return g.resetOpenDevice(dev.address().toString());
+        } catch (BridgeException e) {
+            log.warn("{}: VFIO_DEVICE_RESET failed ({}); resetting through sysfs instead", dev.address(), e.getMessage());
+            return false;
+        }
     }
 
     private ResourceInfo resource(DeviceRef ref, int index) {
@@ -451,7 +474,7 @@ public final class LinuxBackend implements Backend {
      */
     private <T> T keepingCommandBits(SysfsDevice dev, Supplier<T> vfioStep) {
         int keep = PciConfig.COMMAND_IO | PciConfig.COMMAND_MEMORY | PciConfig.COMMAND_MASTER;
-        try (SysfsPciConfig config = new SysfsPciConfig(dev, () -> { })) {
+        try (SysfsPciConfig config = new SysfsPciConfig(dev, () -> { }, () -> false)) {
             int before = config.read16(0x04) & keep;
             T result = vfioStep.get();
             int after = config.read16(0x04);
@@ -479,7 +502,7 @@ public final class LinuxBackend implements Backend {
                     + e.getMessage(), e);
         }
         EventFdIrq[] s = new EventFdIrq[1];
-        s[0] = UioIntx.open(DeviceRef.pci(dev.address()), uio, new SysfsPciConfig(dev, () -> { }), () -> {
+        s[0] = UioIntx.open(DeviceRef.pci(dev.address()), uio, new SysfsPciConfig(dev, () -> { }, () -> false), () -> {
             open.remove(s[0]);
             free.run();
         });
@@ -537,19 +560,55 @@ public final class LinuxBackend implements Backend {
         domains.remove(d);
     }
 
-    /**
-     * With VFIO, a VFIO container; without it, huge pages at their physical addresses when the kernel has
-     * a 2 MiB pool (reserved or not: pages may be reserved later, allocation says so when none are);
-     * else a VFIO domain that refuses allocation naming what is missing.
-     */
+    /** A domain whose kind (VFIO container or huge pages) its devices' {@link DmaRoute}s decide. */
     @Override
     public DmaDomain openDmaDomain(String name) {
-        HugePages pool = new HugePages(options.hugePagesDir());
-        DmaDomain d = !capabilities.vfio() && pool.supported()
-                ? new HugePageDmaDomain(name, this, pool, Pagemap.SELF)
-                : new VfioDmaDomain(name, this);
+        DmaDomain d = new RoutedDmaDomain(name, this);
         domains.add(d);
         return d;
+    }
+
+    /**
+     * How the device's DMA reaches memory: through VFIO when it is on vfio-pci with a usable group;
+     * untranslated when it has no IOMMU group or its group's type is {@code identity} (and then only with
+     * 2 MiB huge pages, whose physical addresses are bus addresses); otherwise an IOMMU translates it with
+     * mappings only its kernel driver or VFIO could make, so platformd's buffers are out of its reach.
+     */
+    DmaRoute dmaRoute(SysfsDevice dev) {
+        if (vfioGroupFor(dev).isPresent()) {
+            return new DmaRoute.Iommu();
+        }
+        String driver = dev.driver().orElse("no driver");
+        if (driver.equals("vfio-pci")) {
+            return new DmaRoute.Unreachable("it is on vfio-pci but VFIO can't be used for it: " + whyNoVfio(dev));
+        }
+        Optional<Integer> group = dev.iommuGroup();
+        String how = "no IOMMU";
+        if (group.isPresent()) {
+            String type = iommuGroupType(group.get());
+            if (!type.equals("identity")) {
+                return new DmaRoute.Unreachable("an IOMMU translates its DMA (IOMMU group " + group.get() + ", type "
+                        + type + ") and only VFIO can map this session's buffers for it, but it is on " + driver
+                        + ": give it to vfio-pci (driver_override=\"yes\" in the policy, or --take-over "
+                        + dev.address() + ")");
+            }
+            how = "its IOMMU group " + group.get() + " passes DMA through (type identity)";
+        }
+        HugePages pool = new HugePages(options.hugePagesDir());
+        if (!pool.supported()) {
+            return new DmaRoute.Unreachable(how + ", so it needs buffers at physical addresses, which platformd takes"
+                    + " from 2 MiB huge pages: " + pool.status());
+        }
+        return new DmaRoute.Physical(how);
+    }
+
+    /** The kernel's name for how the group's DMA is handled (DMA, DMA-FQ, identity, blocked...), or "unknown". */
+    private String iommuGroupType(int group) {
+        try {
+            return Files.readString(options.iommuGroupsDir().resolve(group + "/type")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** IOMMU faults are the kernel's (dmesg); user space doesn't see them: always empty. */

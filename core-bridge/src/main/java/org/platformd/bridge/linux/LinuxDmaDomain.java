@@ -8,11 +8,13 @@ import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.DmaDomain;
 
 /**
- * What the linux backend's two kinds of DMA domain (VFIO's IOMMU container, huge pages without an
+ * What the linux backend's two kinds of DMA address space (VFIO's IOMMU container, huge pages without an
  * IOMMU) share: the name, the open/closed state, the PCI-only rule for attaching, and the close order of
  * {@link DmaDomain#close()} — devices detached first, then buffers freed outside the lock (a buffer's
- * close waits for nothing of the domain's), then the kind's own resources, then the backend told.
- * Subclasses synchronize on {@code this}, as this class does.
+ * close waits for nothing of the domain's), then the kind's own resources. A kind is used only inside a
+ * {@link RoutedDmaDomain}, which owns the devices' claims and the backend's bookkeeping, and attaches to a
+ * kind only the devices whose {@link DmaRoute} it serves. Subclasses synchronize on {@code this}, as this
+ * class does.
  */
 abstract class LinuxDmaDomain implements DmaDomain {
     protected final String name;
@@ -72,7 +74,6 @@ abstract class LinuxDmaDomain implements DmaDomain {
         synchronized (this) {
             closed = true;
             closeResources();
-            backend.domainClosed(this);
         }
     }
 }

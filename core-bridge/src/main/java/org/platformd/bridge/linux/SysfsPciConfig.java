@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
@@ -17,8 +18,10 @@ import org.platformd.pci.BusAddress;
  * which the kernel turns into one config cycle of that width (with its own locking, ECAM or
  * mechanism #1 as it chose). Size: the file's (256, or 4096 for PCI Express as root). Writes and
  * resets only where {@link SysfsDevice#writeRefusal()} allows (UNSUPPORTED otherwise, naming why);
- * reset through sysfs {@code reset} (the kernel's function reset: FLR, PM, bus reset...) when the
- * kernel offers one. Thread-safe (positional I/O on one channel).
+ * reset, when the kernel offers one (its {@code reset} file exists), through VFIO_DEVICE_RESET while an
+ * interrupt session holds the device's VFIO fd, else through sysfs {@code reset}: both run the kernel's
+ * function reset (the first of {@code reset_method}: flr, pm, bus...), VFIO's also keeps user mappings of
+ * the device's VFIO regions out while it runs. Thread-safe (positional I/O on one channel).
  */
 final class SysfsPciConfig extends PciConfigSession {
     private final SysfsDevice device;
@@ -26,11 +29,17 @@ final class SysfsPciConfig extends PciConfigSession {
     private final boolean writable;
     private final int size;
     private final Runnable onClose;
+    private final BooleanSupplier vfioReset;
 
-    SysfsPciConfig(SysfsDevice device, Runnable onClose) {
+    /**
+     * @param vfioReset resets the function through VFIO_DEVICE_RESET if the backend holds its VFIO fd and
+     *                  VFIO offers a reset for it; false when it didn't (then sysfs resets)
+     */
+    SysfsPciConfig(SysfsDevice device, Runnable onClose, BooleanSupplier vfioReset) {
         super(DeviceRef.pci(device.address()));
         this.device = device;
         this.onClose = onClose;
+        this.vfioReset = vfioReset;
         Path file = device.file("config");
         FileChannel ch;
         boolean w = true;
@@ -92,20 +101,34 @@ final class SysfsPciConfig extends PciConfigSession {
         }
     }
 
-    /** Through sysfs {@code reset}: false when the kernel offers no reset for this function or it isn't ours to reset. */
+    /** Empty when the kernel offers no reset for this function or it isn't ours to reset. */
     @Override
-    public boolean reset() {
+    public Optional<String> reset() {
         ensureOpen();
         Path reset = device.file("reset");
         if (!Files.exists(reset) || !writable || device.writeRefusal().isPresent()) {
-            return false;
+            return Optional.empty();
+        }
+        String method = kernelMethod();
+        if (vfioReset.getAsBoolean()) {
+            return Optional.of(method + " (VFIO_DEVICE_RESET)");
         }
         try {
             Files.writeString(reset, "1");
-            return true;
+            return Optional.of(method + " (sysfs reset)");
         } catch (IOException e) {
             throw new BridgeException(Reason.OS_ERROR, device.address().toString(), "reset through " + reset + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** The method the kernel tries first ({@code reset_method}, kernels from 5.15), or "function reset". */
+    private String kernelMethod() {
+        try {
+            String[] methods = Files.readString(device.file("reset_method")).trim().split("\\s+");
+            return methods[0].isEmpty() ? "function reset" : methods[0];
+        } catch (IOException e) {
+            return "function reset";
         }
     }
 

@@ -31,6 +31,8 @@ final class Vfio {
     static final int TYPE1_IOMMU = 1;
     static final int TYPE1v2_IOMMU = 3;
 
+    static final int DEVICE_FLAGS_RESET = 1;
+
     static final int GROUP_FLAGS_VIABLE = 1;
     static final int GROUP_FLAGS_CONTAINER_SET = 2;
 
@@ -83,7 +85,12 @@ final class Vfio {
         return struct(GROUP_STATUS_SIZE).array();
     }
 
-    static int groupStatusFlags(byte[] s) {
+    static byte[] deviceInfo() {
+        return struct(DEVICE_INFO_SIZE).array();
+    }
+
+    /** The flags word of a struct that starts {@code __u32 argsz, flags;} (group status, device info). */
+    static int flags(byte[] s) {
         return ByteBuffer.wrap(s).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
     }
 

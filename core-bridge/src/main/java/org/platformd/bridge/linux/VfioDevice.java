@@ -37,6 +37,24 @@ final class VfioDevice implements AutoCloseable {
         return Vfio.irqInfoFlagsAndCount(info)[1];
     }
 
+    /**
+     * VFIO_DEVICE_RESET when VFIO_DEVICE_GET_INFO says the device can be reset (VFIO found a working
+     * function reset when the fd opened); false, doing nothing, when it can't.
+     */
+    synchronized boolean reset() {
+        byte[] info = Vfio.deviceInfo();
+        if (Sys.C.ioctl(fd.fd(), Vfio.DEVICE_GET_INFO, info) != 0) {
+            throw fail("VFIO_DEVICE_GET_INFO");
+        }
+        if ((Vfio.flags(info) & Vfio.DEVICE_FLAGS_RESET) == 0) {
+            return false;
+        }
+        if (Sys.C.ioctl(fd.fd(), Vfio.DEVICE_RESET, 0L) != 0) {
+            throw fail("VFIO_DEVICE_RESET");
+        }
+        return true;
+    }
+
     synchronized void setIntx(int triggerFd, int unmaskFd) {
         irqs(Vfio.irqSetEventFds(Vfio.PCI_INTX_IRQ_INDEX, Vfio.IRQ_SET_ACTION_TRIGGER, 0, new int[] {triggerFd}),
                 "INTx trigger eventfd");

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.platformd.bridge.BridgeException;
@@ -24,10 +23,8 @@ import org.slf4j.LoggerFactory;
  * Attach sets the device's IOMMU group into the container (the first group selects the IOMMU, and the
  * buffers allocated so far are mapped then); detach takes the group out when none of its devices is
  * attached any more (the last group out drops the IOMMU and all mappings; they come back with the next
- * group). A device the kernel doesn't hand to VFIO (not bound to vfio-pci) can be attached for the
- * bookkeeping but reaches nothing: it is logged once as attached without DMA. On a machine without
- * VFIO (where the backend found no huge-page pool either, see {@link HugePageDmaDomain}), allocation is
- * refused (UNSUPPORTED, naming what is missing). Thread-safe (synchronized).
+ * group). Only devices on vfio-pci are attached here ({@link RoutedDmaDomain} routes the others).
+ * Thread-safe (synchronized).
  */
 final class VfioDmaDomain extends LinuxDmaDomain {
     private static final Logger log = LoggerFactory.getLogger(VfioDmaDomain.class);
@@ -36,7 +33,7 @@ final class VfioDmaDomain extends LinuxDmaDomain {
 
     private final BusAddressAllocator allocator = new BusAddressAllocator(IOVA_BASE, IOVA_LIMIT);
     private final TreeMap<Long, LinuxDmaBuffer> buffers = new TreeMap<>();
-    private final Map<DeviceRef, Optional<VfioGroup>> devices = new LinkedHashMap<>();
+    private final Map<DeviceRef, VfioGroup> devices = new LinkedHashMap<>();
     private final Map<VfioGroup, Integer> groupUsers = new HashMap<>();
     private VfioContainer container;
 
@@ -44,6 +41,7 @@ final class VfioDmaDomain extends LinuxDmaDomain {
         super(name, backend);
     }
 
+    /** The device must be VFIO's ({@link DmaRoute.Iommu}): its group is set into the container. */
     @Override
     public synchronized void attach(DeviceRef device) {
         ensureOpen();
@@ -52,24 +50,14 @@ final class VfioDmaDomain extends LinuxDmaDomain {
         }
         DeviceRef.Pci pci = pciOnly(device);
         SysfsDevice dev = backend.sysfsDevice(pci.address());
-        backend.claimDma(device, this);
-        try {
-            Optional<VfioGroup> group = backend.vfioGroupFor(dev);
-            if (group.isPresent()) {
-                VfioGroup g = group.get();
-                int users = groupUsers.getOrDefault(g, 0);
-                if (users == 0) {
-                    setIn(g);
-                }
-                groupUsers.put(g, users + 1);
-            } else {
-                log.info("DMA domain {}: {} attached without DMA: {}", name, device, backend.whyNoVfio(dev));
-            }
-            devices.put(device, group);
-        } catch (RuntimeException e) {
-            backend.releaseDma(device, this);
-            throw e;
+        VfioGroup g = backend.vfioGroupFor(dev).orElseThrow(() -> new BridgeException(Reason.UNSUPPORTED,
+                device.toString(), "no IOMMU DMA: " + backend.whyNoVfio(dev)));
+        int users = groupUsers.getOrDefault(g, 0);
+        if (users == 0) {
+            setIn(g);
         }
+        groupUsers.put(g, users + 1);
+        devices.put(device, g);
     }
 
     private void setIn(VfioGroup g) {
@@ -87,22 +75,18 @@ final class VfioDmaDomain extends LinuxDmaDomain {
 
     @Override
     public synchronized void detach(DeviceRef device) {
-        Optional<VfioGroup> group = devices.get(device);
-        if (group == null) {
+        VfioGroup g = devices.get(device);
+        if (g == null) {
             return;
         }
-        if (group.isPresent()) {
-            VfioGroup g = group.get();
-            int users = groupUsers.get(g) - 1;
-            if (users == 0) {
-                container.remove(g); // BUSY while interrupt sessions of the group are open: stays attached
-                groupUsers.remove(g);
-            } else {
-                groupUsers.put(g, users);
-            }
+        int users = groupUsers.get(g) - 1;
+        if (users == 0) {
+            container.remove(g); // BUSY while interrupt sessions of the group are open: stays attached
+            groupUsers.remove(g);
+        } else {
+            groupUsers.put(g, users);
         }
         devices.remove(device);
-        backend.releaseDma(device, this);
     }
 
     @Override
@@ -113,12 +97,6 @@ final class VfioDmaDomain extends LinuxDmaDomain {
     @Override
     public synchronized DmaBuffer allocate(long size, long alignment, int addressBits) {
         ensureOpen();
-        if (!backend.capabilities().vfio()) {
-            // a buffer no device can reach would be a silent lie: say what is missing instead
-            throw new BridgeException(Reason.UNSUPPORTED, null, "DMA domain " + name + ": DMA needs VFIO with an IOMMU"
-                    + " on this machine (" + backend.capabilities().vfioStatus() + "), or 2 MiB huge pages for DMA"
-                    + " without an IOMMU (" + new HugePages(backend.hugePagesDir()).status() + ")");
-        }
         LinuxDmaBuffer buf = DmaRequest.of(name, size, alignment, addressBits)
                 .allocate(allocator, (bus, memfd) -> new LinuxDmaBuffer(this, bus, memfd));
         if (container != null && container.iommuSet()) {
@@ -161,7 +139,6 @@ final class VfioDmaDomain extends LinuxDmaDomain {
             } catch (RuntimeException e) {
                 log.error("DMA domain {}: detaching {} at close: {}", name, d, e.toString());
                 devices.remove(d);
-                backend.releaseDma(d, this);
             }
         }
     }

@@ -35,7 +35,7 @@ final class VfioGroup implements AutoCloseable {
             fd.close();
             throw new BridgeException(Reason.OS_ERROR, device, "VFIO_GROUP_GET_STATUS on " + path + ": " + Sys.describe(e));
         }
-        if ((Vfio.groupStatusFlags(status) & Vfio.GROUP_FLAGS_VIABLE) == 0) {
+        if ((Vfio.flags(status) & Vfio.GROUP_FLAGS_VIABLE) == 0) {
             fd.close();
             throw new BridgeException(Reason.UNSUPPORTED, device, "IOMMU group " + id
                     + " is not viable: every device in /sys/kernel/iommu_groups/" + id
@@ -95,6 +95,12 @@ final class VfioGroup implements AutoCloseable {
         }
         d.users++;
         return d;
+    }
+
+    /** Resets the device through its open VFIO fd; false when none is open or VFIO offers no reset for it. */
+    synchronized boolean resetOpenDevice(String name) {
+        VfioDevice d = devices.get(name);
+        return d != null && d.reset();
     }
 
     synchronized void releaseDevice(VfioDevice d) {

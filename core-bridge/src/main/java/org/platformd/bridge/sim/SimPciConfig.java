@@ -1,5 +1,6 @@
 package org.platformd.bridge.sim;
 
+import java.util.Optional;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.PciConfigSession;
 import org.platformd.bridge.sim.pci.ConfigSpaceModel;
@@ -38,9 +39,9 @@ final class SimPciConfig extends PciConfigSession {
     }
 
     @Override
-    public boolean reset() {
+    public Optional<String> reset() {
         ensureOpen();
-        return function.reset();
+        return function.reset() ? Optional.of("sim") : Optional.empty();
     }
 
     @Override

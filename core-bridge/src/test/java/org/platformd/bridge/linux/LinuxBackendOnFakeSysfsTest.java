@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -13,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -149,9 +151,11 @@ class LinuxBackendOnFakeSysfsTest {
             // offset + width overflows here: the check must not let it through to a pread past the end
             assertEquals(Reason.OUT_OF_RANGE,
                     assertThrows(BridgeException.class, () -> c.read32(Integer.MAX_VALUE - 3)).reason());
-            assertFalse(c.reset(), "no reset file: the kernel offers no reset");
+            assertEquals(Optional.empty(), c.reset(), "no reset file: the kernel offers no reset");
             Files.writeString(devices.resolve(EDU.toString()).resolve("reset"), "");
-            assertTrue(c.reset());
+            assertEquals(Optional.of("function reset (sysfs reset)"), c.reset(), "a kernel before reset_method");
+            Files.writeString(devices.resolve(EDU.toString()).resolve("reset_method"), "flr bus\n");
+            assertEquals(Optional.of("flr (sysfs reset)"), c.reset(), "the method the kernel tries first");
             assertEquals("1", Files.readString(devices.resolve(EDU.toString()).resolve("reset")));
         }
         byte[] after = Files.readAllBytes(devices.resolve(EDU.toString()).resolve("config"));
@@ -167,7 +171,7 @@ class LinuxBackendOnFakeSysfsTest {
             BridgeException e = assertThrows(BridgeException.class, () -> c.setBusMaster(false));
             assertEquals(Reason.UNSUPPORTED, e.reason());
             assertTrue(e.getMessage().contains("bridge"), e.getMessage());
-            assertFalse(c.reset());
+            assertEquals(Optional.empty(), c.reset());
         }
         Path drivers = tmp.resolve("sys/bus/pci/drivers/virtio-pci");
         Files.createDirectories(drivers);
@@ -253,6 +257,9 @@ class LinuxBackendOnFakeSysfsTest {
         try (DmaDomain d = linux.openDmaDomain("s1")) {
             d.attach(DeviceRef.pci(EDU));
             assertEquals(Set.of(DeviceRef.pci(EDU)), d.devices());
+            String why = d.whyUnreachable(DeviceRef.pci(EDU)).orElseThrow();
+            assertTrue(why.startsWith("no IOMMU, so it needs buffers at physical addresses")
+                    && why.contains("no 2 MiB huge pages in this kernel"), why);
             BridgeException e = assertThrows(BridgeException.class, () -> d.allocate(4096));
             assertEquals(Reason.UNSUPPORTED, e.reason());
             assertTrue(e.getMessage().contains("DMA needs VFIO with an IOMMU") && e.getMessage().contains("no "
@@ -269,6 +276,57 @@ class LinuxBackendOnFakeSysfsTest {
         Files.createDirectories(tmp.resolve("iommu_groups/3"));
         return LinuxBackend.open(new LinuxBackend.Options(devices, tmp.resolve("dev"), tmp.resolve("iommu_groups"),
                 Set.of(), LegacyDevice.BUILT_IN, false));
+    }
+
+    /** Puts edu in IOMMU group 3 of the given type, bound to uio_pci_generic. */
+    private void eduInGroup(String type) throws IOException {
+        Files.writeString(tmp.resolve("iommu_groups/3/type"), type + "\n");
+        Path dev = devices.resolve(EDU.toString());
+        Files.deleteIfExists(dev.resolve("iommu_group"));
+        Files.createSymbolicLink(dev.resolve("iommu_group"), tmp.resolve("iommu_groups/3"));
+        Path uio = Files.createDirectories(tmp.resolve("sys/bus/pci/drivers/uio_pci_generic"));
+        Files.deleteIfExists(dev.resolve("driver"));
+        Files.createSymbolicLink(dev.resolve("driver"), uio);
+    }
+
+    @Test
+    void aDeviceATranslatingIommuKeepsFromVfioIsAttachedWithoutDmaSayingHowToGetIt() throws IOException {
+        try (LinuxBackend vfio = withVfioPresent(); DmaDomain d = vfio.openDmaDomain("s1")) {
+            eduInGroup("DMA-FQ");
+            d.attach(DeviceRef.pci(EDU));
+            assertEquals(Set.of(DeviceRef.pci(EDU)), d.devices(), "still the session's, for MMIO and interrupts");
+            String why = d.whyUnreachable(DeviceRef.pci(EDU)).orElseThrow();
+            assertTrue(why.contains("an IOMMU translates its DMA (IOMMU group 3, type DMA-FQ)")
+                    && why.contains("it is on uio_pci_generic") && why.contains("--take-over " + EDU), why);
+            d.detach(DeviceRef.pci(EDU));
+            assertEquals(Optional.empty(), d.whyUnreachable(DeviceRef.pci(EDU)), "not attached: nothing to say");
+        }
+    }
+
+    @Test
+    void anIdentityGroupMeansPhysicalAddressesUnlessTheDomainsBuffersAreIovasAlready() throws IOException {
+        assumeTrue(new HugePages(HugePages.SYSTEM).supported(), "this kernel has no 2 MiB huge pages");
+        try (LinuxBackend vfio = withVfioPresent()) {
+            eduInGroup("identity");
+            try (DmaDomain d = vfio.openDmaDomain("s1")) {
+                d.attach(DeviceRef.pci(EDU));
+                assertEquals(Optional.empty(), d.whyUnreachable(DeviceRef.pci(EDU)));
+                assertTrue(d.toString().contains("huge pages"), "edu's DMA is untranslated: " + d);
+            }
+            try (DmaDomain d = vfio.openDmaDomain("s2")) {
+                DmaBuffer early = d.allocate(4096); // before any device: the machine has VFIO, so IOVAs
+                assertTrue(early.busAddress() >= VfioDmaDomain.IOVA_BASE);
+                d.attach(DeviceRef.pci(EDU));
+                String why = d.whyUnreachable(DeviceRef.pci(EDU)).orElseThrow();
+                assertTrue(why.contains("buffers are at IOVAs of a VFIO container (1 allocated before any device)")
+                        && why.contains("needs physical addresses (its IOMMU group 3 passes DMA through"), why);
+                d.detach(DeviceRef.pci(EDU));
+                early.close();
+                d.attach(DeviceRef.pci(EDU)); // empty again: the kind follows the device
+                assertEquals(Optional.empty(), d.whyUnreachable(DeviceRef.pci(EDU)));
+                assertTrue(d.toString().contains("huge pages"), d.toString());
+            }
+        }
     }
 
     @Test

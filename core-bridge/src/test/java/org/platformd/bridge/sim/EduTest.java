@@ -289,7 +289,7 @@ class EduTest {
     void resetReturnsTheDeviceToPowerOn() {
         bar.write32(LIVENESS, 5);
         bar.write32(IRQ_RAISE, 0x8);
-        assertTrue(cfg.reset());
+        assertEquals(java.util.Optional.of("sim"), cfg.reset());
         assertEquals(0, cfg.read16(0x04), "command cleared");
         cfg.setMemoryDecode(true);
         assertEquals(0, bar.read32(IRQ_STATUS));

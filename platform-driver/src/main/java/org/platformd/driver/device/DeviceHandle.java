@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * space, BARs, port ranges, interrupt vectors), opened lazily and all closed with the
  * handle. DMA is not here: buffers belong to the session's DMA domain, which the device is
  * attached to while the session holds it. Teardown steps of DESIGN.md live here: {@link #quiesce()} (bus master off,
- * interrupts off) and {@link #resetAndRestore()} (function reset, BARs and command restored).
+ * INTx disabled), {@link #resetAndRestore()} (function reset, BARs and command restored) and
+ * {@link #closeInterrupts()} (vectors closed after the reset, so that a reset can still use what they hold open:
+ * linux resets through the VFIO device fd of an interrupt session).
  *
  * <p>Concurrency: all methods are {@code synchronized}; core-bridge sessions are
  * thread-safe themselves, so callers may use a returned session outside the lock. Every
@@ -271,7 +273,10 @@ public final class DeviceHandle implements AutoCloseable {
         mode = InterruptMode.INTERRUPT_MODE_DISABLED;
     }
 
-    /** Teardown step 1: bus mastering off, INTx disabled, MSI/MSI-X off (vectors closed). */
+    /**
+     * Teardown step 1: bus mastering off (no DMA, and no MSI, which is a memory write) and INTx disabled:
+     * the device can neither reach memory nor raise an interrupt. Its vectors stay open for the reset.
+     */
     public synchronized void quiesce() {
         if (bridge == null) {
             return;
@@ -280,6 +285,10 @@ public final class DeviceHandle implements AutoCloseable {
             config.setBusMaster(false);
             config.setIntxDisabled(true);
         }
+    }
+
+    /** Teardown step 1b, after the reset: every interrupt vector closed, the mode back to disabled. */
+    public synchronized void closeInterrupts() {
         closeIrqs();
     }
 
@@ -288,13 +297,13 @@ public final class DeviceHandle implements AutoCloseable {
         if (bridge == null || config == null || !config.isOpen()) {
             return "none";
         }
-        boolean reset = config.reset();
+        java.util.Optional<String> method = config.reset();
         virtualConfig = null; // emulated BAR state starts over, as after a real reset
         for (int i = 0; i < BAR_OFFSETS.length; i++) {
             config.write32(BAR_OFFSETS[i], savedBars[i]);
         }
         config.write16(PciConfig.COMMAND, (savedCommand & ~PciConfig.COMMAND_MASTER) | PciConfig.COMMAND_INTX_DISABLE);
-        return reset ? bridge.name() : "none";
+        return method.orElse("none");
     }
 
     /** Teardown step 4: every session of this handle closed (the device already detached from the session's DMA domain). */

@@ -187,6 +187,10 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("WriteConfig", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             requirePci(h);
+            if (BusMasterGate.setsBusMaster(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL)
+                    && h.device().access().busMaster()) {
+                BusMasterGate.requireDmaReachable(h.session().dmaDomain(), h.handle().ref(), h.device().name());
+            }
             synchronized (h.handle()) {
                 long dropped = h.handle()
                         .virtualConfig(h.session().rule().attributes().info(), h.device().access().busMaster())
@@ -345,6 +349,9 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                 throw Status.PERMISSION_DENIED.withDescription("the policy does not let " + h.device().name()
                         + " master the bus (bus_master=\"no\")").asRuntimeException();
             }
+            if (req.getEnabled()) {
+                BusMasterGate.requireDmaReachable(h.session().dmaDomain(), h.handle().ref(), h.device().name());
+            }
             var config = h.handle().config();
             boolean before = DataPath.busMaster(config);
             config.setBusMaster(req.getEnabled());
@@ -362,7 +369,12 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                         .asRuntimeException();
             }
             h.handle().quiesce();
-            String method = h.handle().resetAndRestore();
+            String method;
+            try {
+                method = h.handle().resetAndRestore();
+            } finally {
+                h.handle().closeInterrupts();
+            }
             registry.emit(h.session(), SessionEvent.newBuilder().setInterruptModeChanged(InterruptModeChanged.newBuilder()
                     .setDeviceName(h.device().name()).setMode(InterruptMode.INTERRUPT_MODE_DISABLED)));
             return ResetDeviceResponse.newBuilder().setMethod(method).build();

@@ -8,7 +8,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes one device away from a client in DESIGN.md's order: (1) bus mastering off and
  * interrupts disabled, (2) function reset with BARs and command register restored (unless
- * the policy says reset="no"). DMA buffers (step 3) belong to the session and are freed by
+ * the policy says reset="no"), then its interrupt vectors closed — after the reset, which on
+ * linux goes through the VFIO device fd an interrupt session holds (VFIO_DEVICE_RESET). DMA buffers (step 3) belong to the session and are freed by
  * the registry only after every device of the session went through here; fd revocation
  * (step 4) happens when the registry closes the device's handle (its core-bridge sessions
  * revoke what they exported, where the backend can).
@@ -57,6 +58,12 @@ final class DeviceTeardown {
                 ok = false;
                 method = "failed";
             }
+        }
+        try {
+            device.closeInterrupts();
+        } catch (RuntimeException e) {
+            log.error("teardown of {} ({}): closing its interrupt vectors failed: {}", name, why, e.toString());
+            ok = false;
         }
         log.info("device {}: bus master and interrupts off, reset {} (backend {}; {})", name, method, backendName, why);
         return ok;

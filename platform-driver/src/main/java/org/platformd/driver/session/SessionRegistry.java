@@ -476,6 +476,24 @@ public final class SessionRegistry implements AutoCloseable {
      * session holds now or acquires later, and lives until FreeDma or the session's end.
      * FAILED_PRECONDITION when the daemon has no hardware backend (inventory-only).
      */
+    /**
+     * RESOURCE_EXHAUSTED with DmaQuotaExceeded. {@code takes} is what the buffer costs: the request rounded
+     * to pages, or more where the backend hands out bigger units, which the quota counts (it is memory
+     * pinned for the session either way).
+     */
+    private static io.grpc.StatusRuntimeException quotaExceeded(Session s, long requested, long takes, long used,
+            long quota) {
+        String cost = takes == requested ? "" : " (" + takes + " bytes as this machine allocates DMA memory)";
+        com.google.rpc.Status rpc = com.google.rpc.Status.newBuilder()
+                .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+                .setMessage("DMA quota of session " + s.id() + " exceeded: requested " + requested + " bytes" + cost
+                        + ", used " + used + " of " + quota + " bytes (policy dma_quota)")
+                .addDetails(com.google.protobuf.Any.pack(org.platformd.proto.v1.DmaQuotaExceeded.newBuilder()
+                        .setRequestedBytes(takes).setUsedBytes(used).setQuotaBytes(quota).build()))
+                .build();
+        return io.grpc.protobuf.StatusProto.toStatusRuntimeException(rpc);
+    }
+
     public org.platformd.proto.v1.AllocateDmaResponse allocateDma(Session s, long size, long alignment, int addressBits) {
         if (size == 0) {
             throw Status.INVALID_ARGUMENT.withDescription("size 0").asRuntimeException();
@@ -497,17 +515,14 @@ public final class SessionRegistry implements AutoCloseable {
         synchronized (s) {
             long used = s.dmaBytes();
             if (used + rounded > quota) {
-                com.google.rpc.Status rpc = com.google.rpc.Status.newBuilder()
-                        .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
-                        .setMessage("DMA quota of session " + s.id() + " exceeded: requested " + rounded + " bytes, used "
-                                + used + " of " + quota + " bytes (policy dma_quota)")
-                        .addDetails(com.google.protobuf.Any.pack(org.platformd.proto.v1.DmaQuotaExceeded.newBuilder()
-                                .setRequestedBytes(rounded).setUsedBytes(used).setQuotaBytes(quota).build()))
-                        .build();
-                throw io.grpc.protobuf.StatusProto.toStatusRuntimeException(rpc);
+                throw quotaExceeded(s, rounded, rounded, used, quota);
             }
             // NO_MEMORY (no range of that size, alignment and address width) becomes RESOURCE_EXHAUSTED.
             org.platformd.bridge.DmaBuffer b = domain.allocate(rounded, alignment, addressBits);
+            if (used + b.size() > quota) { // the backend's unit is bigger (linux without an IOMMU: 2 MiB huge pages)
+                b.close();
+                throw quotaExceeded(s, rounded, b.size(), used, quota);
+            }
             long align = Math.max(alignment, page);
             String id = s.addDma(b);
             return org.platformd.proto.v1.AllocateDmaResponse.newBuilder()
