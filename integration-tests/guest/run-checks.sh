@@ -2,7 +2,7 @@
 # run-checks.sh RESULTS CHECK...: runs in the guest, chrooted into the host's root (read-only), as root.
 # Runs each check (checks/NAME.sh) with a time limit, its output in RESULTS/NAME.log, and writes
 # RESULTS/NAME.status: "PASS", or "FAIL <reason>" (the reason the check gave with `fail`, or what
-# ended it), and keeps the check's files in RESULTS/NAME.files. RESULTS/done marks the end of the run.
+# ended it), and keeps the check's files in RESULTS/NAME.files. RESULTS/done.MACHINE marks the end of the run.
 set -uo pipefail
 results="$1"; shift
 guest_dir="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
@@ -38,4 +38,4 @@ for name in "$@"; do
   fi
   echo "$(cat "$results/$name.status") $name" > /dev/console
 done
-echo "$(cut -d' ' -f1 /proc/uptime)" > "$results/done"
+echo "$(cut -d' ' -f1 /proc/uptime)" > "$results/done.$MACHINE"

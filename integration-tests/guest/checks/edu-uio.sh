@@ -1,7 +1,9 @@
 # edu-uio: the linux backend's UIO interrupt path on the real edu: edu bound to uio_pci_generic (by this
 # check, not the daemon: the daemon takes only what --take-over names, and prefers vfio-pci), the daemon on
 # --backend linux drives it, and a client on the RPC path computes 0!..12!, each completion delivered as
-# INTx through /dev/uioN (the kernel masks the pin with INTx-disable; AckInterrupt clears it again).
+# INTx through /dev/uioN (the kernel masks the pin with INTx-disable; AckInterrupt clears it again). Then it
+# asks for bus mastering and is refused (FAILED_PRECONDITION): the guest's IOMMU translates edu's DMA and
+# only VFIO could map the session's buffers for it, which the refusal says.
 source "$(dirname "$0")/lib/check.sh"
 
 tmp="$CHECK_FILES"

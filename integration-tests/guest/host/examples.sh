@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# examples.sh DIR: prepares, on the host, what the guest's example checks (checks/examples-*.sh,
-# checks/client-killed-mid-dma.sh) need, since the guest's root is read-only and its JVMs are slow:
+# examples.sh DIR: prepares, on the host, what the guest's checks that source lib/examples.sh (examples-*,
+# client-killed-mid-dma, reset-flr) need, since the guest's root is read-only and its JVMs are slow:
 #   * the examples' jar (examples/run --build);
 #   * DIR/sim/: the same three examples run against a daemon on the emulated machine (sim backend,
 #     shipped policy): edu.out, pit.out, framebuffer.out, framebuffer.png — what the guest's results are
 #     compared with;
 #   * a class-data-sharing archive of the examples' classes, dumped by that framebuffer run (cached in
 #     $GUEST_CACHE/cds, keyed like host/cds.sh's);
-#   * DIR/classes/: checks/client-java/EduDmaUntilKilled.java compiled against the client library;
+#   * DIR/classes/: checks/client-java/*.java (EduDmaUntilKilled, NvmeResetProbe) compiled against the
+#     client library;
 #   * DIR/examples.conf: EXAMPLES_CP, EXAMPLES_CDS (or empty), HELPER_CLASSES, for the checks to source.
 # A failing sim run is kept (its output says why) and the guest check comparing with it fails.
 set -euo pipefail
@@ -26,8 +27,8 @@ key="$( { readlink -f "$java"; "$java" -version 2>&1; echo "$GUEST_JAVA_OPTS"
           stat -c '%n %s %Y' "$jar" "$lib"/*; } | sha256sum | cut -c1-16)"
 cds="$GUEST_CACHE/cds/examples-$key.jsa"
 
-# The killed client: compiled here (javac in the guest takes a minute under TCG).
-javac -d "$dir/classes" -cp "$cp" "$GUEST_DIR/checks/client-java/EduDmaUntilKilled.java"
+# The checks' clients of the client library: compiled here (javac in the guest takes a minute under TCG).
+javac -d "$dir/classes" -cp "$cp" "$GUEST_DIR"/checks/client-java/*.java
 
 # The reference runs, on the emulated machine with the shipped policy.
 sock="$dir/sim/platformd.sock"
