@@ -103,6 +103,7 @@ public final class LinuxBackend implements Backend {
     private final Map<BusAddress, DriverBinding> takenOver = new LinkedHashMap<>();
     private final Map<Integer, VfioGroup> groups = new HashMap<>();
     private final Map<DeviceRef, DmaDomain> dmaOwners = new ConcurrentHashMap<>();
+    private final Optional<KernelLogDmaFaults> faults;
     private final Set<DmaDomain> domains = ConcurrentHashMap.newKeySet();
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
     private final Set<String> irqSources = ConcurrentHashMap.newKeySet();
@@ -111,6 +112,16 @@ public final class LinuxBackend implements Backend {
         this.options = options;
         this.capabilities = capabilities;
         this.helper = helper;
+        Optional<KernelLogDmaFaults> f = Optional.empty();
+        if (capabilities.kernelLog()) {
+            try {
+                f = Optional.of(KernelLogDmaFaults.open(options.devDir().resolve("kmsg"),
+                        a -> dmaOwners.containsKey(DeviceRef.pci(a)), java.time.Clock.systemUTC()));
+            } catch (BridgeException e) {
+                log.warn("linux backend: IOMMU faults: NOT REPORTED: {}", e.getMessage());
+            }
+        }
+        this.faults = f;
     }
 
     /**
@@ -611,15 +622,18 @@ public final class LinuxBackend implements Backend {
         }
     }
 
-    /** IOMMU faults are the kernel's (dmesg); user space doesn't see them: always empty. */
+    /**
+     * IOMMU faults of devices attached to this backend's DMA domains, as the kernel logged them
+     * ({@link KernelLogDmaFaults}); empty when the kernel log can't be read (the capability line says why).
+     */
     @Override
     public List<DmaFault> dmaFaults() {
-        return List.of();
+        return faults.map(KernelLogDmaFaults::recent).orElse(List.of());
     }
 
     @Override
     public long dmaFaultCount() {
-        return 0;
+        return faults.map(KernelLogDmaFaults::count).orElse(0L);
     }
 
     @Override
@@ -670,5 +684,6 @@ public final class LinuxBackend implements Backend {
             }
             takenOver.clear();
         }
+        faults.ifPresent(KernelLogDmaFaults::close);
     }
 }

@@ -21,10 +21,13 @@ import java.util.List;
  * @param uio          the uio_pci_generic driver is loaded
  * @param hugePages    2 MiB huge pages are reserved (DMA without an IOMMU), at start
  * @param hugePagesStatus how many are free, or why there are none
+ * @param kernelLog    /dev/kmsg opens for reading (IOMMU faults are reported from it)
+ * @param kernelLogStatus why (not)
  */
 public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, boolean portHelper,
                                 String portHelperStatus, boolean vfio, String vfioStatus, boolean iommuGroups,
-                                boolean uio, boolean hugePages, String hugePagesStatus) {
+                                boolean uio, boolean hugePages, String hugePagesStatus, boolean kernelLog,
+                                String kernelLogStatus) {
 
     static LinuxCapabilities probe(LinuxBackend.Options o, PortIoHelper.Availability helper) {
         Path pciBus = o.sysfsRoot().getParent();
@@ -43,10 +46,22 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
         } else {
             vfioStatus = "ready";
         }
+        String kmsg = kernelLogStatus(o.devDir().resolve("kmsg"));
         return new LinuxCapabilities(Sys.isRoot(), Files.isDirectory(o.sysfsRoot()),
                 Files.exists(o.devDir().resolve("port")), helper.helper().isPresent(), helper.status(),
                 vfioDev && vfioPci && groups, vfioStatus, groups,
-                Files.isDirectory(drivers.resolve("uio_pci_generic")), pool.reserved() > 0, hugePagesStatus(pool));
+                Files.isDirectory(drivers.resolve("uio_pci_generic")), pool.reserved() > 0, hugePagesStatus(pool),
+                kmsg.equals("ready"), kmsg);
+    }
+
+    /** "ready" when the kernel log opens for reading, else why not (reading it needs CAP_SYSLOG, usually). */
+    private static String kernelLogStatus(Path kmsg) {
+        try {
+            Sys.open(kmsg, SysCalls.O_RDONLY | SysCalls.O_NONBLOCK, null).close();
+            return "ready";
+        } catch (org.platformd.bridge.BridgeException e) {
+            return e.getMessage();
+        }
     }
 
     private static String hugePagesStatus(HugePages pool) {
@@ -94,8 +109,10 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
                         + (vfio ? "; VFIO covers interrupts" : "; no interrupts without it or VFIO"));
         out.add((hugePages ? "DMA without IOMMU: huge pages (" + hugePagesStatus + ")"
                 : "DMA without IOMMU: UNAVAILABLE: " + hugePagesStatus)
-                + (vfio ? "; not used: VFIO is there (devices not on vfio-pci are attached without DMA)"
+                + (vfio ? "; for devices whose IOMMU group passes DMA through (the rest: VFIO)"
                         : hugePages ? "; no isolation between devices" : "; DMA buffers are refused"));
+        out.add(kernelLog ? "IOMMU faults: read from the kernel log (/dev/kmsg), reported to the sessions"
+                : "IOMMU faults: NOT REPORTED: " + kernelLogStatus + "; they stay in the kernel log (dmesg)");
         return out;
     }
 }

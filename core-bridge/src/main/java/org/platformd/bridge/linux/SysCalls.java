@@ -40,6 +40,9 @@ public interface SysCalls {
     @ssize_t
     long pwrite(int fd, @In byte[] buf, @size_t long count, long offset);
 
+    @SaveError
+    long lseek(int fd, long offset, int whence);
+
     /** ioctl with a struct (in and out) in {@code arg}. */
     @SaveError
     int ioctl(int fd, long request, @In @Out byte[] arg);
