@@ -72,7 +72,8 @@ public final class DaemonOptions {
 
     @Option(names = "--take-over", paramLabel = "BDF[,BDF...]", split = ",",
             description = "With --backend linux: PCI functions to take from their kernel drivers at start (bound to"
-                    + " vfio-pci, or uio_pci_generic without VFIO) and give back at exit. Nothing else is taken.")
+                    + " vfio-pci, or uio_pci_generic without VFIO) and give back at exit. Besides these, only functions"
+                    + " a policy marks driver_override=\"yes\" are taken, while a session holds them.")
     List<String> takeOver = new ArrayList<>();
 
     @Option(names = "--machine", paramLabel = "FILE",

@@ -108,7 +108,7 @@ public final class RunningDaemon implements AutoCloseable {
             }
             backend = DeviceBackend.of(linux);
             inventory = BridgeInventory.read(linux);
-            PolicyTakeOver.apply(policy.policy(), inventory, linux);
+            backend.takeWhileHeld(PolicyTakeOver.marked(policy.policy(), inventory));
         } else {
             throw new IllegalArgumentException("--backend " + options.backend + ": expected sim or linux");
         }

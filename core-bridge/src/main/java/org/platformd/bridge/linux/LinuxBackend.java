@@ -159,19 +159,22 @@ public final class LinuxBackend implements Backend {
     }
 
     /**
-     * Takes one function from its kernel driver (to vfio-pci, or uio_pci_generic without VFIO) for
-     * the backend's lifetime, as {@link Options#takeOver()} does at start: for devices a policy marks
-     * {@code driver_override="yes"}. Taking a function already taken is harmless; a function that
-     * can't be taken is logged with the reason and stays with its driver.
+     * Takes one function from its kernel driver (to vfio-pci, or uio_pci_generic without VFIO), as
+     * {@link Options#takeOver()} does at start for the backend's lifetime; the daemon does it for a device
+     * a policy marks {@code driver_override="yes"} while a session holds it ({@link #giveBack} after).
+     * Taking a function already taken is harmless; a function that can't be taken is logged with the
+     * reason and stays with its driver.
+     *
+     * @return whether the function is ours now (taken by this call or before)
      */
-    public synchronized void takeOver(BusAddress a) {
+    public synchronized boolean takeOver(BusAddress a) {
         if (takenOver.containsKey(a)) {
-            return;
+            return true;
         }
         Path dir = options.sysfsRoot().resolve(a.toString());
         if (!Files.isDirectory(dir)) {
             log.warn("take-over of {}: no such PCI function in {}", a, options.sysfsRoot());
-            return;
+            return false;
         }
         SysfsDevice dev = new SysfsDevice(a, dir);
         String driver;
@@ -182,14 +185,43 @@ public final class LinuxBackend implements Backend {
         } else {
             log.warn("take-over of {}: neither VFIO ({}) nor uio_pci_generic is available; it stays with {}", a,
                     capabilities.vfioStatus(), dev.driver().orElse("no driver"));
-            return;
+            return false;
         }
         try {
             DriverBinding b = DriverBinding.take(dev, options.sysfsRoot().getParent().resolve("drivers_probe"), driver);
             takenOver.put(a, b);
             log.info("took over {}", b);
+            return true;
         } catch (BridgeException e) {
             log.warn("take-over of {} failed: {}", a, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Gives a function {@link #takeOver} took back to the driver it had (its sessions closed first, and it
+     * detached from every DMA domain). The IOMMU group's VFIO fd is closed when nothing else of the group
+     * is ours any more, so the group is the kernel's again; a function not taken is left alone.
+     */
+    public synchronized void giveBack(BusAddress a) {
+        DriverBinding b = takenOver.remove(a);
+        if (b == null) {
+            return;
+        }
+        Optional<Integer> group = sysfsDevice(a).iommuGroup();
+        if (group.isPresent() && groups.containsKey(group.get())) {
+            boolean shared = takenOver.keySet().stream().anyMatch(o -> sysfsDevice(o).iommuGroup().equals(group))
+                    || dmaOwners.keySet().stream().anyMatch(d -> d instanceof DeviceRef.Pci p
+                            && sysfsDevice(p.address()).iommuGroup().equals(group));
+            if (!shared) {
+                groups.remove(group.get()).close();
+            }
+        }
+        try {
+            b.giveBack();
+            log.info("gave back {}", b);
+        } catch (IOException e) {
+            log.error("giving back {}: {}", b, e.toString());
         }
     }
 

@@ -109,7 +109,7 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
                         + (vfio ? "; VFIO covers interrupts" : "; no interrupts without it or VFIO"));
         out.add((hugePages ? "DMA without IOMMU: huge pages (" + hugePagesStatus + ")"
                 : "DMA without IOMMU: UNAVAILABLE: " + hugePagesStatus)
-                + (vfio ? "; for devices whose IOMMU group passes DMA through (the rest: VFIO)"
+                + (vfio ? "; needed only for devices whose IOMMU group passes DMA through (the rest go through VFIO)"
                         : hugePages ? "; no isolation between devices" : "; DMA buffers are refused"));
         out.add(kernelLog ? "IOMMU faults: read from the kernel log (/dev/kmsg), reported to the sessions"
                 : "IOMMU faults: NOT REPORTED: " + kernelLogStatus + "; they stay in the kernel log (dmesg)");

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import org.platformd.bridge.linux.LinuxBackend;
 import org.platformd.driver.device.PolicyTakeOver;
 import java.util.List;
 import java.util.Optional;
@@ -182,10 +181,9 @@ public final class PolicyManager {
         String kind = fromRequest ? "request" : file != null ? "file" : "shipped";
         PolicyState next = new PolicyState(loaded.policy(), new String(bytes, StandardCharsets.UTF_8), sourcePath, kind,
                 Instant.now(), current.version() + 1);
-        // Devices the new policy marks driver_override="yes" are taken before any session can acquire
-        // them under it; a mark removed by an edit does not give a device back before shutdown.
-        registry.backend().bridge().filter(LinuxBackend.class::isInstance).map(LinuxBackend.class::cast)
-                .ifPresent(linux -> PolicyTakeOver.apply(next.policy(), registry.inventory(), linux));
+        // Devices the new policy marks driver_override="yes" are taken from their kernel drivers when a
+        // session acquires them; one held now keeps the terms it was taken under until it is released.
+        registry.backend().takeWhileHeld(PolicyTakeOver.marked(next.policy(), registry.inventory()));
         List<SessionChange> changes = registry.apply(next);
         log.info("policy version {} applied from {}: {} session(s) changed", next.version(), source, changes.size());
         return out.setApplied(true).setVersion(next.version()).addAllSessionChanges(changes).build();

@@ -1,14 +1,26 @@
 package org.platformd.driver.device;
 
+import java.util.Collection;
+import java.util.Set;
 import org.platformd.bridge.Backend;
+import org.platformd.bridge.linux.LinuxBackend;
+import org.platformd.pci.BusAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How the daemon reaches the hardware of its inventory: through a core-bridge
  * {@link Backend} (sim or linux), or not at all for an inventory read from sysfs or an
  * lspci dump ({@link #inventoryOnly()}: devices are described and granted, never driven).
+ * On linux it also takes the functions the policy marks {@code driver_override="yes"} from
+ * their kernel drivers while a session holds them: at {@link #open}, and back when the
+ * handle closes (after the teardown), unless {@code --take-over} took them for the daemon's
+ * lifetime already.
  */
 public final class DeviceBackend {
+    private static final Logger log = LoggerFactory.getLogger(DeviceBackend.class);
     private final Backend bridge;
+    private volatile Set<BusAddress> takenWhileHeld = Set.of();
 
     private DeviceBackend(Backend bridge) {
         this.bridge = bridge;
@@ -32,9 +44,27 @@ public final class DeviceBackend {
         return bridge == null ? "inventory-only" : bridge.name();
     }
 
-    /** Opens the hardware side of a device a session just acquired. */
+    /** The functions the policy in force marks {@code driver_override="yes"} (set at start and by every reload). */
+    public void takeWhileHeld(Collection<BusAddress> marked) {
+        takenWhileHeld = Set.copyOf(marked);
+    }
+
+    /**
+     * Opens the hardware side of a device a session just acquired; a marked function still on its kernel
+     * driver is taken from it first (it stays read-only on the kernel's driver when that fails) and given
+     * back when the handle closes.
+     */
     public DeviceHandle open(HostDevice device) {
-        return new DeviceHandle(bridge, device);
+        Runnable afterClose = () -> { };
+        if (bridge instanceof LinuxBackend linux && device.isPci() && takenWhileHeld.contains(device.address())
+                && !linux.takenOver().containsKey(device.address())) {
+            BusAddress a = device.address();
+            log.info("policy marks {} driver_override=\"yes\": taking it from its kernel driver while it is held", a);
+            if (linux.takeOver(a)) {
+                afterClose = () -> linux.giveBack(a);
+            }
+        }
+        return new DeviceHandle(bridge, device, afterClose);
     }
 
     public void close() {

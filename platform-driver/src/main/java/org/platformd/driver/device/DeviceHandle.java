@@ -45,6 +45,7 @@ public final class DeviceHandle implements AutoCloseable {
 
     private final Backend bridge;
     private final HostDevice host;
+    private final Runnable afterClose;
     private final DeviceRef ref;
     private PciConfig config;
     private int[] savedBars;
@@ -59,9 +60,11 @@ public final class DeviceHandle implements AutoCloseable {
     private final Set<Irq> exportedIrqs = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    DeviceHandle(Backend bridge, HostDevice host) {
+    /** @param afterClose runs once the handle's sessions are closed (linux: gives a function taken for it back) */
+    DeviceHandle(Backend bridge, HostDevice host, Runnable afterClose) {
         this.bridge = bridge;
         this.host = host;
+        this.afterClose = afterClose;
         this.ref = host.isPci() ? DeviceRef.pci(host.address()) : DeviceRef.platform(host.name());
         if (bridge != null && host.isPci()) {
             config = bridge.openConfig(host.address());
@@ -320,5 +323,6 @@ public final class DeviceHandle implements AutoCloseable {
             config.close();
         }
         log.debug("closed hardware sessions of {}", host.name());
+        afterClose.run();
     }
 }

@@ -2,24 +2,20 @@ package org.platformd.driver.device;
 
 import java.util.List;
 import java.util.TreeSet;
-import org.platformd.bridge.linux.LinuxBackend;
 import org.platformd.pci.BusAddress;
 import org.platformd.policy.Grant;
 import org.platformd.policy.GrantableDevice;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The policy's side of taking devices from their kernel drivers on the linux backend: every PCI
  * function some rule grants with {@code driver_override="yes"} is handed to vfio-pci (or
- * uio_pci_generic) — and only those, plus what {@code --take-over} names. Devices granted without
- * the mark stay with their kernel driver (the backend's write rule then keeps them read-only).
+ * uio_pci_generic) while a session holds it ({@link DeviceBackend#takeWhileHeld}) — and only those,
+ * plus what {@code --take-over} names for the daemon's lifetime. Devices granted without the mark
+ * stay with their kernel driver (the backend's write rule then keeps them read-only).
  */
 public final class PolicyTakeOver {
-    private static final Logger log = LoggerFactory.getLogger(PolicyTakeOver.class);
-
     private PolicyTakeOver() {}
 
     /** The PCI functions {@code policy} marks for take-over, in bus-address order. */
@@ -33,13 +29,5 @@ public final class PolicyTakeOver {
             }
         }
         return List.copyOf(out);
-    }
-
-    /** Takes over what {@code policy} marks (already taken ones are left as they are). */
-    public static void apply(Policy policy, HostInventory inventory, LinuxBackend backend) {
-        for (BusAddress a : marked(policy, inventory)) {
-            log.info("policy marks {} driver_override=\"yes\": taking it from its kernel driver", a);
-            backend.takeOver(a);
-        }
     }
 }
