@@ -11,8 +11,7 @@ tmp="$CHECK_FILES"
 slot="$(pci_slot $EDU)"
 before="$(driver_of "$slot")"
 trap 'stop_daemon; release "$slot"' EXIT
-start_daemon "$tmp/daemon.log" "${EXAMPLES_DAEMON_FLAGS[@]}" --take-over "$slot"
-[ "$(driver_of "$slot")" = vfio-pci ] || fail "edu at $slot is on '$(driver_of "$slot")' after --take-over, not vfio-pci"
+taking_daemon "$tmp/daemon.log" "$slot"
 grep -q "IOMMU faults: read from the kernel log" "$tmp/daemon.log" \
   || fail "the daemon does not read IOMMU faults: $(grep -m1 'IOMMU faults' "$tmp/daemon.log")"
 

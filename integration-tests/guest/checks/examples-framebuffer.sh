@@ -15,12 +15,7 @@ png="$CHECK_FILES/framebuffer.png"
 dump="$CHECK_FILES/screendump.ppm"
 rm -f "$dump" "$dump.error"
 run_example framebuffer "$out" --out "$png" --hold-until "$dump" & example=$!
-for _ in $(seq 1 360); do
-  grep -q "^INFO  holding" "$out" 2>/dev/null && break
-  kill -0 $example 2>/dev/null || break
-  sleep 0.5
-done
-grep -q "^INFO  holding" "$out" || { cat "$out"; fail "the example did not get to show its picture: $(grep -m1 '^FAIL' "$out" || tail -1 "$out.err")"; }
+wait_for_line "$out" "^INFO  holding" $example "the example did not get to show its picture"
 echo "$dump" > "$RESULTS_DIR/screendump.request"
 echo "picture shown; screendump asked for"
 rc=0; wait $example || rc=$?

@@ -27,8 +27,7 @@ cat > "$tmp/policy.xml" <<'XML'
 </config>
 XML
 trap 'kill -KILL ${doomed:-} 2>/dev/null || true; stop_daemon; release "$slot"' EXIT
-start_daemon "$tmp/daemon.log" "${EXAMPLES_DAEMON_FLAGS[@]}" --policy "$tmp/policy.xml" --take-over "$slot"
-[ "$(driver_of "$slot")" = vfio-pci ] || fail "the NVMe controller is on '$(driver_of "$slot")' after --take-over, not vfio-pci"
+taking_daemon "$tmp/daemon.log" "$slot" --policy "$tmp/policy.xml"
 
 reg() { # OFFSET: a 32-bit register of BAR 0 as the device has it, through sysfs resource0
   python3 -c 'import mmap, struct, sys
@@ -42,11 +41,7 @@ driver() { # MODE OUT (exec: in the background its pid is the JVM's, which the c
 }
 
 driver loop "$tmp/doomed.out" & doomed=$!
-for _ in $(seq 1 360); do
-  grep -q "IDENTIFY RUNNING" "$tmp/doomed.out" 2>/dev/null && break
-  kill -0 $doomed 2>/dev/null || fail "the first client ended by itself: $(tail -1 "$tmp/doomed.out") $(tail -1 "$tmp/doomed.out.err")"
-  sleep 0.5
-done
+wait_for_line "$tmp/doomed.out" "IDENTIFY RUNNING" $doomed "the first client did not get to identify"
 cat "$tmp/doomed.out"
 grep -q "IDENTIFY RUNNING: vid=0x1b36 sn=platformd-flr mn=QEMU NVMe Ctrl" "$tmp/doomed.out" \
   || fail "the first client's identify: $(grep -m1 'IDENTIFY\|FAIL' "$tmp/doomed.out" || tail -1 "$tmp/doomed.out.err")"
@@ -56,24 +51,11 @@ cc="$(reg 0x14)"; csts="$(reg 0x1c)"
 echo "while it runs: CC $cc, CSTS $csts"
 [ "$cc" = 0x00460001 ] && [ $((csts & 1)) = 1 ] || fail "the controller is not enabled while the client runs: CC $cc CSTS $csts"
 sleep 0.3 # into the next identifies
-kill -KILL $doomed; wait $doomed 2>/dev/null || true
-echo "client killed (SIGKILL) while identifying: $(tail -1 "$tmp/doomed.out")"
-session="$(sed -n 's/^session \([0-9a-f]*\),.*/\1/p' "$tmp/doomed.out" | head -1)"
-[ -n "$session" ] || fail "no session id in the first client's output"
-for _ in $(seq 1 120); do
-  grep -q "closed session $session" "$tmp/daemon.log" && break
-  sleep 0.5
-done
-grep "$session" "$tmp/daemon.log" | sed 's/^[0-9:.]* \[[^]]*\] [A-Z]* [a-zA-Z.]*\.//' | cut -c1-220
-grep -q "closed session $session" "$tmp/daemon.log" || fail "the daemon did not close the killed client's session within 60 s"
-grep -q "reset flr (VFIO_DEVICE_RESET) .*session $session closing" "$tmp/daemon.log" \
-  || fail "the teardown did not reset the controller by VFIO_DEVICE_RESET (flr): $(grep -m1 "session $session closing" "$tmp/daemon.log")"
-grep -q "session $session: freed [0-9]* bytes of DMA buffers after its devices were quiesced" "$tmp/daemon.log" \
-  || fail "the killed client's DMA buffers were not freed after the quiesce"
-command="$(od -An -tx2 -j4 -N2 "/sys/bus/pci/devices/$slot/config" | tr -d ' ')"
-(( (0x$command & 0x4) == 0 )) || fail "the command register is 0x$command after the teardown: bus mastering still on"
+killed_and_torn_down "$tmp/doomed.out" $doomed "$slot" "$tmp/daemon.log"
+grep -q "reset flr (VFIO_DEVICE_RESET) .*session $SESSION closing" "$tmp/daemon.log" \
+  || fail "the teardown did not reset the controller by VFIO_DEVICE_RESET (flr): $(grep -m1 "session $SESSION closing" "$tmp/daemon.log")"
 cc="$(reg 0x14)"; csts="$(reg 0x1c)"
-echo "after the teardown: command 0x$command, CC $cc, CSTS $csts"
+echo "after the teardown: CC $cc, CSTS $csts"
 [ "$cc" = 0x00000000 ] && [ "$csts" = 0x00000000 ] || fail "the controller was not reset by the teardown: CC $cc CSTS $csts"
 
 (driver once "$tmp/next.out") || fail "the next client failed: $(grep -m1 FAIL "$tmp/next.out" || tail -1 "$tmp/next.out.err")"

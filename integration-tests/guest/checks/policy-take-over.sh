@@ -27,12 +27,7 @@ echo "at start: display at $fb on '${fb_before:-no driver}', edu at $edu on '${e
 
 out="$tmp/framebuffer.out"
 run_example framebuffer "$out" --label fb-driver --out "$tmp/framebuffer.png" --hold-until "$tmp/release" & example=$!
-for _ in $(seq 1 360); do
-  grep -q "^INFO  holding" "$out" 2>/dev/null && break
-  kill -0 $example 2>/dev/null || break
-  sleep 0.5
-done
-grep -q "^INFO  holding" "$out" || { cat "$out"; fail "the example did not get to hold the display: $(grep -m1 '^FAIL' "$out" || tail -1 "$out.err")"; }
+wait_for_line "$out" "^INFO  holding" $example "the example did not get to hold the display"
 held="$(driver_of "$fb")"
 echo "while the example holds it: display on '$held'"
 [ "$held" = vfio-pci ] || fail "display at $fb is on '$held' while held under driver_override=\"yes\", not vfio-pci"

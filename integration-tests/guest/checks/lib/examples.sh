@@ -99,3 +99,47 @@ shared_daemon_release() {
   fi
   return $rc
 }
+
+# taking_daemon LOG SLOT [ARGS...]: start_daemon with the example checks' flags, ARGS and --take-over SLOT;
+# fails the check unless SLOT is on vfio-pci then. Pair with stop_daemon (in a trap).
+taking_daemon() {
+  local log="$1" slot="$2"; shift 2
+  start_daemon "$log" "${EXAMPLES_DAEMON_FLAGS[@]}" "$@" --take-over "$slot"
+  [ "$(driver_of "$slot")" = vfio-pci ] || fail "$slot is on '$(driver_of "$slot")' after --take-over, not vfio-pci"
+}
+
+# wait_for_line OUT PATTERN PID WHAT: waits (up to 180 s) until OUT has a line matching PATTERN (grep) while
+# the client PID runs; fails the check with WHAT and the client's last words if it ends or never gets there.
+wait_for_line() {
+  local out="$1" pattern="$2" pid="$3" what="$4"
+  for _ in $(seq 1 360); do
+    grep -q "$pattern" "$out" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  cat "$out" 2>/dev/null
+  fail "$what: $(grep -m1 '^FAIL' "$out" 2>/dev/null || tail -1 "$out.err" 2>/dev/null || echo 'no output')"
+}
+
+# killed_and_torn_down OUT PID SLOT LOG: SIGKILLs the client PID (whose OUT starts "session ID, ..."), waits
+# (up to 60 s) for the daemon (LOG) to close its session, shows that session's lines, and fails the check
+# unless its DMA buffers were freed after the quiesce and SLOT's command register has bus mastering off.
+# Sets SESSION.
+killed_and_torn_down() {
+  local out="$1" pid="$2" slot="$3" log="$4" command
+  kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+  echo "client killed (SIGKILL): $(tail -1 "$out")"
+  SESSION="$(sed -n 's/^session \([0-9a-f]*\),.*/\1/p' "$out" | head -1)"
+  [ -n "$SESSION" ] || fail "no session id in the killed client's output"
+  for _ in $(seq 1 120); do
+    grep -q "closed session $SESSION" "$log" && break
+    sleep 0.5
+  done
+  grep "$SESSION" "$log" | sed 's/^[0-9:.]* \[[^]]*\] [A-Z]* [a-zA-Z.]*\.//' | cut -c1-220
+  grep -q "closed session $SESSION" "$log" || fail "the daemon did not close the killed client's session within 60 s"
+  grep -q "session $SESSION: freed [0-9]* bytes of DMA buffers after its devices were quiesced" "$log" \
+    || fail "the killed client's DMA buffers were not freed after the quiesce"
+  command="$(od -An -tx2 -j4 -N2 "/sys/bus/pci/devices/$slot/config" | tr -d ' ')"
+  (( (0x$command & 0x4) == 0 )) || fail "$slot's command register is 0x$command after the teardown: bus mastering still on"
+  echo "$slot's command register after the teardown: 0x$command (bus master off)"
+}
