@@ -30,7 +30,10 @@ public interface DmaBuffer extends AutoCloseable {
 
     void write(long offset, byte[] src, int srcOffset, int length);
 
-    /** The buffer as an fd to map (memfd or hugetlbfs file): offset 0, {@link #size()} bytes. */
+    /**
+     * The buffer as an fd to map: a memfd (offset 0, {@link #size()} bytes), or the hugetlb memfd of the
+     * huge pages it is carved from (its offset there; mapped in whole huge pages, {@link FdRegion#mapUnit()}).
+     */
     FdRegion fd();
 
     @Override

@@ -65,7 +65,7 @@ public interface DmaDomain extends AutoCloseable {
 
     /**
      * Allocates a zero-filled buffer of {@code size} bytes rounded up to 4 KiB pages (linux without an
-     * IOMMU: to 2 MiB huge pages, which are what a client maps), contiguous as the
+     * IOMMU: carved from 2 MiB huge pages, which a client maps whole), contiguous as the
      * devices see it, at a bus address from this domain's allocator.
      *
      * @param alignment   of the bus address, a power of two; 0 means a page; below a page means a page
@@ -77,6 +77,14 @@ public interface DmaDomain extends AutoCloseable {
 
     /** The buffers currently allocated, in bus-address order. */
     List<DmaBuffer> buffers();
+
+    /**
+     * Memory the domain holds for its buffers: their sizes, or more where memory comes in bigger units
+     * (linux without an IOMMU: whole 2 MiB huge pages, which small buffers share). What a quota bounds.
+     */
+    default long pinnedBytes() {
+        return buffers().stream().mapToLong(DmaBuffer::size).sum();
+    }
 
     /**
      * Detaches every device and frees every buffer (the caller quiesced the devices first). Idempotent;

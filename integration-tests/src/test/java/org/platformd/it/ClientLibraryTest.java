@@ -47,7 +47,7 @@ class ClientLibraryTest extends ClientOnSimDaemon {
     void eduIdentifiesComputesFactorialsByInterruptAndDmasThroughItsEngine() throws Exception {
         try (Session s = client.open("edu-driver")) {
             assertTrue(s.policy().contains("label=\"edu-driver\""), s.policy());
-            assertEquals(1 << 20, s.dmaQuotaBytes());
+            assertEquals(4 << 20, s.dmaQuotaBytes());
             Device edu = s.acquire(0x1234, 0x11e8);
             assertEquals(0x11e81234, edu.readConfig(0, 4));
             edu.writeConfig(0x04, 2, 0x0002); // memory decode
@@ -127,7 +127,7 @@ class ClientLibraryTest extends ClientOnSimDaemon {
             assertTrue(absent.getMessage().contains("00:1f.0"), absent.getMessage());
             PlatformException again = assertThrows(PlatformException.class, () -> s.acquire(edu.name()));
             assertEquals(Status.Code.ALREADY_EXISTS, again.code());
-            PlatformException quota = assertThrows(PlatformException.class, () -> s.allocDma(2 << 20));
+            PlatformException quota = assertThrows(PlatformException.class, () -> s.allocDma(8 << 20));
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, quota.code());
             PlatformException none = assertThrows(PlatformException.class, () -> s.acquire(0x8086, 0x1234));
             assertEquals(Status.Code.NOT_FOUND, none.code());

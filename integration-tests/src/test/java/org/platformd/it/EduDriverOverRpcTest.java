@@ -203,15 +203,15 @@ class EduDriverOverRpcTest {
 
     @Test
     void dmaQuotaIsEnforcedWithTheNumbers() throws Exception {
-        rpc.allocateDma(AllocateDmaRequest.newBuilder().setSessionId(session).setSizeBytes(1 << 20).build());
+        rpc.allocateDma(AllocateDmaRequest.newBuilder().setSessionId(session).setSizeBytes(4 << 20).build());
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> rpc.allocateDma(
                 AllocateDmaRequest.newBuilder().setSessionId(session).setSizeBytes(1).build()));
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
         DmaQuotaExceeded q = StatusProto.fromThrowable(e).getDetails(0).unpack(DmaQuotaExceeded.class);
         assertEquals(4096, q.getRequestedBytes());
-        assertEquals(1 << 20, q.getUsedBytes());
-        assertEquals(1 << 20, q.getQuotaBytes());
-        assertTrue(e.getStatus().getDescription().contains("requested 4096 bytes, used 1048576 of 1048576"));
+        assertEquals(4 << 20, q.getUsedBytes());
+        assertEquals(4 << 20, q.getQuotaBytes());
+        assertTrue(e.getStatus().getDescription().contains("requested 4096 bytes, used 4194304 of 4194304"));
     }
 
     @Test

@@ -23,6 +23,8 @@ public abstract class MappedDmaBuffer implements DmaBuffer {
     private final String domain;
     private final long bus;
     private final NativeFd file;
+    private final long fileOffset;
+    private final long mapUnit;
     private final long size;
     private final MappedByteBuffer mapping;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -32,19 +34,23 @@ public abstract class MappedDmaBuffer implements DmaBuffer {
      * A hugetlb file's {@code size} must be whole huge pages: mmap refuses anything else.
      */
     protected MappedDmaBuffer(String domain, long bus, NativeFd file, long size) throws IOException {
-        this(domain, bus, file, MemoryMaps.map(file.fd(), 0, size));
+        this(domain, bus, file, MemoryMaps.map(file.fd(), 0, size), 0, size, BusAddressAllocator.PAGE);
     }
 
     /**
-     * Takes a mapping of the whole of {@code file} made by the caller (who needed it before the bus
-     * address was known: the hugetlb domain reads the physical address of the mapped pages).
+     * The buffer is {@code size} bytes at {@code fileOffset} of {@code file}, which the caller mapped whole
+     * ({@code whole}; the hugetlb domain carves several buffers from one file). A client maps the file in
+     * units of {@code mapUnit} bytes (a page; a huge page for hugetlb files).
      */
-    protected MappedDmaBuffer(String domain, long bus, NativeFd file, MappedByteBuffer mapping) {
+    protected MappedDmaBuffer(String domain, long bus, NativeFd file, MappedByteBuffer whole, long fileOffset,
+                              long size, long mapUnit) {
         this.domain = domain;
         this.bus = bus;
         this.file = file;
-        this.size = mapping.capacity();
-        this.mapping = mapping;
+        this.fileOffset = fileOffset;
+        this.mapUnit = mapUnit;
+        this.size = size;
+        this.mapping = whole.slice((int) fileOffset, (int) size);
         mapping.order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -114,7 +120,7 @@ public abstract class MappedDmaBuffer implements DmaBuffer {
     @Override
     public final FdRegion fd() {
         ensureOpen();
-        return new FdRegion(file.fd(), 0, size());
+        return new FdRegion(file.fd(), fileOffset, size(), mapUnit);
     }
 
     @Override

@@ -1,31 +1,25 @@
 package org.platformd.bridge.linux;
 
-import java.nio.MappedByteBuffer;
 import org.platformd.bridge.dma.MappedDmaBuffer;
-import org.platformd.fd.NativeFd;
 
 /**
- * A DMA buffer of a {@link HugePageDmaDomain}: a hugetlb memfd of whole 2 MiB pages, mapped here,
- * whose bus address is its physical address. Closing takes it out of the domain, then truncates the
- * memfd to 0 — the huge pages go back to the pool at once and every mapping of the exported fd (in
- * clients too) faults from then on — and closes it. Thread-safe.
+ * A DMA buffer of a {@link HugePageDmaDomain}: a range of a {@link HugePageBlock}, whose bus address is
+ * its physical address. Its fd is the block's hugetlb memfd, to be mapped in whole huge pages (the
+ * buffer starts {@code bus - block.phys()} into it). Closing gives the range back to the block; the last
+ * buffer out releases the block (pages back to the pool, every mapping of it faulting). Thread-safe.
  */
 final class HugePageDmaBuffer extends MappedDmaBuffer {
     private final HugePageDmaDomain domain;
-    private final NativeFd file;
+    private final HugePageBlock block;
 
-    HugePageDmaBuffer(HugePageDmaDomain domain, long bus, NativeFd file, MappedByteBuffer mapping) {
-        super(domain.name(), bus, file, mapping);
+    HugePageDmaBuffer(HugePageDmaDomain domain, HugePageBlock block, long bus, long size) {
+        super(domain.name(), bus, block.file(), block.mapping(), bus - block.phys(), size, HugePages.SIZE);
         this.domain = domain;
-        this.file = file;
+        this.block = block;
     }
 
     @Override
     protected void free() {
-        try {
-            domain.free(this);
-        } finally {
-            HugePageDmaDomain.release(file, describe());
-        }
+        domain.free(this, block);
     }
 }

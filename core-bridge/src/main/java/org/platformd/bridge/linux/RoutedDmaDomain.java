@@ -168,6 +168,11 @@ final class RoutedDmaDomain implements DmaDomain {
         return kind == null ? List.of() : kind.buffers();
     }
 
+    @Override
+    public synchronized long pinnedBytes() {
+        return kind == null ? 0 : kind.pinnedBytes();
+    }
+
     /** The kind's close order (devices detached, buffers freed, container closed), then every claim released. */
     @Override
     public void close() {

@@ -90,41 +90,58 @@ class HugePageDmaDomainTest {
     }
 
     @Test
-    void bufferIsZeroedHugePagesAtTheirPhysicalAddressAndFreeEmptiesTheMemfd() throws IOException {
+    void smallBuffersShareAZeroedHugePageAtItsPhysicalAddressAndTheLastFreeEmptiesIt() throws IOException {
         long freeBefore = pool.free();
         try (DmaDomain d = linux.openDmaDomain("hp")) {
             d.attach(DeviceRef.pci(EDU));
             assertEquals(Optional.empty(), d.whyUnreachable(DeviceRef.pci(EDU)), "no IOMMU: edu reaches physical addresses");
             assertTrue(d.toString().contains("huge pages, no IOMMU"), d.toString());
             DmaBuffer buf = d.allocate(4096);
-            assertEquals(HugePages.SIZE, buf.size(), "whole 2 MiB pages");
-            assertEquals(freeBefore - 1, pool.free());
-            ByteBuffer host = buf.buffer();
-            for (int i = 0; i < buf.size(); i += 8) {
-                if (host.getLong(i) != 0) {
-                    fail("byte " + i + " of a fresh buffer is not zero");
-                }
-            }
+            assertEquals(4096, buf.size(), "a small buffer is its size");
+            assertEquals(freeBefore - 1, pool.free(), "one huge page taken");
+            assertEquals(HugePages.SIZE, d.pinnedBytes(), "what the quota counts: the whole page");
+            assertZero(buf.buffer(), "a fresh buffer");
             FdRegion region = buf.fd();
-            assertEquals(0, region.offset());
-            assertEquals(HugePages.SIZE, region.size(), "a client maps whole huge pages");
-            MappedByteBuffer client = MemoryMaps.map(region.fd(), 0, region.size());
+            assertEquals(HugePages.SIZE, region.mapUnit(), "a hugetlb file maps in whole huge pages");
+            long base = region.offset() & -HugePages.SIZE;
+            MappedByteBuffer client = MemoryMaps.map(region.fd(), base, HugePages.SIZE);
             buf.write(100, new byte[] {7, 8, 9}, 0, 3);
-            assertEquals(8, client.get(101), "the exported fd shares the buffer's pages");
+            int at = (int) (region.offset() - base);
+            assertEquals(8, client.get(at + 101), "the exported fd shares the buffer's page");
             long[] pfns = Pagemap.frames(Pagemap.SELF, address(client), HugePages.SIZE, "client mapping");
-            assertEquals(buf.busAddress(), pfns[0] * Pagemap.PAGE, "bus address = physical address of the pages");
+            assertEquals(buf.busAddress(), pfns[0] * Pagemap.PAGE + at, "bus address = physical address");
             assertContiguous(pfns);
-            assertEquals(0, buf.busAddress() & (HugePages.SIZE - 1), "a huge page is 2 MiB aligned");
+
+            DmaBuffer second = d.allocate(8192, 8192, 0);
+            assertEquals(freeBefore - 1, pool.free(), "the second small buffer shares the page");
+            assertEquals(pfns[0] * Pagemap.PAGE, second.busAddress() & -HugePages.SIZE, "same huge page");
+            assertEquals(0, second.busAddress() & 8191, "at the asked alignment");
+            assertZero(second.buffer(), "the second buffer");
+            buf.close();
+            assertEquals(freeBefore - 1, pool.free(), "the page stays while a buffer is in it");
+            DmaBuffer third = d.allocate(4096);
+            assertEquals(buf.busAddress(), third.busAddress(), "first fit: the freed range again");
+            assertZero(third.buffer(), "a range handed out again");
 
             try (NativeFd kept = NativeFd.dup(region.fd(), "test dup")) {
-                buf.close();
-                assertFalse(buf.isOpen());
+                second.close();
+                third.close();
+                assertFalse(third.isOpen());
                 try (FileChannel ch = FileChannel.open(Path.of("/proc/self/fd/" + kept.fd()), StandardOpenOption.READ)) {
-                    assertEquals(0, ch.size(), "free truncates the memfd: client mappings die");
+                    assertEquals(0, ch.size(), "the last free truncates the memfd: client mappings die");
                 }
             }
             assertEquals(freeBefore, pool.free(), "the huge page is back in the pool");
+            assertEquals(0, d.pinnedBytes());
             assertTrue(d.buffers().isEmpty());
+        }
+    }
+
+    private static void assertZero(ByteBuffer b, String what) {
+        for (int i = 0; i < b.capacity(); i += 8) {
+            if (b.getLong(i) != 0) {
+                fail("byte " + i + " of " + what + " is not zero");
+            }
         }
     }
 
@@ -134,8 +151,9 @@ class HugePageDmaDomainTest {
         try (DmaDomain d = linux.openDmaDomain("hp")) {
             try {
                 DmaBuffer buf = d.allocate(2 * HugePages.SIZE + 1);
-                assertEquals(3 * HugePages.SIZE, buf.size());
-                long[] pfns = Pagemap.frames(Pagemap.SELF, address(buf.buffer()), buf.size(), "buffer");
+                assertEquals(2 * HugePages.SIZE + 4096, buf.size(), "its size in 4 KiB pages");
+                assertEquals(3 * HugePages.SIZE, d.pinnedBytes(), "in a block of three huge pages");
+                long[] pfns = Pagemap.frames(Pagemap.SELF, address(buf.buffer()), 2 * HugePages.SIZE, "buffer");
                 assertEquals(buf.busAddress(), pfns[0] * Pagemap.PAGE);
                 assertContiguous(pfns);
             } catch (BridgeException e) {

@@ -30,7 +30,6 @@ import org.platformd.proto.v1.MappableRegion;
  * Thread-safe (stateless besides its collaborators).
  */
 public final class ResourceExporter {
-    private static final long PAGE = 4096;
 
     private final SessionRegistry registry;
     private final ExportTokens tokens;
@@ -144,11 +143,15 @@ public final class ResourceExporter {
                 .setFdSocketPath(fdSocketPath).addAllFdRoles(roles);
     }
 
-    /** mmap wants a page-aligned offset and whole pages; the resource may start inside the first page. */
+    /**
+     * mmap wants an offset and a length in the file's map unit (a page, or a huge page); the resource may
+     * start inside the first unit.
+     */
     static MappableRegion region(FdRegion r, boolean writeCombining, long busAddress) {
-        long mapOffset = r.offset() & ~(PAGE - 1);
+        long unit = r.mapUnit();
+        long mapOffset = r.offset() & ~(unit - 1);
         long dataOffset = r.offset() - mapOffset;
-        long mapLength = (dataOffset + r.size() + PAGE - 1) & ~(PAGE - 1);
+        long mapLength = (dataOffset + r.size() + unit - 1) & ~(unit - 1);
         return MappableRegion.newBuilder().setMapOffsetBytes(mapOffset).setMapLengthBytes(mapLength)
                 .setDataOffsetBytes(dataOffset).setSizeBytes(r.size()).setWriteCombining(writeCombining)
                 .setBusAddress(busAddress).build();

@@ -477,19 +477,20 @@ public final class SessionRegistry implements AutoCloseable {
      * FAILED_PRECONDITION when the daemon has no hardware backend (inventory-only).
      */
     /**
-     * RESOURCE_EXHAUSTED with DmaQuotaExceeded. {@code takes} is what the buffer costs: the request rounded
-     * to pages, or more where the backend hands out bigger units, which the quota counts (it is memory
-     * pinned for the session either way).
+     * RESOURCE_EXHAUSTED with DmaQuotaExceeded. {@code pins} is what the buffer would add to the memory
+     * pinned for the session: the request rounded to pages, or more where the backend's memory comes in
+     * bigger units (linux without an IOMMU: a fresh 2 MiB huge page), which the quota counts.
      */
-    private static io.grpc.StatusRuntimeException quotaExceeded(Session s, long requested, long takes, long used,
+    private static io.grpc.StatusRuntimeException quotaExceeded(Session s, long requested, long pins, long used,
             long quota) {
-        String cost = takes == requested ? "" : " (" + takes + " bytes as this machine allocates DMA memory)";
+        String cost = pins == requested ? "" : " (it pins " + pins + " more bytes: this machine's DMA memory comes"
+                + " in whole huge pages)";
         com.google.rpc.Status rpc = com.google.rpc.Status.newBuilder()
                 .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
                 .setMessage("DMA quota of session " + s.id() + " exceeded: requested " + requested + " bytes" + cost
                         + ", used " + used + " of " + quota + " bytes (policy dma_quota)")
                 .addDetails(com.google.protobuf.Any.pack(org.platformd.proto.v1.DmaQuotaExceeded.newBuilder()
-                        .setRequestedBytes(takes).setUsedBytes(used).setQuotaBytes(quota).build()))
+                        .setRequestedBytes(pins).setUsedBytes(used).setQuotaBytes(quota).build()))
                 .build();
         return io.grpc.protobuf.StatusProto.toStatusRuntimeException(rpc);
     }
@@ -513,22 +514,23 @@ public final class SessionRegistry implements AutoCloseable {
         long rounded = (size + page - 1) / page * page;
         long quota = s.rule().attributes().dmaQuota();
         synchronized (s) {
-            long used = s.dmaBytes();
-            if (used + rounded > quota) {
+            long used = domain.pinnedBytes();
+            if (s.dmaBytes() + rounded > quota) { // the buffers' sizes alone: pinned memory is never less
                 throw quotaExceeded(s, rounded, rounded, used, quota);
             }
             // NO_MEMORY (no range of that size, alignment and address width) becomes RESOURCE_EXHAUSTED.
             org.platformd.bridge.DmaBuffer b = domain.allocate(rounded, alignment, addressBits);
-            if (used + b.size() > quota) { // the backend's unit is bigger (linux without an IOMMU: 2 MiB huge pages)
+            long pinned = domain.pinnedBytes();
+            if (pinned > quota) { // the backend's unit is bigger (linux without an IOMMU: 2 MiB huge pages)
                 b.close();
-                throw quotaExceeded(s, rounded, b.size(), used, quota);
+                throw quotaExceeded(s, rounded, pinned - used, used, quota);
             }
             long align = Math.max(alignment, page);
             String id = s.addDma(b);
             return org.platformd.proto.v1.AllocateDmaResponse.newBuilder()
                     .setBuffer(org.platformd.proto.v1.DmaBuffer.newBuilder().setBufferId(id).setBusAddress(b.busAddress())
                             .setSizeBytes(b.size()).setAlignmentBytes(align))
-                    .setUsedBytes(s.dmaBytes()).setQuotaBytes(quota).build();
+                    .setUsedBytes(domain.pinnedBytes()).setQuotaBytes(quota).build();
         }
     }
 
@@ -546,7 +548,7 @@ public final class SessionRegistry implements AutoCloseable {
             throw Status.NOT_FOUND.withDescription("no DMA buffer " + id + " in session " + s.id()).asRuntimeException();
         }
         b.close();
-        return s.dmaBytes();
+        return s.dmaDomain().map(org.platformd.bridge.DmaDomain::pinnedBytes).orElse(s.dmaBytes());
     }
 
     // ---- policy --------------------------------------------------------------------------
