@@ -101,6 +101,7 @@ public final class LinuxBackend implements Backend {
     private final LinuxCapabilities capabilities;
     private final Optional<PortIoHelper> helper;
     private final Map<BusAddress, DriverBinding> takenOver = new LinkedHashMap<>();
+    private final Map<BusAddress, DriverBinding> waitingForGroup = new LinkedHashMap<>(); // released, group busy
     private final Map<Integer, VfioGroup> groups = new HashMap<>();
     private final Map<DeviceRef, DmaDomain> dmaOwners = new ConcurrentHashMap<>();
     private final Optional<KernelLogDmaFaults> faults;
@@ -201,22 +202,60 @@ public final class LinuxBackend implements Backend {
     /**
      * Gives a function {@link #takeOver} took back to the driver it had (its sessions closed first, and it
      * detached from every DMA domain). The IOMMU group's VFIO fd is closed when nothing else of the group
-     * is ours any more, so the group is the kernel's again; a function not taken is left alone.
+     * is ours any more, so the group is the kernel's again; while other functions of the group are in use
+     * it waits for the last of them. A function taken from a kernel driver stays until {@link #close()}
+     * when the kernel would not revoke a client's lingering BAR mappings ({@link StrictDevmem}). A
+     * function not taken is left alone.
      */
     public synchronized void giveBack(BusAddress a) {
-        DriverBinding b = takenOver.remove(a);
+        DriverBinding b = takenOver.get(a);
         if (b == null) {
             return;
         }
-        Optional<Integer> group = sysfsDevice(a).iommuGroup();
-        if (group.isPresent() && groups.containsKey(group.get())) {
-            boolean shared = takenOver.keySet().stream().anyMatch(o -> sysfsDevice(o).iommuGroup().equals(group))
-                    || dmaOwners.keySet().stream().anyMatch(d -> d instanceof DeviceRef.Pci p
-                            && sysfsDevice(p.address()).iommuGroup().equals(group));
-            if (!shared) {
-                groups.remove(group.get()).close();
-            }
+        if (b.previous().filter(d -> !SysfsDevice.USER_LEVEL_DRIVERS.contains(d)).isPresent()
+                && !capabilities.revokesMappings()) {
+            // its driver would get it while a client may still map its BARs: kept until close()
+            log.info("{}: kept until platformd exits, not given back at release: {}", b,
+                    capabilities.revokesMappingsStatus());
+            return;
         }
+        takenOver.remove(a);
+        Optional<Integer> group = sysfsDevice(a).iommuGroup();
+        if (group.isPresent() && groupInUse(group.get())) {
+            // A kernel driver can't bind to a function of a group user space still owns (the probe fails
+            // with EBUSY): it goes back with the last function of its group.
+            waitingForGroup.put(a, b);
+            log.info("{}: given back once the rest of IOMMU group {} is released", b, group.get());
+            return;
+        }
+        List<DriverBinding> back = new ArrayList<>(List.of(b));
+        group.ifPresent(id -> {
+            VfioGroup g = groups.remove(id);
+            if (g != null) {
+                g.close();
+            }
+            waitingForGroup.keySet().removeIf(o -> {
+                boolean same = sysfsDevice(o).iommuGroup().equals(group);
+                if (same) {
+                    back.add(waitingForGroup.get(o));
+                }
+                return same;
+            });
+        });
+        back.forEach(this::giveBack);
+    }
+
+    /** Another function of the group is taken or attached to a DMA domain, or the group is still in a container. */
+    private boolean groupInUse(int id) {
+        Optional<Integer> group = Optional.of(id);
+        VfioGroup g = groups.get(id);
+        return (g != null && g.container() != null)
+                || takenOver.keySet().stream().anyMatch(o -> sysfsDevice(o).iommuGroup().equals(group))
+                || dmaOwners.keySet().stream().anyMatch(d -> d instanceof DeviceRef.Pci p
+                        && sysfsDevice(p.address()).iommuGroup().equals(group));
+    }
+
+    private void giveBack(DriverBinding b) {
         try {
             b.giveBack();
             log.info("gave back {}", b);
@@ -625,6 +664,10 @@ public final class LinuxBackend implements Backend {
         if (driver.equals("vfio-pci")) {
             return new DmaRoute.Unreachable("it is on vfio-pci but VFIO can't be used for it: " + whyNoVfio(dev));
         }
+        Optional<String> kernels = dev.writeRefusal();
+        if (kernels.isPresent()) { // read-only here: it must not pick the session's kind of DMA either
+            return new DmaRoute.Unreachable(kernels.get());
+        }
         Optional<Integer> group = dev.iommuGroup();
         String how = "no IOMMU";
         if (group.isPresent()) {
@@ -706,14 +749,9 @@ public final class LinuxBackend implements Backend {
         synchronized (this) {
             groups.values().forEach(VfioGroup::close);
             groups.clear();
-            for (DriverBinding b : takenOver.values()) {
-                try {
-                    b.giveBack();
-                    log.info("gave back {}", b);
-                } catch (IOException e) {
-                    log.error("giving back {}: {}", b, e.toString());
-                }
-            }
+            takenOver.values().forEach(this::giveBack);
+            waitingForGroup.values().forEach(this::giveBack);
+            waitingForGroup.clear();
             takenOver.clear();
         }
         faults.ifPresent(KernelLogDmaFaults::close);

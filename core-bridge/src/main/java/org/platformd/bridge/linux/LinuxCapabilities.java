@@ -23,11 +23,15 @@ import java.util.List;
  * @param hugePagesStatus how many are free, or why there are none
  * @param kernelLog    /dev/kmsg opens for reading (IOMMU faults are reported from it)
  * @param kernelLogStatus why (not)
+ * @param revokesMappings the kernel revokes user mappings of a device's BARs when a driver claims them
+ *                     (CONFIG_IO_STRICT_DEVMEM=y): a function may go back to its kernel driver while a
+ *                     client still maps its resourceN
+ * @param revokesMappingsStatus where that was read, or why it is not known
  */
 public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, boolean portHelper,
                                 String portHelperStatus, boolean vfio, String vfioStatus, boolean iommuGroups,
                                 boolean uio, boolean hugePages, String hugePagesStatus, boolean kernelLog,
-                                String kernelLogStatus) {
+                                String kernelLogStatus, boolean revokesMappings, String revokesMappingsStatus) {
 
     static LinuxCapabilities probe(LinuxBackend.Options o, PortIoHelper.Availability helper) {
         Path pciBus = o.sysfsRoot().getParent();
@@ -47,11 +51,12 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
             vfioStatus = "ready";
         }
         String kmsg = kernelLogStatus(o.devDir().resolve("kmsg"));
+        StrictDevmem devmem = StrictDevmem.probe();
         return new LinuxCapabilities(Sys.isRoot(), Files.isDirectory(o.sysfsRoot()),
                 Files.exists(o.devDir().resolve("port")), helper.helper().isPresent(), helper.status(),
                 vfioDev && vfioPci && groups, vfioStatus, groups,
                 Files.isDirectory(drivers.resolve("uio_pci_generic")), pool.reserved() > 0, hugePagesStatus(pool),
-                kmsg.equals("ready"), kmsg);
+                kmsg.equals("ready"), kmsg, devmem.revokes(), devmem.status());
     }
 
     /** "ready" when the kernel log opens for reading, else why not (reading it needs CAP_SYSLOG, usually). */
@@ -113,6 +118,11 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
                         : hugePages ? "; no isolation between devices" : "; DMA buffers are refused"));
         out.add(kernelLog ? "IOMMU faults: read from the kernel log (/dev/kmsg), reported to the sessions"
                 : "IOMMU faults: NOT REPORTED: " + kernelLogStatus + "; they stay in the kernel log (dmesg)");
+        out.add(revokesMappings ? "give-back to kernel drivers at release: yes (" + revokesMappingsStatus
+                + ": a client's BAR mappings are revoked when the driver claims them)"
+                : "give-back to kernel drivers at release: NO: " + revokesMappingsStatus + "; a client's BAR"
+                        + " mappings would outlive it, so a policy-marked device taken from a kernel driver stays"
+                        + " on vfio-pci until platformd exits (devices that had no driver go back at release)");
         return out;
     }
 }

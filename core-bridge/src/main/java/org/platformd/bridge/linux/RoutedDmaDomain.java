@@ -119,14 +119,11 @@ final class RoutedDmaDomain implements DmaDomain {
         if (why == null) {
             return;
         }
-        try {
-            if (why.isEmpty() && kind != null) {
-                kind.detach(device);
-            }
-        } finally {
-            devices.remove(device);
-            backend.releaseDma(device, this);
+        if (why.isEmpty() && kind != null) {
+            kind.detach(device); // when this fails the device stays attached and claimed, for close to retry
         }
+        devices.remove(device);
+        backend.releaseDma(device, this);
     }
 
     @Override

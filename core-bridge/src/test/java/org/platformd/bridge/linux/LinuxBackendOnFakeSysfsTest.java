@@ -304,6 +304,22 @@ class LinuxBackendOnFakeSysfsTest {
     }
 
     @Test
+    void aDeviceItsKernelDriverKeepsNeitherGetsDmaNorPicksTheDomainsKind() throws IOException {
+        assumeTrue(new HugePages(HugePages.SYSTEM).supported(), "this kernel has no 2 MiB huge pages");
+        try (LinuxBackend vfio = withVfioPresent(); DmaDomain d = vfio.openDmaDomain("s1")) {
+            eduInGroup("identity");
+            Path dev = devices.resolve(EDU.toString());
+            Files.delete(dev.resolve("driver"));
+            Files.createSymbolicLink(dev.resolve("driver"), Files.createDirectories(tmp.resolve("sys/bus/pci/drivers/edu")));
+            d.attach(DeviceRef.pci(EDU)); // granted read-only: attached, but no DMA and no say in the kind
+            String why = d.whyUnreachable(DeviceRef.pci(EDU)).orElseThrow();
+            assertTrue(why.contains("edu"), why);
+            DmaBuffer b = d.allocate(4096);
+            assertTrue(b.busAddress() >= VfioDmaDomain.IOVA_BASE, "the machine's default kind (VFIO), not huge pages");
+        }
+    }
+
+    @Test
     void anIdentityGroupMeansPhysicalAddressesUnlessTheDomainsBuffersAreIovasAlready() throws IOException {
         assumeTrue(new HugePages(HugePages.SYSTEM).supported(), "this kernel has no 2 MiB huge pages");
         try (LinuxBackend vfio = withVfioPresent()) {

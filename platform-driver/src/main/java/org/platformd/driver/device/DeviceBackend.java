@@ -64,7 +64,12 @@ public final class DeviceBackend {
                 afterClose = () -> linux.giveBack(a);
             }
         }
-        return new DeviceHandle(bridge, device, afterClose);
+        try {
+            return new DeviceHandle(bridge, device, afterClose);
+        } catch (RuntimeException e) {
+            afterClose.run(); // nothing was opened: the function goes back at once
+            throw e;
+        }
     }
 
     public void close() {

@@ -316,13 +316,16 @@ public final class DeviceHandle implements AutoCloseable {
             return;
         }
         closed = true;
-        closeIrqs();
-        ioMems.values().forEach(IoMem::close);
-        ioPorts.values().forEach(IoPort::close);
-        if (config != null) {
-            config.close();
+        try {
+            closeIrqs();
+            ioMems.values().forEach(IoMem::close);
+            ioPorts.values().forEach(IoPort::close);
+            if (config != null) {
+                config.close();
+            }
+            log.debug("closed hardware sessions of {}", host.name());
+        } finally {
+            afterClose.run(); // a session that failed to close must not keep the function from its driver
         }
-        log.debug("closed hardware sessions of {}", host.name());
-        afterClose.run();
     }
 }
