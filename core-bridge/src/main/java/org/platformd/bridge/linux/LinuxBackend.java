@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,41 +222,45 @@ public final class LinuxBackend implements Backend {
         }
         takenOver.remove(a);
         Optional<Integer> group = sysfsDevice(a).iommuGroup();
-        if (group.isPresent() && groupInUse(group.get())) {
+        if (group.isEmpty()) {
+            returnToDriver(b);
+            return;
+        }
+        int id = group.get();
+        if (groupInUse(id)) {
             // A kernel driver can't bind to a function of a group user space still owns (the probe fails
             // with EBUSY): it goes back with the last function of its group.
             waitingForGroup.put(a, b);
-            log.info("{}: given back once the rest of IOMMU group {} is released", b, group.get());
+            log.info("{}: given back once the rest of IOMMU group {} is released", b, id);
             return;
         }
-        List<DriverBinding> back = new ArrayList<>(List.of(b));
-        group.ifPresent(id -> {
-            VfioGroup g = groups.remove(id);
-            if (g != null) {
-                g.close();
+        VfioGroup g = groups.remove(id);
+        if (g != null) {
+            g.close();
+        }
+        returnToDriver(b);
+        for (Iterator<Map.Entry<BusAddress, DriverBinding>> it = waitingForGroup.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<BusAddress, DriverBinding> waiting = it.next();
+            if (inGroup(waiting.getKey(), id)) {
+                returnToDriver(waiting.getValue());
+                it.remove();
             }
-            waitingForGroup.keySet().removeIf(o -> {
-                boolean same = sysfsDevice(o).iommuGroup().equals(group);
-                if (same) {
-                    back.add(waitingForGroup.get(o));
-                }
-                return same;
-            });
-        });
-        back.forEach(this::giveBack);
+        }
     }
 
     /** Another function of the group is taken or attached to a DMA domain, or the group is still in a container. */
     private boolean groupInUse(int id) {
-        Optional<Integer> group = Optional.of(id);
         VfioGroup g = groups.get(id);
         return (g != null && g.container() != null)
-                || takenOver.keySet().stream().anyMatch(o -> sysfsDevice(o).iommuGroup().equals(group))
-                || dmaOwners.keySet().stream().anyMatch(d -> d instanceof DeviceRef.Pci p
-                        && sysfsDevice(p.address()).iommuGroup().equals(group));
+                || takenOver.keySet().stream().anyMatch(o -> inGroup(o, id))
+                || dmaOwners.keySet().stream().anyMatch(d -> d instanceof DeviceRef.Pci p && inGroup(p.address(), id));
     }
 
-    private void giveBack(DriverBinding b) {
+    private boolean inGroup(BusAddress a, int id) {
+        return sysfsDevice(a).iommuGroup().equals(Optional.of(id));
+    }
+
+    private void returnToDriver(DriverBinding b) {
         try {
             b.giveBack();
             log.info("gave back {}", b);
@@ -749,8 +754,8 @@ public final class LinuxBackend implements Backend {
         synchronized (this) {
             groups.values().forEach(VfioGroup::close);
             groups.clear();
-            takenOver.values().forEach(this::giveBack);
-            waitingForGroup.values().forEach(this::giveBack);
+            takenOver.values().forEach(this::returnToDriver);
+            waitingForGroup.values().forEach(this::returnToDriver);
             waitingForGroup.clear();
             takenOver.clear();
         }

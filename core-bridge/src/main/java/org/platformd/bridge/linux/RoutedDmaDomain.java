@@ -76,14 +76,10 @@ final class RoutedDmaDomain implements DmaDomain {
 
     /** Attaches the device to the kind its route needs (choosing the kind if it is still free); else why not. */
     private Optional<String> route(DeviceRef device, DmaRoute route) {
-        boolean iommu;
         if (route instanceof DmaRoute.Unreachable u) {
             return Optional.of(u.why());
-        } else if (route instanceof DmaRoute.Iommu) {
-            iommu = true;
-        } else {
-            iommu = false;
         }
+        boolean iommu = route instanceof DmaRoute.Iommu;
         if (kind != null && isVfio(kind) != iommu) {
             if (kind.buffers().isEmpty() && kind.devices().isEmpty()) {
                 kind.close();
@@ -97,11 +93,15 @@ final class RoutedDmaDomain implements DmaDomain {
             }
         }
         if (kind == null) {
-            kind = iommu ? new VfioDmaDomain(name, backend)
-                    : new HugePageDmaDomain(name, backend, new HugePages(backend.hugePagesDir()), Pagemap.SELF);
+            kind = newKind(iommu);
         }
         kind.attach(device);
         return Optional.empty();
+    }
+
+    private LinuxDmaDomain newKind(boolean vfio) {
+        return vfio ? new VfioDmaDomain(name, backend)
+                : new HugePageDmaDomain(name, backend, new HugePages(backend.hugePagesDir()), Pagemap.SELF);
     }
 
     private String describeUse() {
@@ -146,10 +146,8 @@ final class RoutedDmaDomain implements DmaDomain {
         ensureOpen();
         if (kind == null) {
             HugePages pool = new HugePages(backend.hugePagesDir());
-            if (backend.capabilities().vfio()) {
-                kind = new VfioDmaDomain(name, backend);
-            } else if (pool.supported()) {
-                kind = new HugePageDmaDomain(name, backend, pool, Pagemap.SELF);
+            if (backend.capabilities().vfio() || pool.supported()) {
+                kind = newKind(backend.capabilities().vfio());
             } else {
                 // a buffer no device can reach would be a silent lie: say what is missing instead
                 throw new BridgeException(Reason.UNSUPPORTED, null, "DMA domain " + name + ": DMA needs VFIO with an"

@@ -300,7 +300,7 @@ public final class DeviceHandle implements AutoCloseable {
         if (bridge == null || config == null || !config.isOpen()) {
             return "none";
         }
-        java.util.Optional<String> method = config.reset();
+        Optional<String> method = config.reset();
         virtualConfig = null; // emulated BAR state starts over, as after a real reset
         for (int i = 0; i < BAR_OFFSETS.length; i++) {
             config.write32(BAR_OFFSETS[i], savedBars[i]);
