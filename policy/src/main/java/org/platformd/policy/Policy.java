@@ -80,16 +80,21 @@ public final class Policy {
     }
 
     /**
-     * {@link #match(String)}, then the rule's uid/gid check against the peer's credentials.
-     * A label whose best rule refuses the peer is refused; it does not fall back to a weaker
-     * rule, or a process could reach the default policy by claiming someone else's label.
+     * {@link #match(String)}, then the rule's {@link PeerBinding} against the peer: a rule
+     * without uid, gid or tls_cn admits root and {@code daemonUid} (and TLS clients), every
+     * local user only with {@code uid="*"}. A label whose best rule refuses the peer is
+     * refused; it does not fall back to a weaker rule, or a process could reach the default
+     * policy by claiming someone else's label. The refusal names the rule with its
+     * FILE:LINE:COLUMN, the label, the peer, and what the admin would write to admit it.
      */
-    public Match admit(String label, long peerUid, long peerGid) {
+    public Match admit(String label, Claimant peer, long daemonUid) {
         Match m = match(label);
-        if (m instanceof Match.Matched matched && !matched.rule().attributes().admits(peerUid, peerGid)) {
-            return new Match.Refused(label, "peer uid " + peerUid + " gid " + peerGid
-                    + " may not open a session labelled \"" + label.strip() + "\": its policy is restricted to"
-                    + " other Unix credentials");
+        if (m instanceof Match.Matched matched) {
+            PeerBinding binding = matched.rule().attributes().peers();
+            if (!binding.admits(peer, daemonUid)) {
+                return new Match.Refused(label, peer.describe() + " may not claim label \"" + label.strip() + "\": "
+                        + matched.rule() + " " + binding.explain(daemonUid) + "; " + binding.remedy(peer));
+            }
         }
         return m;
     }

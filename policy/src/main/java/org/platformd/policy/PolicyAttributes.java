@@ -11,10 +11,9 @@ import java.util.OptionalLong;
  * @param dmaQuota   {@code dma_quota}: most bytes a session may hold in DMA buffers at once
  * @param maxDevices {@code max_devices}: most devices a session may hold acquired at once;
  *                   empty when unlimited
- * @param uid        {@code uid}: only a peer with this Unix user ID may open such a session
- * @param gid        {@code gid}: only a peer with this (primary) Unix group ID may
+ * @param peers      {@code uid}, {@code gid}, {@code tls_cn}: who may claim the rule's labels
  */
-public record PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevices, OptionalLong uid, OptionalLong gid) {
+public record PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevices, PeerBinding peers) {
 
     /** {@code dma_quota} when a policy does not say: 16 MiB. */
     public static final long DEFAULT_DMA_QUOTA = 16L << 20;
@@ -26,7 +25,7 @@ public record PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevic
     public static final long MAX_ID = 0xfffffffeL;
 
     public static final PolicyAttributes DEFAULT =
-            new PolicyAttributes(false, DEFAULT_DMA_QUOTA, OptionalInt.empty(), OptionalLong.empty(), OptionalLong.empty());
+            new PolicyAttributes(false, DEFAULT_DMA_QUOTA, OptionalInt.empty(), PeerBinding.OWNER);
 
     public PolicyAttributes {
         if (dmaQuota < 0 || dmaQuota > MAX_DMA_QUOTA) {
@@ -35,16 +34,16 @@ public record PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevic
         if (maxDevices.isPresent() && (maxDevices.getAsInt() < 1 || maxDevices.getAsInt() > MAX_MAX_DEVICES)) {
             throw new IllegalArgumentException("max_devices out of range 1.." + MAX_MAX_DEVICES);
         }
-        if (uid.isPresent() && (uid.getAsLong() < 0 || uid.getAsLong() > MAX_ID)) {
-            throw new IllegalArgumentException("uid out of range");
-        }
-        if (gid.isPresent() && (gid.getAsLong() < 0 || gid.getAsLong() > MAX_ID)) {
-            throw new IllegalArgumentException("gid out of range");
-        }
+        java.util.Objects.requireNonNull(peers, "peers");
     }
 
-    /** True when a peer with these credentials may use the policy (no uid/gid means anyone). */
-    public boolean admits(long peerUid, long peerGid) {
-        return (uid.isEmpty() || uid.getAsLong() == peerUid) && (gid.isEmpty() || gid.getAsLong() == peerGid);
+    /** {@code uid="N"}, if given (not for {@code uid="*"}). */
+    public OptionalLong uid() {
+        return peers.uid();
+    }
+
+    /** {@code gid="N"}, if given. */
+    public OptionalLong gid() {
+        return peers.gid();
     }
 }

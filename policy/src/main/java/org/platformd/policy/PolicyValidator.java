@@ -26,8 +26,9 @@ import org.platformd.policy.xml.XmlElement;
 final class PolicyValidator {
 
     static final List<String> POLICY_ATTRIBUTES =
-            List.of("label", "label_prefix", "label_suffix", "info", "dma_quota", "max_devices", "uid", "gid");
-    static final List<String> DEFAULT_POLICY_ATTRIBUTES = List.of("info", "dma_quota", "max_devices", "uid", "gid");
+            List.of("label", "label_prefix", "label_suffix", "info", "dma_quota", "max_devices", "uid", "gid", "tls_cn");
+    static final List<String> DEFAULT_POLICY_ATTRIBUTES =
+            List.of("info", "dma_quota", "max_devices", "uid", "gid", "tls_cn");
     static final List<String> ACCESS_ATTRIBUTES = List.of("driver_override", "bus_master", "reset");
     static final List<String> DEVICE_ATTRIBUTES = List.of("name", "driver_override", "bus_master", "reset");
     static final List<String> PCI_ATTRIBUTES =
@@ -165,9 +166,45 @@ final class PolicyValidator {
                             + " (leave it out for no limit; to grant nothing, list no devices)");
             if (n.isPresent()) maxDevices = OptionalInt.of((int) n.getAsLong());
         }
-        OptionalLong uid = id(attrs.get("uid"), who, "user");
-        OptionalLong gid = id(attrs.get("gid"), who, "group");
-        return new PolicyAttributes(info, dmaQuota, maxDevices, uid, gid);
+        return new PolicyAttributes(info, dmaQuota, maxDevices, peers(attrs, who));
+    }
+
+    /** uid, gid and tls_cn: one of the four kinds of {@link PeerBinding}, or errors; uid="*" is warned about. */
+    private PeerBinding peers(Map<String, XmlAttribute> attrs, String who) {
+        XmlAttribute uidAttr = attrs.get("uid");
+        XmlAttribute gidAttr = attrs.get("gid");
+        XmlAttribute cnAttr = attrs.get("tls_cn");
+        boolean everyUid = uidAttr != null && uidAttr.value().strip().equals("*");
+        if (gidAttr != null && gidAttr.value().strip().equals("*")) {
+            error(gidAttr.location(), "gid=\"*\" in " + who + ": not needed; without gid every group is admitted."
+                    + " To admit every local user write uid=\"*\"");
+            return PeerBinding.OWNER;
+        }
+        OptionalLong uid = everyUid ? OptionalLong.empty() : id(uidAttr, who, "user");
+        OptionalLong gid = id(gidAttr, who, "group");
+        if (cnAttr != null) {
+            if (cnAttr.value().isBlank()) {
+                error(cnAttr.location(), "tls_cn=\"\" in " + who + ": expected the client certificate's CN");
+            } else if (uidAttr != null || gidAttr != null) {
+                error(cnAttr.location(), "tls_cn in " + who + " reserves its labels for one TLS client alone;"
+                        + " uid and gid (which admit Unix-socket peers) cannot go with it");
+            } else {
+                return PeerBinding.tlsCommonName(cnAttr.value());
+            }
+            return PeerBinding.OWNER;
+        }
+        if (everyUid) {
+            if (gidAttr != null) {
+                error(uidAttr.location(), "uid=\"*\" in " + who + " admits every local user; with gid write gid=\""
+                        + gidAttr.value().strip() + "\" alone (any uid in that primary group)");
+                return PeerBinding.OWNER;
+            }
+            warning(uidAttr.location(), "uid=\"*\" in " + who + ": every local user (and any peer that can reach"
+                    + " the daemon) may open sessions under it and drive what it grants; bind it with uid, gid or"
+                    + " tls_cn unless that is intended");
+            return PeerBinding.everyone();
+        }
+        return PeerBinding.credentials(uid, gid);
     }
 
     private OptionalLong id(XmlAttribute a, String who, String kind) {

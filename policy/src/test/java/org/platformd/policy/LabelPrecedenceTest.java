@@ -124,11 +124,37 @@ class LabelPrecedenceTest {
 
     @Test
     void uidGidRestrictionRefusesOtherPeersWithoutFallingBackToTheDefault() {
-        Policy policy = policy("<policy label=\"fb\" uid=\"1000\" gid=\"100\">" + DEV + "</policy><default-policy/>");
-        assertInstanceOf(Match.Matched.class, policy.admit("fb", 1000, 100));
-        Match.Refused wrongUid = assertInstanceOf(Match.Refused.class, policy.admit("fb", 1001, 100));
+        Policy policy = policy("<policy label=\"fb\" uid=\"1000\" gid=\"100\">" + DEV + "</policy><default-policy uid=\"*\"/>");
+        assertInstanceOf(Match.Matched.class, policy.admit("fb", new Claimant.UnixPeer(1000, 100), 0));
+        Match.Refused wrongUid = assertInstanceOf(Match.Refused.class,
+                policy.admit("fb", new Claimant.UnixPeer(1001, 100), 0));
         assertTrue(wrongUid.message().contains("uid 1001"), wrongUid.message());
-        assertInstanceOf(Match.Refused.class, policy.admit("fb", 1000, 101));
-        assertEquals("default", labelOf(policy.admit("other", 1001, 101)));
+        assertInstanceOf(Match.Refused.class, policy.admit("fb", new Claimant.UnixPeer(1000, 101), 0));
+        assertEquals("default", labelOf(policy.admit("other", new Claimant.UnixPeer(1001, 101), 0)));
+    }
+
+    @Test
+    void aRefusalNamesTheRuleWithItsLineTheLabelThePeerAndWhatWouldAdmitIt() {
+        Policy policy = policy("<policy label=\"edu-driver\">" + DEV + "</policy>\n"
+                + "<policy label=\"fb\" uid=\"1000\">" + DEV + "</policy>\n"
+                + "<policy label=\"nic\" tls_cn=\"nic\">" + DEV + "</policy>");
+        Match.Refused owner = assertInstanceOf(Match.Refused.class,
+                policy.admit("edu-driver", new Claimant.UnixPeer(65534, 65534), 1000));
+        assertEquals("peer uid 65534 gid 65534 may not claim label \"edu-driver\": <policy label=\"edu-driver\"> at"
+                + " test.xml:2:1 has no uid, gid or tls_cn, so it admits only root and the daemon's own uid 1000 (and TLS"
+                + " clients); to admit it, write uid=\"65534\" on that rule (or uid=\"*\" for every local user)",
+                owner.message());
+        assertInstanceOf(Match.Matched.class, policy.admit("edu-driver", new Claimant.UnixPeer(1000, 5), 1000));
+        Match.Refused ids = assertInstanceOf(Match.Refused.class, policy.admit("fb", new Claimant.UnixPeer(7, 8), 0));
+        assertTrue(ids.message().endsWith("test.xml:3:1 admits only uid 1000; to admit it, write uid=\"7\" on that rule"),
+                ids.message());
+        Match.Refused root = assertInstanceOf(Match.Refused.class, policy.admit("nic", new Claimant.UnixPeer(0, 0), 0));
+        assertTrue(root.message().contains("is reserved for the TLS client with certificate CN \"nic\" (tls_cn)"),
+                root.message());
+        Match.Refused anon = assertInstanceOf(Match.Refused.class,
+                policy.admit("edu-driver", new Claimant.AnonymousPeer("insecure-tcp"), 0));
+        assertTrue(anon.message().startsWith("anonymous insecure-tcp peer may not claim label \"edu-driver\""),
+                anon.message());
+        assertTrue(anon.message().contains("admitted only by uid=\"*\""), anon.message());
     }
 }

@@ -53,17 +53,51 @@ class PolicyAttributesTest {
         PolicyAttributes a = attrs("uid=\"0\" gid=\"4294967294\"");
         assertEquals(OptionalLong.of(0), a.uid());
         assertEquals(OptionalLong.of(4294967294L), a.gid());
-        assertTrue(a.admits(0, 4294967294L));
-        assertFalse(a.admits(1, 4294967294L));
-        assertTrue(attrs("").admits(12345, 678));
+        assertEquals(PeerBinding.Kind.CREDENTIALS, a.peers().kind());
+        assertTrue(a.peers().admits(new Claimant.UnixPeer(0, 4294967294L), 1000));
+        assertFalse(a.peers().admits(new Claimant.UnixPeer(1, 4294967294L), 1000));
+    }
+
+    @Test
+    void withoutUidGidOrTlsCnOnlyRootAndTheDaemonsUidAreAdmitted() {
+        PeerBinding owner = attrs("").peers();
+        assertEquals(PeerBinding.Kind.OWNER, owner.kind());
+        assertTrue(owner.admits(new Claimant.UnixPeer(0, 0), 1000));
+        assertTrue(owner.admits(new Claimant.UnixPeer(1000, 1000), 1000));
+        assertFalse(owner.admits(new Claimant.UnixPeer(12345, 678), 1000));
+        assertFalse(owner.admits(new Claimant.UnixPeer(65534, 65534), 0));
+        assertTrue(owner.admits(new Claimant.TlsPeer("t"), 0), "a TLS client's CA vouches for it");
+        assertFalse(owner.admits(new Claimant.AnonymousPeer("insecure-tcp"), 0));
+    }
+
+    @Test
+    void uidStarAdmitsEveryone() {
+        PeerBinding every = attrs("uid=\"*\"").peers();
+        assertEquals(PeerBinding.everyone(), every);
+        assertEquals(OptionalLong.empty(), attrs("uid=\" * \"").uid());
+        assertTrue(every.admits(new Claimant.UnixPeer(12345, 678), 0));
+        assertTrue(every.admits(new Claimant.TlsPeer("x"), 0));
+        assertTrue(every.admits(new Claimant.AnonymousPeer("insecure-tcp"), 0));
+    }
+
+    @Test
+    void tlsCnReservesTheLabelForThatCertificateAlone() {
+        PeerBinding cn = attrs("tls_cn=\" edu-driver \"").peers();
+        assertEquals(PeerBinding.tlsCommonName("edu-driver"), cn);
+        assertTrue(cn.admits(new Claimant.TlsPeer("edu-driver"), 0));
+        assertFalse(cn.admits(new Claimant.TlsPeer("edu-driver2"), 0));
+        assertFalse(cn.admits(new Claimant.UnixPeer(0, 0), 0), "root neither");
+        assertFalse(cn.admits(new Claimant.AnonymousPeer("insecure-tcp"), 0));
     }
 
     @Test
     void defaultPolicyTakesTheSameSessionAttributes() {
         PolicyRule d = policy("<default-policy info=\"yes\" dma_quota=\"1M\" max_devices=\"2\" uid=\"7\" gid=\"8\"/>")
                 .defaultRule().orElseThrow();
-        assertEquals(new PolicyAttributes(true, 1 << 20, OptionalInt.of(2), OptionalLong.of(7), OptionalLong.of(8)),
-                d.attributes());
+        assertEquals(new PolicyAttributes(true, 1 << 20, OptionalInt.of(2),
+                PeerBinding.credentials(OptionalLong.of(7), OptionalLong.of(8))), d.attributes());
+        assertEquals(PeerBinding.Kind.TLS_CN, policy("<default-policy tls_cn=\"c\"/>").defaultRule().orElseThrow()
+                .attributes().peers().kind());
     }
 
     private static List<Grant> grants(String selectors) {

@@ -40,7 +40,7 @@ class ValidationMessagesTest {
                 """);
         assertEquals(List.of(
                 "test.xml:2:21: error: unknown attribute infoo on <policy> (did you mean info?); allowed: label,"
-                        + " label_prefix, label_suffix, info, dma_quota, max_devices, uid, gid",
+                        + " label_prefix, label_suffix, info, dma_quota, max_devices, uid, gid, tls_cn",
                 "test.xml:3:13: error: <device name=\"03:00\"> in <policy label=\"a\">: malformed PCI bus address"
                         + " (expected DDDD:BB:DD.F or BB:DD.F in hex, device 00-1f, function 0-7, e.g. 0000:03:00.0)",
                 "test.xml:5:3: error: <policy label=\"a\"> and the <policy> at line 2 have equal specificity and both"
@@ -219,6 +219,27 @@ class ValidationMessagesTest {
         assertTrue(policyAttr("uid=\"4294967295\"").contains("uid=\"4294967295\""));
         assertEquals("test.xml:1:27: error: gid=\"wheel\" in <policy label=\"x\">: expected a numeric Unix group ID (0 to"
                 + " 4294967294); names are not looked up", policyAttr("gid=\"wheel\""));
+    }
+
+    @Test
+    void uidStarIsAWarningNamingItsPlace() {
+        LoadResult r = load("<config>\n  <policy label=\"x\" uid=\"*\"><device name=\"pit\"/></policy>\n</config>");
+        assertInstanceOf(LoadResult.Loaded.class, r, () -> lines(r.problems()));
+        assertEquals("test.xml:2:21: warning: uid=\"*\" in <policy label=\"x\">: every local user (and any peer that"
+                + " can reach the daemon) may open sessions under it and drive what it grants; bind it with uid, gid or"
+                + " tls_cn unless that is intended", lines(r.problems()));
+    }
+
+    @Test
+    void peerBindingsThatDoNotGoTogether() {
+        assertEquals("test.xml:1:27: error: gid=\"*\" in <policy label=\"x\">: not needed; without gid every group is"
+                + " admitted. To admit every local user write uid=\"*\"", policyAttr("gid=\"*\""));
+        assertEquals("test.xml:1:27: error: uid=\"*\" in <policy label=\"x\"> admits every local user; with gid write"
+                + " gid=\"5\" alone (any uid in that primary group)", policyAttr("uid=\"*\" gid=\"5\""));
+        assertEquals("test.xml:1:35: error: tls_cn in <policy label=\"x\"> reserves its labels for one TLS client alone;"
+                + " uid and gid (which admit Unix-socket peers) cannot go with it", policyAttr("uid=\"1\" tls_cn=\"x\""));
+        assertEquals("test.xml:1:27: error: tls_cn=\"\" in <policy label=\"x\">: expected the client certificate's CN",
+                policyAttr("tls_cn=\" \""));
     }
 
     @Test
