@@ -81,6 +81,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final SecureRandom random = new SecureRandom();
     private volatile PolicyState policy;
+    private final Admission admission = new Admission(org.platformd.driver.server.SocketPath.currentUid());
 
     public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
             PolicyState initial, Settings settings, Clock clock) {
@@ -151,29 +152,8 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /** The policy rule {@code peer} gets for {@code label}, or PERMISSION_DENIED saying why not. */
-    private static PolicyRule admit(Policy policy, String label, Peer peer) {
-        Match m;
-        if (peer.unixCredentials().isPresent()) {
-            PeerCredentials c = peer.credentials();
-            m = policy.admit(label, c.uid(), c.gid());
-        } else {
-            if ("tls".equals(peer.transport()) && !label.strip().equals(peer.tlsCommonName())) {
-                throw Status.PERMISSION_DENIED.withDescription("label \"" + label + "\" is not this client's: over TLS"
-                        + " the label must be the client certificate's CN \"" + peer.tlsCommonName() + "\"")
-                        .asRuntimeException();
-            }
-            m = policy.match(label);
-            if (m instanceof Match.Matched mm && (mm.rule().attributes().uid().isPresent()
-                    || mm.rule().attributes().gid().isPresent())) {
-                throw Status.PERMISSION_DENIED.withDescription(mm.rule().describe() + " for label \"" + label
-                        + "\" requires a uid/gid, and a " + peer.transport() + " peer has no Unix credentials")
-                        .asRuntimeException();
-            }
-        }
-        if (m instanceof Match.Refused r) {
-            throw Status.PERMISSION_DENIED.withDescription(r.message()).asRuntimeException();
-        }
-        return ((Match.Matched) m).rule();
+    private PolicyRule admit(Policy policy, String label, Peer peer) {
+        return admission.admit(policy, label, peer);
     }
 
     private static Duration checkedLease(Duration lease) {

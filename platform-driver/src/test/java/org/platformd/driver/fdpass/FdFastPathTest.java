@@ -423,8 +423,12 @@ class FdFastPathTest {
 
     @Test
     void overTcpThereIsNoFdSocketAndNoExport() throws Exception {
+        // An anonymous TCP peer is admitted only by uid="*".
+        Path open = dir.resolve("open.xml");
+        Files.writeString(open, org.platformd.driver.admin.PolicyManager.shippedText()
+                .replace("<policy label=\"fb-driver\"", "<policy label=\"fb-driver\" uid=\"*\""));
         try (RunningDaemon tcp = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("t.sock").toString(),
-                "--tcp", "127.0.0.1:0", "--insecure-tcp-loopback"))) {
+                "--policy", open.toString(), "--tcp", "127.0.0.1:0", "--insecure-tcp-loopback"))) {
             io.grpc.ManagedChannel ch = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1",
                     tcp.server().tcpAddresses().get(0).getPort()).usePlaintext().build();
             try {

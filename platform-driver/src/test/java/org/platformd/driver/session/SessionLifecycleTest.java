@@ -112,6 +112,33 @@ class SessionLifecycleTest {
         assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
     }
 
+    private static final Peer STRANGER = Peer.unix(new PeerCredentials(4711, 65534, 65534));
+    private static final Peer ROOT = Peer.unix(new PeerCredentials(4712, 0, 0));
+
+    @Test
+    void anUnrelatedUidIsRefusedALabelWhoseRuleNamesNoUid() throws Exception {
+        start(TestMachine.POLICY);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> daemon.registry().open("edu-driver", STRANGER, null));
+        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+        String m = e.getStatus().getDescription();
+        assertTrue(m.startsWith("peer uid 65534 gid 65534 may not claim label \"edu-driver\": <policy"
+                + " label=\"edu-driver\"> at " + policy + ":2:3 has no uid, gid or tls_cn"), m);
+        assertTrue(m.endsWith("to admit it, write uid=\"65534\" on that rule (or uid=\"*\" for every local user)"), m);
+        assertFalse(daemon.registry().open("edu-driver", ROOT, null).isClosed(), "root is admitted");
+    }
+
+    @Test
+    void uidStarAdmitsEveryUserAndAReloadWithoutItClosesTheirSessions() throws Exception {
+        start(TestMachine.POLICY.replace("<policy label=\"edu-driver\"", "<policy label=\"edu-driver\" uid=\"*\""));
+        Session stranger = daemon.registry().open("edu-driver", STRANGER, null);
+        Session root = daemon.registry().open("edu-driver", ROOT, null);
+        savePolicy(TestMachine.POLICY); // the opt-in is taken back: live sessions are admitted again
+        awaitTrue(stranger::isClosed);
+        awaitTrue(() -> daemon.registry().sessions().stream().noneMatch(s -> s.id().equals(stranger.id())));
+        assertFalse(root.isClosed(), "root is still admitted under the new rules");
+    }
+
     @Test
     void secondAcquirerGetsBusyAndGetsTheDeviceAfterRelease() throws Exception {
         var stub = start(TestMachine.POLICY);
