@@ -53,8 +53,8 @@ public final class DaemonOptions {
     List<String> tlsAdminCns = new ArrayList<>();
 
     @Option(names = "--insecure-tcp-loopback",
-            description = "Development only: serve --tcp in plaintext; HOST must be a loopback address. "
-                    + "Peers are anonymous: no uid-bound policy and no AdminService for them.")
+            description = "Development only, not with --backend linux: serve --tcp in plaintext; HOST must be a loopback"
+                    + " address. Peers are anonymous: only policies with uid=\"*\" admit them, no AdminService.")
     boolean insecureTcpLoopback;
 
     @Option(names = "--policy", paramLabel = "FILE",
@@ -125,6 +125,11 @@ public final class DaemonOptions {
     }
 
     public List<Listener> listeners() {
+        if (insecureTcpLoopback && "linux".equals(backend)) {
+            throw new IllegalArgumentException("--insecure-tcp-loopback is refused with --backend linux: its peers are"
+                    + " anonymous, so any local user could drive real hardware; use --tls-cert/--tls-key/--tls-client-ca"
+                    + " (mutual TLS) or the Unix socket");
+        }
         List<Listener> out = new ArrayList<>();
         if (!noUnixSocket) {
             out.add(new Listener.Unix(socketPath()));

@@ -36,6 +36,23 @@ class LinuxBackendOptionsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void insecureTcpIsRefusedWithTheLinuxBackendInOneLineWithExitStatusTwo() throws Exception {
+        Path err = dir.resolve("err.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), PlatformDaemon.class.getName(),
+                "--socket", dir.resolve("s.sock").toString(), "--backend", "linux",
+                "--tcp", "127.0.0.1:0", "--insecure-tcp-loopback")
+                .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(err.toFile()).start();
+        assertEquals(2, p.waitFor());
+        List<String> lines = java.nio.file.Files.readAllLines(err);
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("platformd: --insecure-tcp-loopback is refused with --backend linux: its"
+                + " peers are anonymous"), lines.get(0));
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("s.sock")), "nothing was started");
+    }
+
+    @Test
     void theLinuxBackendStartsOnThisMachineAndServesItsBus() throws Exception {
         try (RunningDaemon d = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("s.sock").toString(),
                 "--backend", "linux"))) {

@@ -71,6 +71,17 @@ class PolicyCheckCommandTest {
     }
 
     @Test
+    void uidStarIsWarnedAboutWithItsPlaceButStillPasses() throws IOException {
+        Path p = Files.writeString(dir.resolve("open.xml"), "<config>\n  <policy label=\"edu-driver\" uid=\"*\">\n"
+                + "    <device name=\"pit\"/>\n  </policy>\n</config>\n");
+        Run r = run("policy", "check", p.toString());
+        assertEquals(0, r.status(), r.err());
+        assertEquals(p + ":2:30: warning: uid=\"*\" in <policy label=\"edu-driver\">: every local user (and any peer"
+                + " that can reach the daemon) may open sessions under it and drive what it grants; bind it with uid,"
+                + " gid or tls_cn unless that is intended\n" + p + ": ok (1 policy, no <default-policy>, 1 warning)\n", r.out());
+    }
+
+    @Test
     void badPolicyPrintsEveryProblemAndExitsOne() throws IOException {
         Path p = Files.writeString(dir.resolve("bad.xml"), "<config>\n  <policy label=\"x\" info=\"maybe\">\n"
                 + "    <device name=\"03:00\"/>\n  </policy>\n  <policy label=\"y\"/>\n</config>\n");
