@@ -62,8 +62,14 @@ class MutualTlsTest {
         certificate("server", "localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
         certificate("edu", "edu-driver", "extendedKeyUsage=clientAuth\n");
         certificate("admin", "ops", "extendedKeyUsage=clientAuth\n");
+        certificate("nic-a", "nic-a", "extendedKeyUsage=clientAuth\n");
+        certificate("nic-b", "nic-b", "extendedKeyUsage=clientAuth\n");
         Path policy = dir.resolve("policy.xml");
-        Files.writeString(policy, TestMachine.POLICY);
+        Files.writeString(policy, TestMachine.POLICY.replace("</config>", """
+                  <policy label="reserved" tls_cn="edu-driver"><pci vendor_id="0x1234" device_id="0x1111"/></policy>
+                  <policy label_prefix="nic" tls_cn="nic-a"><pci vendor_id="0x1234" device_id="0x1111"/></policy>
+                </config>
+                """));
         daemon = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("d.sock").toString(),
                 "--policy", policy.toString(), "--devices-from", "dump:" + TestMachine.write(dir),
                 "--tcp", "127.0.0.1:0", "--tls-cert", dir.resolve("server.pem").toString(),
@@ -100,6 +106,33 @@ class MutualTlsTest {
                 () -> rpc.openSession(OpenSessionRequest.newBuilder().setLabel("fb-driver").build()));
         assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
         assertTrue(e.getStatus().getDescription().contains("CN \"edu-driver\""), e.getStatus().getDescription());
+    }
+
+    @Test
+    void aLabelReservedWithTlsCnGoesToThatCertificateAloneNotToLocalRootNorAnotherCn() throws Exception {
+        var rpc = PlatformServiceGrpc.newBlockingStub(connect("nic-a"));
+        assertEquals(32, rpc.openSession(OpenSessionRequest.newBuilder().setLabel("nic-a").build())
+                .getSessionId().length());
+        // nic-b's certificate is from the same CA and its label is its CN, but the rule names nic-a.
+        StatusRuntimeException otherCn = assertThrows(StatusRuntimeException.class, () -> PlatformServiceGrpc
+                .newBlockingStub(connect("nic-b")).openSession(OpenSessionRequest.newBuilder().setLabel("nic-b").build()));
+        assertEquals(Status.Code.PERMISSION_DENIED, otherCn.getStatus().getCode());
+        assertTrue(otherCn.getStatus().getDescription().startsWith("TLS peer with certificate CN \"nic-b\" may not"
+                + " claim label \"nic-b\": <policy label_prefix=\"nic\">"), otherCn.getStatus().getDescription());
+        assertTrue(otherCn.getStatus().getDescription().contains("is reserved for the TLS client with certificate CN"
+                + " \"nic-a\" (tls_cn)"), otherCn.getStatus().getDescription());
+        // A local process on the Unix socket — this test runs as root — cannot claim it either.
+        try (org.platformd.driver.cli.DaemonChannel local = org.platformd.driver.cli.DaemonChannel.unix(
+                dir.resolve("d.sock"))) {
+            var unix = PlatformServiceGrpc.newBlockingStub(local.channel());
+            for (String label : List.of("nic-a", "reserved")) {
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                        () -> unix.openSession(OpenSessionRequest.newBuilder().setLabel(label).build()));
+                assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+                assertTrue(e.getStatus().getDescription().contains("may not claim label \"" + label + "\""),
+                        e.getStatus().getDescription());
+            }
+        }
     }
 
     @Test
