@@ -16,11 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.platformd.client.internal.StatusMapping;
+import org.platformd.fd.PrivateDirectory;
 import org.platformd.proto.v1.OpenSessionRequest;
 import org.platformd.proto.v1.OpenSessionResponse;
 import org.platformd.proto.v1.PlatformServiceGrpc;
@@ -59,8 +61,14 @@ public final class PlatformClient implements AutoCloseable {
         this.async = PlatformServiceGrpc.newStub(channel);
     }
 
-    /** Connects to the daemon's Unix socket (fast path available when the daemon offers an fd socket). */
+    /**
+     * Connects to the daemon's Unix socket (fast path available when the daemon offers an fd
+     * socket). A socket in this user's {@code /tmp/platformd-UID} fallback is only trusted when
+     * that directory is really ours (FAILED_PRECONDITION saying what is wrong otherwise).
+     */
     public static PlatformClient connect(Path unixSocket) {
+        long uid = currentUid();
+        checkSocketDirectory(unixSocket, fallbackDirectory(uid), uid);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ManagedChannel ch = NettyChannelBuilder.forAddress(new DomainSocketAddress(unixSocket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
@@ -99,7 +107,34 @@ public final class PlatformClient implements AutoCloseable {
         if (uid == 0) {
             return Path.of("/run/platformd/platformd.sock");
         }
-        return Path.of("/tmp", "platformd-" + uid, "platformd.sock");
+        return fallbackDirectory(uid).resolve("platformd.sock");
+    }
+
+    private static Path fallbackDirectory(long uid) {
+        return Path.of("/tmp", "platformd-" + uid);
+    }
+
+    /**
+     * Refuses a socket in {@code fallback} (world-writable /tmp, where anyone may have made the
+     * directory first and put their own socket in it) unless the directory is a real directory
+     * owned by {@code uid} that nobody else may write.
+     */
+    static void checkSocketDirectory(Path socket, Path fallback, long uid) {
+        Path dir = socket.toAbsolutePath().normalize().getParent();
+        if (!fallback.equals(dir)) {
+            return;
+        }
+        Optional<String> problem;
+        try {
+            problem = PrivateDirectory.problem(dir, uid);
+        } catch (IOException e) {
+            throw new PlatformException(Status.Code.FAILED_PRECONDITION, "cannot check the socket directory " + dir
+                    + ": " + e.getMessage(), e);
+        }
+        if (problem.isPresent()) {
+            throw new PlatformException(Status.Code.FAILED_PRECONDITION, "not connecting to " + socket + ": "
+                    + problem.get() + "; or name the daemon's socket with $PLATFORMD_SOCKET");
+        }
     }
 
     private static long currentUid() {

@@ -40,12 +40,14 @@ public final class SocketClaim implements AutoCloseable {
     }
 
     /**
-     * Claims {@code socket}: creates its directory (mode 0750 if we create it), takes the lock,
+     * Claims {@code socket}: creates its directory (mode 0750 if we create it; the {@code /tmp}
+     * fallback must be ours and private, see {@link SocketPath#secureFallback}), takes the lock,
      * removes a stale socket. Throws {@link IOException} with a message naming the path when
      * another daemon is live or the path is unusable.
      */
     public static SocketClaim claim(Path socket) throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
+        SocketPath.secureFallback(dir); // /tmp/platformd-UID: ours and private, or refused
         if (!Files.isDirectory(dir)) {
             try {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.platformd.fd.PrivateDirectory;
 
 /**
  * Where the daemon's Unix socket lives when {@code --socket} is not given, in the order a
@@ -30,7 +31,37 @@ public final class SocketPath {
         if (uid == 0) {
             return Path.of("/run/platformd", SOCKET_NAME);
         }
-        return Path.of("/tmp", "platformd-" + uid, SOCKET_NAME);
+        return fallbackDirectory(uid).resolve(SOCKET_NAME);
+    }
+
+    /** {@code /tmp/platformd-UID}: the last resort, in a directory anyone could have made first. */
+    public static Path fallbackDirectory(long uid) {
+        return Path.of("/tmp", "platformd-" + uid);
+    }
+
+    /**
+     * Before a socket goes into {@code dir}: when it is this user's {@link #fallbackDirectory},
+     * creates it private if missing and refuses it unless it is a real directory (not a
+     * symlink), owned by us, with no group/other write. Other directories are the admin's
+     * choice (--socket) and are left as they are.
+     *
+     * @throws IOException saying what is wrong and how to fix it
+     */
+    public static void secureFallback(Path dir) throws IOException {
+        long uid = currentUid();
+        secureFallback(dir, fallbackDirectory(uid), uid);
+    }
+
+    static void secureFallback(Path dir, Path fallback, long uid) throws IOException {
+        if (!dir.toAbsolutePath().normalize().equals(fallback)) {
+            return;
+        }
+        try {
+            PrivateDirectory.ensure(fallback, uid);
+        } catch (IOException e) {
+            throw new IOException("refusing the socket directory " + fallback + ": " + e.getMessage()
+                    + "; or put the socket elsewhere (--socket PATH, or set XDG_RUNTIME_DIR)", e);
+        }
     }
 
     /** The real uid of this process (owner of /proc/self). */
