@@ -42,6 +42,11 @@ final class DaemonUnderTest implements AutoCloseable {
         this(dir, POLICY, true, extraArgs);
     }
 
+    /** On the lspci-dump inventory, with {@code policyText}. */
+    static DaemonUnderTest onDump(Path dir, String policyText, String... extraArgs) throws IOException {
+        return new DaemonUnderTest(dir, policyText, true, extraArgs);
+    }
+
     /** On core-bridge's built-in emulated machine, with {@code policyText}. */
     static DaemonUnderTest onSim(Path dir, String policyText, String... extraArgs) throws IOException {
         return new DaemonUnderTest(dir, policyText, false, extraArgs);

@@ -116,6 +116,38 @@ class NodeClientTest {
         }
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(600)
+    void underTheShippedPolicyAnUnrelatedUidGetsEduDriverOnlyOnceUidStarAdmitsEveryone() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.platformd.driver.server.SocketPath.currentUid() == 0,
+                "needs root to run the client as another user (CI runs as root)");
+        String shipped = org.platformd.driver.admin.PolicyManager.shippedText();
+        String rule = "<policy label=\"edu-driver\"";
+        long line = 1 + shipped.substring(0, shipped.indexOf(rule)).chars().filter(c -> c == '\n').count();
+        try (DaemonUnderTest d = DaemonUnderTest.onDump(dir, shipped)) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(d.socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+
+            Result nobody = run(asUser(65534, node(d.socket, "edu-driver", "--open-only")), NODE_DIR);
+            assertEquals(3, nobody.status(), nobody.out() + nobody.err());
+            JsonNode error = JSON.readTree(nobody.out()).get("error");
+            assertEquals("PERMISSION_DENIED", error.get("code").asText());
+            String details = error.get("details").asText();
+            assertTrue(details.startsWith("peer uid 65534 gid 65534 may not claim label \"edu-driver\": <policy"
+                    + " label=\"edu-driver\"> at " + d.policy + ":" + line + ":3 has no uid, gid or tls_cn"), details);
+            assertTrue(details.contains("write uid=\"65534\" on that rule (or uid=\"*\" for every local user)"), details);
+            assertTrue(run(node(d.socket, "edu-driver", "--open-only"), NODE_DIR).status() == 0, "root still is");
+
+            Path saving = Files.writeString(dir.resolve("policy.xml.saving"), shipped.replace(rule, rule + " uid=\"*\""));
+            Files.move(saving, d.policy, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            DaemonUnderTest.awaitTrue("the uid=\"*\" policy in force", () -> d.daemon.registry().policy().version() == 2);
+            Result admitted = run(asUser(65534, node(d.socket, "edu-driver", "--open-only")), NODE_DIR);
+            assertEquals(0, admitted.status(), admitted.out() + admitted.err());
+            assertTrue(JSON.readTree(admitted.out()).get("session_id").asText().matches("[0-9a-f]{32}"));
+        }
+    }
+
     /** Runs {@code command} as uid/gid {@code id} with no supplementary groups (we are root in CI). */
     private static List<String> asUser(int id, List<String> command) {
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups", "--"));
