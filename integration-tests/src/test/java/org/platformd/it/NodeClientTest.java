@@ -100,14 +100,7 @@ class NodeClientTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(org.platformd.driver.server.SocketPath.currentUid() == 0,
                 "needs root to run the client as other users (CI runs as root)");
         try (DaemonUnderTest d = new DaemonUnderTest(dir)) {
-            // Let other users reach the socket at all; the policy, not file modes, is under test.
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.setPosixFilePermissions(d.socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-
-            Result spoof = run(asUser(4243, node(d.socket, "owned", "--open-only")), NODE_DIR);
-            assertEquals(3, spoof.status(), spoof.out() + spoof.err());
-            JsonNode error = JSON.readTree(spoof.out()).get("error");
-            assertEquals("PERMISSION_DENIED", error.get("code").asText());
+            JsonNode error = refusedAsUser(4243, d, "owned");
             assertTrue(error.get("details").asText().contains("owned"), error.toString());
 
             Result owner = run(asUser(4242, node(d.socket, "owned", "--open-only")), NODE_DIR);
@@ -125,14 +118,7 @@ class NodeClientTest {
         String rule = "<policy label=\"edu-driver\"";
         long line = 1 + shipped.substring(0, shipped.indexOf(rule)).chars().filter(c -> c == '\n').count();
         try (DaemonUnderTest d = DaemonUnderTest.onDump(dir, shipped)) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Files.setPosixFilePermissions(d.socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-
-            Result nobody = run(asUser(65534, node(d.socket, "edu-driver", "--open-only")), NODE_DIR);
-            assertEquals(3, nobody.status(), nobody.out() + nobody.err());
-            JsonNode error = JSON.readTree(nobody.out()).get("error");
-            assertEquals("PERMISSION_DENIED", error.get("code").asText());
-            String details = error.get("details").asText();
+            String details = refusedAsUser(65534, d, "edu-driver").get("details").asText();
             assertTrue(details.startsWith("peer uid 65534 gid 65534 may not claim label \"edu-driver\": <policy"
                     + " label=\"edu-driver\"> at " + d.policy + ":" + line + ":3 has no uid, gid or tls_cn"), details);
             assertTrue(details.contains("write uid=\"65534\" on that rule (or uid=\"*\" for every local user)"), details);
@@ -146,6 +132,18 @@ class NodeClientTest {
             assertEquals(0, admitted.status(), admitted.out() + admitted.err());
             assertTrue(JSON.readTree(admitted.out()).get("session_id").asText().matches("[0-9a-f]{32}"));
         }
+    }
+
+    /** The error of OpenSession(label) run as uid/gid {@code id}, which must be PERMISSION_DENIED. */
+    private JsonNode refusedAsUser(int id, DaemonUnderTest d, String label) throws Exception {
+        // Let other users reach the socket at all; the policy, not file modes, is under test.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(d.socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Result r = run(asUser(id, node(d.socket, label, "--open-only")), NODE_DIR);
+        assertEquals(3, r.status(), r.out() + r.err());
+        JsonNode error = JSON.readTree(r.out()).get("error");
+        assertEquals("PERMISSION_DENIED", error.get("code").asText());
+        return error;
     }
 
     /** Runs {@code command} as uid/gid {@code id} with no supplementary groups (we are root in CI). */
