@@ -9,6 +9,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.platformd.driver.server.SocketPath;
 
 /**
  * A gRPC channel to a daemon's Unix socket (epoll), owning its event loop so closing the
@@ -25,6 +26,9 @@ public final class DaemonChannel implements AutoCloseable {
 
     /** Connects lazily (the first call connects) to the Unix socket at {@code socket}. */
     public static DaemonChannel unix(Path socket) {
+        SocketPath.fallbackProblem(socket).ifPresent(problem -> {
+            throw new UsageException("not connecting to " + socket + ": " + problem + "; or give --socket PATH");
+        });
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         ManagedChannel ch = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.platformd.fd.PrivateDirectory;
 
 /**
@@ -50,6 +51,23 @@ public final class SocketPath {
     public static void secureFallback(Path dir) throws IOException {
         long uid = currentUid();
         secureFallback(dir, fallbackDirectory(uid), uid);
+    }
+
+    /**
+     * For clients (platformctl): what is wrong with the directory of {@code socket} when it is
+     * this user's {@link #fallbackDirectory} (nothing is created); empty for any other place.
+     */
+    public static Optional<String> fallbackProblem(Path socket) {
+        long uid = currentUid();
+        Path dir = socket.toAbsolutePath().normalize().getParent();
+        if (!fallbackDirectory(uid).equals(dir)) {
+            return Optional.empty();
+        }
+        try {
+            return PrivateDirectory.problem(dir, uid);
+        } catch (IOException e) {
+            return Optional.of("cannot check " + dir + ": " + e.getMessage());
+        }
     }
 
     static void secureFallback(Path dir, Path fallback, long uid) throws IOException {

@@ -38,4 +38,16 @@ class DaemonUnreachableTest {
         assertEquals("sessions: " + notASocket
                 + ": nothing answers on this socket (platformd not running, or no permission to connect)\n", r[1]);
     }
+
+    @Test
+    void aPlantedFallbackDirectoryIsRefusedBeforeConnecting() throws Exception {
+        try (org.platformd.driver.server.PlantedFallback planted = new org.platformd.driver.server.PlantedFallback()) {
+            Path socket = planted.dir.resolve("platformd.sock");
+            String[] r = run("sessions", "--socket", socket.toString());
+            assertEquals("2", r[0]);
+            assertEquals("sessions: not connecting to " + socket + ": " + planted.dir + " is writable by its group or"
+                    + " by others (mode 0777): they could replace the socket in it; chmod go-w " + planted.dir
+                    + "; or give --socket PATH\n", r[1]);
+        }
+    }
 }
