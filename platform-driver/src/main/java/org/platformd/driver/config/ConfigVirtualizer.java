@@ -109,8 +109,8 @@ public final class ConfigVirtualizer {
             throw Status.INVALID_ARGUMENT.withDescription("config offset 0x" + Integer.toHexString(offset)
                     + " is not a multiple of the width " + width).asRuntimeException();
         }
-        if (offset < 0 || offset + width > size) {
-            throw Status.OUT_OF_RANGE.withDescription("config offset 0x" + Integer.toHexString(offset) + " + " + width
+        if (offset < 0 || offset > size - width) { // uint32 on the wire: negative is above 2^31
+            throw Status.OUT_OF_RANGE.withDescription("config offset 0x" + Integer.toUnsignedString(offset, 16) + " + " + width
                     + " beyond the " + size + "-byte config space").asRuntimeException();
         }
     }
