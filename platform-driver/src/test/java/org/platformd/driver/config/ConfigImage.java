@@ -11,8 +11,8 @@ import org.platformd.pci.decode.DecodedDevice;
 import org.platformd.pci.decode.DeviceDecoder;
 
 /** Builds a config-space image for a test: header, BARs with their sizes (as sysfs resources), capabilities. */
-final class ConfigImage {
-    final byte[] bytes;
+public final class ConfigImage {
+    public final byte[] bytes;
     private final List<ResourceRange> resources = new ArrayList<>();
     private int lastCap = -1;
     private FakePciConfig hardware;
@@ -27,7 +27,7 @@ final class ConfigImage {
         }
     }
 
-    static ConfigImage endpoint(int size) {
+    public static ConfigImage endpoint(int size) {
         return new ConfigImage(size, 0);
     }
 
@@ -40,7 +40,7 @@ final class ConfigImage {
         return this;
     }
 
-    ConfigImage put16(int at, int v) {
+    public ConfigImage put16(int at, int v) {
         put8(at, v);
         return put8(at + 1, v >>> 8);
     }
@@ -80,14 +80,14 @@ final class ConfigImage {
     }
 
     /** The device behind the image (one per image: its writes land in {@link #bytes}). */
-    FakePciConfig hardware() {
+    public FakePciConfig hardware() {
         if (hardware == null) {
             hardware = new FakePciConfig(bytes);
         }
         return hardware;
     }
 
-    DecodedDevice decoded() {
+    public DecodedDevice decoded() {
         byte[] copy = bytes.clone();
         return DeviceDecoder.decode(new PciDevice(BusAddress.parse("0000:00:03.0"), ConfigSpace.of(copy), resources,
                 KernelInfo.NONE, List.of()));

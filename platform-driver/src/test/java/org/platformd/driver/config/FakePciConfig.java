@@ -12,15 +12,15 @@ import org.platformd.pci.BusAddress;
  * status register, whose error bits are write-1-to-clear as on hardware, and every write is logged, so a
  * test sees exactly what reached the "device".
  */
-final class FakePciConfig implements PciConfig {
+public final class FakePciConfig implements PciConfig {
     /** Status bits that hardware clears when 1 is written (parity, aborts, SERR, parity error detected). */
     static final int STATUS_W1C = 0xf900;
 
-    record Write(int offset, int width, int value) {
+    public record Write(int offset, int width, int value) {
     }
 
-    final byte[] bytes;
-    final List<Write> writes = new ArrayList<>();
+    public final byte[] bytes;
+    public final List<Write> writes = new ArrayList<>();
     private final BusAddress address = BusAddress.parse("0000:00:03.0");
 
     FakePciConfig(byte[] bytes) {
