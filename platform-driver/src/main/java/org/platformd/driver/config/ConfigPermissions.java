@@ -1,8 +1,10 @@
 package org.platformd.driver.config;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.platformd.bridge.PciConfig;
 import org.platformd.driver.config.PermissionTable.CapabilityRule;
 import org.platformd.driver.config.PermissionTable.HeaderLayout;
@@ -42,7 +44,7 @@ final class ConfigPermissions {
         write = new int[size];
         seed = new byte[size];
         barRegister = new int[size];
-        java.util.Arrays.fill(barRegister, -1);
+        Arrays.fill(barRegister, -1);
         claimed = new boolean[size];
         barRegs = new int[6];
         barSizeMask = new long[6];
@@ -159,14 +161,7 @@ final class ConfigPermissions {
         return switch (width) {
             case 1 -> hw.read8(at);
             case 2 -> hw.read16(at);
-            case 4 -> hw.read32(at) & 0xffffffffL;
-            default -> {
-                long v = 0;
-                for (int i = 0; i < width; i++) {
-                    v |= (long) hw.read8(at + i) << (8 * i);
-                }
-                yield v;
-            }
+            default -> hw.read32(at) & 0xffffffffL;
         };
     }
 
@@ -210,7 +205,7 @@ final class ConfigPermissions {
     }
 
     private void collect(PciConfig hw, List<Capability> caps, int start, int end,
-                         java.util.Map<Integer, CapabilityRule> rules, List<Found> out) {
+                         Map<Integer, CapabilityRule> rules, List<Found> out) {
         List<Capability> inRegion = caps.stream().filter(c -> c.offset() >= start && c.offset() + 4 <= end)
                 .sorted(Comparator.comparingInt(Capability::offset)).toList();
         for (int i = 0; i < inRegion.size(); i++) {

@@ -18,7 +18,7 @@ record Field(String name, int offset, int width, long virt, long write, Seed see
     enum Seed { HARDWARE, ZERO, ONES }
 
     Field {
-        if (width < 1 || width > 4 || offset < 0) {
+        if (width != 1 && width != 2 && width != 4 || offset < 0) {
             throw new IllegalArgumentException(name + ": width " + width + " at " + offset);
         }
     }
