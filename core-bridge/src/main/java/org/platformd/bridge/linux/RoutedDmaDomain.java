@@ -144,8 +144,10 @@ final class RoutedDmaDomain implements DmaDomain {
     }
 
     /**
-     * A device on the physical route (no IOMMU, or an identity group) reaches all of memory; one on VFIO's
-     * route only its container's mappings. A device not attached here is not known to be confined.
+     * A device on the physical route (no IOMMU, or an identity group: {@code iommu=pt}) reaches all of memory;
+     * one on VFIO's route only its container's mappings (also under {@code iommu=pt}: VFIO claims the group's
+     * DMA and attaches its own translating domain; VFIO's no-IOMMU mode has {@code /dev/vfio/noiommu-N} groups,
+     * which this backend does not open). A device not attached here is not known to be confined.
      */
     @Override
     public synchronized Optional<String> whyUnconfined(DeviceRef device) {
