@@ -188,7 +188,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             requirePci(h);
             synchronized (h.handle()) {
                 return ReadConfigResponse.newBuilder().setValue((int) h.handle()
-                        .virtualConfig(h.session().rule().attributes().info(), h.device().access().busMaster())
+                        .virtualConfig(h.session().rule().attributes().info())
                         .read(req.getOffset(), req.getWidthBytes())).build();
             }
         });
@@ -199,14 +199,11 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("WriteConfig", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             requirePci(h);
-            if (BusMasterGate.setsBusMaster(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL)
-                    && h.device().access().busMaster()) {
-                BusMasterGate.requireDmaReachable(h.session().dmaDomain(), h.handle().ref(), h.device().name());
-            }
+            var gate = org.platformd.driver.config.BusMasterGate.of(h.device(), h.handle().ref(), h.session().rule(),
+                    h.session().dmaDomain());
             synchronized (h.handle()) {
-                long dropped = h.handle()
-                        .virtualConfig(h.session().rule().attributes().info(), h.device().access().busMaster())
-                        .write(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL);
+                long dropped = h.handle().virtualConfig(h.session().rule().attributes().info())
+                        .write(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL, gate);
                 return WriteConfigResponse.newBuilder().setDroppedBits((int) dropped).build();
             }
         });
@@ -362,12 +359,9 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("SetBusMaster", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             requirePci(h);
-            if (req.getEnabled() && !h.device().access().busMaster()) {
-                throw Status.PERMISSION_DENIED.withDescription("the policy does not let " + h.device().name()
-                        + " master the bus (bus_master=\"no\")").asRuntimeException();
-            }
             if (req.getEnabled()) {
-                BusMasterGate.requireDmaReachable(h.session().dmaDomain(), h.handle().ref(), h.device().name());
+                org.platformd.driver.config.BusMasterGate.of(h.device(), h.handle().ref(), h.session().rule(),
+                        h.session().dmaDomain()).requireAllowed();
             }
             var config = h.handle().config();
             boolean before = DataPath.busMaster(config);

@@ -625,7 +625,7 @@ public final class SessionRegistry implements AutoCloseable {
                     DeviceHandle h = s.handle(stays.host().name());
                     VirtualDevice old = before.byHost(stays.host().name()).orElse(null);
                     if (h != null && old != null && (infoChanged || !old.access().equals(stays.access()))) {
-                        h.policyChanged(stays.access().busMaster());
+                        h.policyChanged(org.platformd.driver.config.BusMasterGate.of(stays, h.ref(), s.rule(), s.dmaDomain()));
                     }
                 }
                 for (VirtualDevice added : after.devices()) {
