@@ -7,7 +7,8 @@
 # address (bus address from /proc/self/pagemap), mapped into the example. Its values equal the sim's, the
 # page goes back to the pool when the session ends, and edu goes back to no driver. A session's dma_quota
 # counts the memory pinned for it — a whole huge page here — so under 1 MiB (label edu-small) the first
-# buffer is refused saying what it pins.
+# buffer is refused saying what it pins. No IOMMU confines edu's DMA here, so bus mastering needs the
+# policy's explicit dma_unprotected="yes" (without it SetBusMaster is FAILED_PRECONDITION).
 source "$(dirname "$0")/lib/check.sh"
 source "$(dirname "$0")/lib/examples.sh"
 
@@ -22,10 +23,10 @@ cat > "$tmp/policy.xml" <<'XML'
 <?xml version="1.0" encoding="UTF-8"?>
 <config>
   <policy label="edu-driver" dma_quota="4M">
-    <pci vendor_id="0x1234" device_id="0x11e8"/>
+    <pci vendor_id="0x1234" device_id="0x11e8" dma_unprotected="yes"/>
   </policy>
   <policy label="edu-small" dma_quota="1M">
-    <pci vendor_id="0x1234" device_id="0x11e8"/>
+    <pci vendor_id="0x1234" device_id="0x11e8" dma_unprotected="yes"/>
   </policy>
 </config>
 XML

@@ -58,6 +58,21 @@ public interface DmaDomain extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * How an attached device's DMA escapes confinement by a translating IOMMU (linux: "no IOMMU", or its
+     * IOMMU group passes DMA through, type identity / {@code iommu=pt}): such a device, once it masters
+     * the bus, can read and write all of the machine's memory, not just this domain's buffers. Empty when
+     * an IOMMU confines the device to this domain's mappings. The daemon lets such a device master the
+     * bus only where the policy opts in ({@code dma_unprotected="yes"}).
+     *
+     * <p>The default says "unknown", so a domain that doesn't answer counts as unconfined (fail closed).
+     * The sim's domain models an IOMMU (a device reaches only the buffers of the domain it is attached
+     * to; anything else is a recorded fault), so its devices are confined.
+     */
+    default Optional<String> whyUnconfined(DeviceRef device) {
+        return Optional.of("DMA domain " + name() + " does not say whether an IOMMU confines " + device);
+    }
+
     /** {@code allocate(size, 0, 0)}. */
     default DmaBuffer allocate(long size) {
         return allocate(size, 0, 0);

@@ -29,10 +29,11 @@ final class PolicyValidator {
             List.of("label", "label_prefix", "label_suffix", "info", "dma_quota", "max_devices", "uid", "gid", "tls_cn");
     static final List<String> DEFAULT_POLICY_ATTRIBUTES =
             List.of("info", "dma_quota", "max_devices", "uid", "gid", "tls_cn");
-    static final List<String> ACCESS_ATTRIBUTES = List.of("driver_override", "bus_master", "reset");
-    static final List<String> DEVICE_ATTRIBUTES = List.of("name", "driver_override", "bus_master", "reset");
-    static final List<String> PCI_ATTRIBUTES =
-            List.of("class", "class_mask", "vendor_id", "device_id", "driver_override", "bus_master", "reset");
+    static final List<String> ACCESS_ATTRIBUTES = List.of("driver_override", "bus_master", "reset", "dma_unprotected");
+    static final List<String> DEVICE_ATTRIBUTES =
+            List.of("name", "driver_override", "bus_master", "reset", "dma_unprotected");
+    static final List<String> PCI_ATTRIBUTES = List.of("class", "class_mask", "vendor_id", "device_id",
+            "driver_override", "bus_master", "reset", "dma_unprotected");
 
     private static final Pattern SIZE = Pattern.compile("([0-9]{1,19})([KMG]?)");
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,10}");
@@ -348,10 +349,17 @@ final class PolicyValidator {
 
     private DeviceAccess access(Map<String, XmlAttribute> attrs, String who, String what) {
         String where = what + " in " + who;
-        return new DeviceAccess(
+        DeviceAccess access = new DeviceAccess(
                 bool(attrs.get("driver_override"), where, DeviceAccess.DEFAULT.driverOverride()),
                 bool(attrs.get("bus_master"), where, DeviceAccess.DEFAULT.busMaster()),
-                bool(attrs.get("reset"), where, DeviceAccess.DEFAULT.reset()));
+                bool(attrs.get("reset"), where, DeviceAccess.DEFAULT.reset()),
+                bool(attrs.get("dma_unprotected"), where, DeviceAccess.DEFAULT.dmaUnprotected()));
+        if (access.dmaUnprotected() && access.busMaster()) {
+            warning(attrs.get("dma_unprotected").location(), where + ": dma_unprotected=\"yes\": where no IOMMU"
+                    + " confines its DMA (no IOMMU, or iommu=pt), this device's driver can make it read and write"
+                    + " all of the machine's memory");
+        }
+        return access;
     }
 
     // ---- values -------------------------------------------------------------------------

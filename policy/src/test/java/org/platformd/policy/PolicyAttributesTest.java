@@ -113,10 +113,14 @@ class PolicyAttributesTest {
 
     @Test
     void accessAttributesOnDeviceAndPci() {
-        assertEquals(new DeviceAccess(true, false, false),
+        assertEquals(new DeviceAccess(true, false, false, false),
                 grants("<device name=\"00:03.0\" driver_override=\"yes\" bus_master=\"no\" reset=\"no\"/>").get(0).access());
-        assertEquals(new DeviceAccess(true, true, true),
+        assertEquals(new DeviceAccess(true, true, true, false),
                 grants("<pci class=\"ETHERNET\" driver_override=\"yes\"/>").get(0).access());
+        assertEquals(new DeviceAccess(false, true, true, true),
+                grants("<pci class=\"ETHERNET\" dma_unprotected=\"yes\"/>").get(0).access());
+        assertEquals(new DeviceAccess(false, true, true, true),
+                grants("<device name=\"00:03.0\" dma_unprotected=\"yes\"/>").get(0).access());
     }
 
     @Test

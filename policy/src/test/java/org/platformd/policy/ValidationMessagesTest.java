@@ -121,9 +121,9 @@ class ValidationMessagesTest {
     @Test
     void unknownAttributesOnSelectors() {
         assertEquals("test.xml:3:24: error: unknown attribute type on <device>; allowed: name, driver_override,"
-                + " bus_master, reset", inPolicy("<device name=\"pit\" type=\"timer\"/>"));
+                + " bus_master, reset, dma_unprotected", inPolicy("<device name=\"pit\" type=\"timer\"/>"));
         assertEquals("test.xml:3:10: error: unknown attribute vendor on <pci> (did you mean vendor_id?); allowed: class,"
-                + " class_mask, vendor_id, device_id, driver_override, bus_master, reset", inPolicy("<pci vendor=\"0x8086\"/>"));
+                + " class_mask, vendor_id, device_id, driver_override, bus_master, reset, dma_unprotected", inPolicy("<pci vendor=\"0x8086\"/>"));
     }
 
     @Test
@@ -170,6 +170,21 @@ class ValidationMessagesTest {
                         + " they are ignored",
                 "test.xml:1:94: warning: <pci> in <policy label=\"d\">: class_mask=\"0x000000\" matches every PCI function,"
                         + " bridges included"), r.problems().stream().map(Problem::toString).toList());
+    }
+
+    @Test
+    void dmaUnprotectedIsAVisibleOptIn() {
+        LoadResult r = load("<config><policy label=\"d\"><pci vendor_id=\"0x1234\" dma_unprotected=\"yes\"/>"
+                + "<device name=\"00:03.0\" bus_master=\"no\" dma_unprotected=\"yes\"/></policy></config>");
+        assertInstanceOf(LoadResult.Loaded.class, r);
+        assertEquals(List.of("test.xml:1:51: warning: <pci> in <policy label=\"d\">: dma_unprotected=\"yes\": where no"
+                + " IOMMU confines its DMA (no IOMMU, or iommu=pt), this device's driver can make it read and write all"
+                + " of the machine's memory"), r.problems().stream().map(Problem::toString).toList(),
+                "no warning where bus_master=\"no\" keeps the device from DMA anyway");
+        assertEquals("test.xml:3:28: error: dma_unprotected=\"maybe\" in <device name=\"00:03.0\"> in <policy"
+                + " label=\"drv\">: expected yes or no", inPolicy("<device name=\"00:03.0\" dma_unprotected=\"maybe\"/>"));
+        assertEquals("test.xml:3:24: error: dma_unprotected in <device name=\"pit\"> (<policy label=\"drv\">) applies to"
+                + " PCI devices only; \"pit\" is a platform device name", inPolicy("<device name=\"pit\" dma_unprotected=\"no\"/>"));
     }
 
     @Test

@@ -28,6 +28,9 @@ public abstract class MappedDmaBuffer implements DmaBuffer {
     private final long size;
     private final MappedByteBuffer mapping;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Daemon-side reads and writes hold the read half; freeing takes the write half (its memory may go). */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock access =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     /**
      * Maps {@code size} bytes of {@code file} (the buffer's memory; closed by the subclass's {@link #free()}).
@@ -99,14 +102,24 @@ public abstract class MappedDmaBuffer implements DmaBuffer {
 
     @Override
     public final void read(long offset, byte[] dst, int dstOffset, int length) {
-        check(offset, length);
-        mapping.get((int) offset, dst, dstOffset, length);
+        access.readLock().lock();
+        try {
+            check(offset, length);
+            mapping.get((int) offset, dst, dstOffset, length);
+        } finally {
+            access.readLock().unlock();
+        }
     }
 
     @Override
     public final void write(long offset, byte[] src, int srcOffset, int length) {
-        check(offset, length);
-        mapping.put((int) offset, src, srcOffset, length);
+        access.readLock().lock();
+        try {
+            check(offset, length);
+            mapping.put((int) offset, src, srcOffset, length);
+        } finally {
+            access.readLock().unlock();
+        }
     }
 
     private void check(long offset, int length) {
@@ -125,8 +138,13 @@ public abstract class MappedDmaBuffer implements DmaBuffer {
 
     @Override
     public final void close() {
-        if (closed.compareAndSet(false, true)) {
-            free();
+        access.writeLock().lock(); // a daemon-side read or write in flight ends first: free() may empty the memory
+        try {
+            if (closed.compareAndSet(false, true)) {
+                free();
+            }
+        } finally {
+            access.writeLock().unlock();
         }
     }
 

@@ -7,8 +7,10 @@ import org.platformd.fd.Memfd;
 /**
  * A DMA buffer of a {@link VfioDmaDomain}: a memfd (fresh, so zero-filled) mapped into this process;
  * the mapping's virtual address is what VFIO_IOMMU_MAP_DMA pins and maps at the buffer's IOVA. Closing
- * asks the domain to unmap it from the IOMMU first, then drops the memfd (the pages go when the JVM
- * collects the mapping). Thread-safe.
+ * asks the domain to unmap it from the IOMMU first (which unpins the pages), then empties the memfd
+ * (ftruncate to 0: the pages go back to the kernel now, not when the JVM collects this process'
+ * mapping, and every mapping of the exported fd, a client's too, faults from then on) and closes it.
+ * Thread-safe.
  */
 final class LinuxDmaBuffer extends MappedDmaBuffer {
     private final VfioDmaDomain domain;
@@ -31,6 +33,10 @@ final class LinuxDmaBuffer extends MappedDmaBuffer {
     protected void free() {
         try {
             domain.free(this);
+            memfd.truncate();
+        } catch (IOException e) {
+            throw new org.platformd.bridge.BridgeException(org.platformd.bridge.BridgeException.Reason.OS_ERROR, null,
+                    describe() + ": emptying the memfd at free failed: " + e.getMessage(), e);
         } finally {
             memfd.close();
         }

@@ -32,6 +32,7 @@ final class RoutedDmaDomain implements DmaDomain {
     private final LinuxBackend backend;
     private LinuxDmaDomain kind; // null until a device or a buffer needs one
     private final Map<DeviceRef, Optional<String>> devices = new LinkedHashMap<>(); // value: why unreachable
+    private final Map<DeviceRef, String> unconfined = new LinkedHashMap<>(); // value: how nothing translates its DMA
     private boolean closed;
 
     RoutedDmaDomain(String name, LinuxBackend backend) {
@@ -64,10 +65,14 @@ final class RoutedDmaDomain implements DmaDomain {
         DeviceRef.Pci pci = LinuxDmaDomain.pciOnly(device);
         backend.claimDma(device, this);
         try {
-            Optional<String> why = route(device, backend.dmaRoute(backend.sysfsDevice(pci.address())));
+            DmaRoute r = backend.dmaRoute(backend.sysfsDevice(pci.address()));
+            Optional<String> why = route(device, r);
             why.ifPresent(w -> log.warn("DMA domain {}: {} attached without DMA (bus mastering refused): {}", name,
                     device, w));
             devices.put(device, why);
+            if (r instanceof DmaRoute.Physical p) {
+                unconfined.put(device, p.how());
+            }
         } catch (RuntimeException e) {
             backend.releaseDma(device, this);
             throw e;
@@ -123,6 +128,7 @@ final class RoutedDmaDomain implements DmaDomain {
             kind.detach(device); // when this fails the device stays attached and claimed, for close to retry
         }
         devices.remove(device);
+        unconfined.remove(device);
         backend.releaseDma(device, this);
     }
 
@@ -135,6 +141,20 @@ final class RoutedDmaDomain implements DmaDomain {
     public synchronized Optional<String> whyUnreachable(DeviceRef device) {
         Optional<String> why = devices.get(device);
         return why == null ? Optional.empty() : why;
+    }
+
+    /**
+     * A device on the physical route (no IOMMU, or an identity group: {@code iommu=pt}) reaches all of memory;
+     * one on VFIO's route only its container's mappings (also under {@code iommu=pt}: VFIO claims the group's
+     * DMA and attaches its own translating domain; VFIO's no-IOMMU mode has {@code /dev/vfio/noiommu-N} groups,
+     * which this backend does not open). A device not attached here is not known to be confined.
+     */
+    @Override
+    public synchronized Optional<String> whyUnconfined(DeviceRef device) {
+        if (!devices.containsKey(device)) {
+            return Optional.of(device + " is not attached to DMA domain " + name + ", so no IOMMU is known to confine it");
+        }
+        return Optional.ofNullable(unconfined.get(device));
     }
 
     /**
@@ -187,6 +207,7 @@ final class RoutedDmaDomain implements DmaDomain {
             synchronized (this) {
                 devices.keySet().forEach(d -> backend.releaseDma(d, this));
                 devices.clear();
+                unconfined.clear();
                 backend.domainClosed(this);
             }
         }

@@ -95,6 +95,7 @@ class HugePageDmaDomainTest {
         try (DmaDomain d = linux.openDmaDomain("hp")) {
             d.attach(DeviceRef.pci(EDU));
             assertEquals(Optional.empty(), d.whyUnreachable(DeviceRef.pci(EDU)), "no IOMMU: edu reaches physical addresses");
+            assertEquals(Optional.of("no IOMMU"), d.whyUnconfined(DeviceRef.pci(EDU)), "and so all of memory");
             assertTrue(d.toString().contains("huge pages, no IOMMU"), d.toString());
             DmaBuffer buf = d.allocate(4096);
             assertEquals(4096, buf.size(), "a small buffer is its size");

@@ -300,6 +300,8 @@ class LinuxBackendOnFakeSysfsTest {
                     && why.contains("it is on uio_pci_generic") && why.contains("--take-over " + EDU), why);
             d.detach(DeviceRef.pci(EDU));
             assertEquals(Optional.empty(), d.whyUnreachable(DeviceRef.pci(EDU)), "not attached: nothing to say");
+            assertTrue(d.whyUnconfined(DeviceRef.pci(EDU)).orElseThrow().contains("not attached"),
+                    "not attached: not known to be confined");
         }
     }
 
@@ -328,6 +330,8 @@ class LinuxBackendOnFakeSysfsTest {
                 d.attach(DeviceRef.pci(EDU));
                 assertEquals(Optional.empty(), d.whyUnreachable(DeviceRef.pci(EDU)));
                 assertTrue(d.toString().contains("huge pages"), "edu's DMA is untranslated: " + d);
+                assertEquals(Optional.of("its IOMMU group 3 passes DMA through (type identity)"),
+                        d.whyUnconfined(DeviceRef.pci(EDU)), "iommu=pt: reachable, but not confined");
             }
             try (DmaDomain d = vfio.openDmaDomain("s2")) {
                 DmaBuffer early = d.allocate(4096); // before any device: the machine has VFIO, so IOVAs

@@ -140,6 +140,7 @@ class SharedDmaDomainTest {
     void aDeviceSitsInOneDomainAtATimeAndDomainsAreIsolated() throws Exception {
         try (DmaDomain one = backend.openDmaDomain("one"); DmaDomain two = backend.openDmaDomain("two")) {
             one.attach(A);
+            assertEquals(java.util.Optional.empty(), one.whyUnconfined(A), "the sim's DMA space is an IOMMU: confined");
             one.attach(A); // again: harmless
             BridgeException busy = assertThrows(BridgeException.class, () -> two.attach(A));
             assertEquals(Reason.BUSY, busy.reason());

@@ -147,6 +147,7 @@ public final class PolicyCheckCommand implements Callable<Integer> {
         if (g.access().driverOverride()) flags.add("driver_override");
         if (!g.access().busMaster()) flags.add("no bus_master");
         if (!g.access().reset()) flags.add("no reset");
+        if (g.access().dmaUnprotected()) flags.add("dma_unprotected");
         return flags.isEmpty() ? "" : " (" + String.join(", ", flags) + ")";
     }
 

@@ -54,12 +54,12 @@ public final class DataPath {
             }
             long off = op.getOffset();
             if (off % (w / 8) != 0) {
-                throw invalid(i, 0, Status.INVALID_ARGUMENT, "offset 0x" + Long.toHexString(off)
+                throw invalid(i, 0, Status.INVALID_ARGUMENT, "offset 0x" + Long.toUnsignedString(off, 16)
                         + " is not a multiple of " + w / 8);
             }
-            if (off < 0 || off + w / 8 > size) {
+            if (off < 0 || off > size - w / 8) { // uint64 on the wire: a negative long is beyond any BAR
                 throw invalid(i, 0, Status.OUT_OF_RANGE, device + " BAR " + barIndex + ": " + w / 8 + "-byte access at 0x"
-                        + Long.toHexString(off) + " beyond the BAR's " + size + " bytes");
+                        + Long.toUnsignedString(off, 16) + " beyond the BAR's " + size + " bytes");
             }
         }
         IoMem mem = h.ioMem(barIndex);
@@ -180,15 +180,23 @@ public final class DataPath {
         return StatusProto.toStatusRuntimeException(rpc);
     }
 
+    /** A vector index (uint32 on the wire: read unsigned) below the device's current vector count. */
+    public static void checkVector(int vector, int count) {
+        if (Integer.compareUnsigned(vector, count) >= 0) {
+            throw Status.OUT_OF_RANGE.withDescription("vector " + Integer.toUnsignedString(vector)
+                    + " not below the current vector count " + count).asRuntimeException();
+        }
+    }
+
     /** Reads or writes a DMA buffer's bytes with the contract's limits. */
     public static void checkDmaRange(DmaBuffer b, String id, long offset, long length) {
-        if (length > (1 << 20)) {
-            throw Status.INVALID_ARGUMENT.withDescription("at most 1 MiB per call, not " + length + " bytes")
-                    .asRuntimeException();
+        if (length < 0 || length > (1 << 20)) { // uint64 on the wire: negative is above 2^63
+            throw Status.INVALID_ARGUMENT.withDescription("at most 1 MiB per call, not " + Long.toUnsignedString(length)
+                    + " bytes").asRuntimeException();
         }
-        if (offset < 0 || offset + length > b.size()) {
-            throw Status.OUT_OF_RANGE.withDescription("buffer " + id + ": " + length + " bytes at " + offset
-                    + " beyond its " + b.size() + " bytes").asRuntimeException();
+        if (offset < 0 || offset > b.size() - length) {
+            throw Status.OUT_OF_RANGE.withDescription("buffer " + id + ": " + length + " bytes at "
+                    + Long.toUnsignedString(offset) + " beyond its " + b.size() + " bytes").asRuntimeException();
         }
     }
 

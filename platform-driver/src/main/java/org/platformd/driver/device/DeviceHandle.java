@@ -19,6 +19,7 @@ import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
+import org.platformd.driver.config.BusMasterGate;
 import org.platformd.driver.config.ConfigVirtualizer;
 import org.platformd.fd.NativeFd;
 import org.platformd.proto.v1.InterruptMode;
@@ -99,21 +100,21 @@ public final class DeviceHandle implements AutoCloseable {
         return config;
     }
 
-    /** The client's view of config space (created on first use, per acquisition). */
-    public synchronized ConfigVirtualizer virtualConfig(boolean info, boolean busMasterAllowed) {
+    /** The client's view of config space (created on first use, per acquisition and policy terms). */
+    public synchronized ConfigVirtualizer virtualConfig(boolean info) {
         if (virtualConfig == null) {
-            virtualConfig = new ConfigVirtualizer(config(), host.decoded(), info, busMasterAllowed);
+            virtualConfig = new ConfigVirtualizer(config(), host.decoded(), info);
         }
         return virtualConfig;
     }
 
     /**
-     * The policy's terms for this device changed (info, bus_master): the client's view is rebuilt
-     * on next use, and bus mastering is switched off when it is no longer allowed.
+     * The policy's terms for this device changed (info, bus_master, dma_unprotected): the client's view is
+     * rebuilt on next use, and bus mastering is switched off when the gate would no longer let it on.
      */
-    public synchronized void policyChanged(boolean busMasterAllowed) {
+    public synchronized void policyChanged(BusMasterGate gate) {
         virtualConfig = null;
-        if (!busMasterAllowed && config != null && config.isOpen()) {
+        if (config != null && config.isOpen() && gate.refusal().isPresent()) {
             config.setBusMaster(false);
         }
     }

@@ -111,10 +111,7 @@ public final class ResourceExporter {
         if (irqs.isEmpty()) {
             throw failed("interrupts of " + device + " are disabled; SetInterruptMode first");
         }
-        if (vector >= irqs.size()) {
-            throw Status.OUT_OF_RANGE.withDescription("vector " + vector + " not below the current vector count "
-                    + irqs.size()).asRuntimeException();
-        }
+        org.platformd.driver.device.DataPath.checkVector(vector, irqs.size());
         Irq irq = irqs.get(vector);
         boolean unmask = mode == InterruptMode.INTERRUPT_MODE_INTX && irq.unmaskEventFd().isPresent();
         String what = device + " " + irq.describe();

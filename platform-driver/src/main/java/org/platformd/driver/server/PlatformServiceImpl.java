@@ -149,17 +149,29 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     // ---- the data path ---------------------------------------------------------------
 
     /** The session, the held device and its hardware handle of a device call. */
-    private record Held(Session session, VirtualDevice device, DeviceHandle handle) {}
+    private record Held(Session session, VirtualDevice device, DeviceHandle handle,
+            org.platformd.driver.session.HeldDevice held) {}
 
+    /**
+     * The held device of a device call, with its fence entered for the rest of the call ({@link Calls#enter}):
+     * a release that starts meanwhile waits for this call, and a call that starts after it fails.
+     */
     private Held held(String sessionId, String deviceName) {
+        Held h = lookup(sessionId, deviceName);
+        Calls.enter(h.held().enter());
+        return h;
+    }
+
+    /** The held device of a call that must not enter its fence (ResetDevice takes the fence's write half). */
+    private Held lookup(String sessionId, String deviceName) {
         Session s = session(sessionId);
         VirtualDevice v = registry.held(s, deviceName);
-        DeviceHandle h = s.handle(v.host().name());
-        if (h == null) {
+        org.platformd.driver.session.HeldDevice d = s.held(v.host().name());
+        if (d == null) {
             throw Status.FAILED_PRECONDITION.withDescription("device " + deviceName + " is not acquired by this session")
                     .asRuntimeException();
         }
-        return new Held(s, v, h);
+        return new Held(s, v, d.handle(), d);
     }
 
     private static void requirePci(Held h) {
@@ -176,7 +188,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             requirePci(h);
             synchronized (h.handle()) {
                 return ReadConfigResponse.newBuilder().setValue((int) h.handle()
-                        .virtualConfig(h.session().rule().attributes().info(), h.device().access().busMaster())
+                        .virtualConfig(h.session().rule().attributes().info())
                         .read(req.getOffset(), req.getWidthBytes())).build();
             }
         });
@@ -187,14 +199,11 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("WriteConfig", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             requirePci(h);
-            if (BusMasterGate.setsBusMaster(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL)
-                    && h.device().access().busMaster()) {
-                BusMasterGate.requireDmaReachable(h.session().dmaDomain(), h.handle().ref(), h.device().name());
-            }
+            var gate = org.platformd.driver.config.BusMasterGate.of(h.device(), h.handle().ref(), h.session().rule(),
+                    h.session().dmaDomain());
             synchronized (h.handle()) {
-                long dropped = h.handle()
-                        .virtualConfig(h.session().rule().attributes().info(), h.device().access().busMaster())
-                        .write(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL);
+                long dropped = h.handle().virtualConfig(h.session().rule().attributes().info())
+                        .write(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL, gate);
                 return WriteConfigResponse.newBuilder().setDroppedBits((int) dropped).build();
             }
         });
@@ -230,6 +239,10 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                         + h.device().name() + " (supported: " + info.getSupportedModesList() + ")").asRuntimeException();
             }
             int count = req.getVectorCount();
+            if (count < 0) { // uint32 on the wire
+                throw Status.INVALID_ARGUMENT.withDescription("vector count " + Integer.toUnsignedString(count)
+                        + " is not a vector count").asRuntimeException();
+            }
             switch (mode) {
                 case INTERRUPT_MODE_DISABLED -> count = 0;
                 case INTERRUPT_MODE_INTX, INTERRUPT_MODE_LEGACY_IRQ -> {
@@ -267,18 +280,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     public void streamInterrupts(StreamInterruptsRequest req, StreamObserver<StreamInterruptsResponse> out) {
         Held h;
         try {
-            h = held(req.getSessionId(), req.getDeviceName());
-            int count = h.handle().irqs().size();
-            for (int v : req.getVectorsList()) {
-                if (v >= count) {
-                    throw Status.OUT_OF_RANGE.withDescription("vector " + v + " not below the current vector count "
-                            + count).asRuntimeException();
-                }
-            }
-            if (!h.handle().openInterruptStream()) {
-                throw Status.FAILED_PRECONDITION.withDescription("an interrupt stream for " + req.getDeviceName()
-                        + " is already open in this session").asRuntimeException();
-            }
+            // The setup runs in a call scope (the fence is left before the stream's thread starts waiting).
+            h = Calls.scoped(() -> streamSetup(req));
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
@@ -287,6 +290,20 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                 java.util.Set.copyOf(req.getVectorsList()), (ServerCallStreamObserver<StreamInterruptsResponse>) out);
         interruptThreads.execute(stream);
     }
+
+    private Held streamSetup(StreamInterruptsRequest req) {
+        Held h = held(req.getSessionId(), req.getDeviceName());
+        int count = h.handle().irqs().size();
+        for (int v : req.getVectorsList()) {
+            DataPath.checkVector(v, count);
+        }
+        if (!h.handle().openInterruptStream()) {
+            throw Status.FAILED_PRECONDITION.withDescription("an interrupt stream for " + req.getDeviceName()
+                    + " is already open in this session").asRuntimeException();
+        }
+        return h;
+    }
+
 
     @Override
     public void ackInterrupt(AckInterruptRequest req, StreamObserver<AckInterruptResponse> out) {
@@ -297,10 +314,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                 throw Status.FAILED_PRECONDITION.withDescription("interrupts of " + h.device().name() + " are disabled")
                         .asRuntimeException();
             }
-            if (req.getVector() >= irqs.size()) {
-                throw Status.OUT_OF_RANGE.withDescription("vector " + req.getVector() + " not below the current vector count "
-                        + irqs.size()).asRuntimeException();
-            }
+            DataPath.checkVector(req.getVector(), irqs.size());
             boolean intx = h.handle().interruptMode() == InterruptMode.INTERRUPT_MODE_INTX;
             irqs.get(req.getVector()).ack();
             return AckInterruptResponse.newBuilder().setUnmasked(intx).build();
@@ -345,16 +359,16 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("SetBusMaster", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             requirePci(h);
-            if (req.getEnabled() && !h.device().access().busMaster()) {
-                throw Status.PERMISSION_DENIED.withDescription("the policy does not let " + h.device().name()
-                        + " master the bus (bus_master=\"no\")").asRuntimeException();
-            }
             if (req.getEnabled()) {
-                BusMasterGate.requireDmaReachable(h.session().dmaDomain(), h.handle().ref(), h.device().name());
+                org.platformd.driver.config.BusMasterGate.of(h.device(), h.handle().ref(), h.session().rule(),
+                        h.session().dmaDomain()).requireAllowed();
             }
             var config = h.handle().config();
             boolean before = DataPath.busMaster(config);
             config.setBusMaster(req.getEnabled());
+            if (!req.getEnabled()) {
+                registry.freeRetired(h.session()); // buffers freed while it mastered may go now
+            }
             return SetBusMasterResponse.newBuilder().setPreviouslyEnabled(before).build();
         });
     }
@@ -362,19 +376,14 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     @Override
     public void resetDevice(ResetDeviceRequest req, StreamObserver<ResetDeviceResponse> out) {
         Calls.unary("ResetDevice", out, () -> {
-            Held h = held(req.getSessionId(), req.getDeviceName());
+            Held h = lookup(req.getSessionId(), req.getDeviceName());
             requirePci(h);
             if (!h.device().access().reset()) {
                 throw Status.FAILED_PRECONDITION.withDescription("the policy says reset=\"no\" for " + h.device().name())
                         .asRuntimeException();
             }
-            h.handle().quiesce();
-            String method;
-            try {
-                method = h.handle().resetAndRestore();
-            } finally {
-                h.handle().closeInterrupts();
-            }
+            String method = h.held().resetInPlace(); // the fence's write half: leave ours first
+            registry.freeRetired(h.session());
             registry.emit(h.session(), SessionEvent.newBuilder().setInterruptModeChanged(InterruptModeChanged.newBuilder()
                     .setDeviceName(h.device().name()).setMode(InterruptMode.INTERRUPT_MODE_DISABLED)));
             return ResetDeviceResponse.newBuilder().setMethod(method).build();

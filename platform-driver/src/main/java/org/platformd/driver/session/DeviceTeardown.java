@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * revoke what they exported, where the backend can).
  *
  * <p>A step that fails is logged with device and step and the next step still runs: a
- * device that could not be reset must still lose bus mastering, and vice versa.
+ * device that could not be reset must still lose bus mastering, and vice versa. The result says
+ * whether the device was proven quiet — bus mastering read back off, or a reset that succeeded —
+ * because only then may the DMA memory it could reach be freed ({@link HeldDevice}, {@link DmaQuarantine}).
  */
 final class DeviceTeardown {
     private static final Logger log = LoggerFactory.getLogger(DeviceTeardown.class);
@@ -26,27 +28,41 @@ final class DeviceTeardown {
         this.backendName = backendName;
     }
 
-    /** Returns true when every step succeeded. */
-    boolean quiesceAndReset(DeviceHandle device, boolean reset, String why) {
+    /**
+     * What a teardown achieved: {@code quiet} when no DMA or MSI can come from the device any more (bus
+     * mastering read back off, or a successful reset; a device the backend may not write to — a kernel
+     * driver's — was never given to the client to master, so it counts as quiet); {@code method} the reset.
+     */
+    record Result(boolean quiet, String method) {}
+
+    Result quiesceAndReset(DeviceHandle device, boolean reset, String why) {
         boolean ok = true;
+        boolean masterOff = false;
         String name = device.host().name();
         try {
             device.quiesce();
+            masterOff = !device.busMasterEnabled();
+            if (!masterOff) {
+                log.error("teardown of {} ({}): bus mastering still reads on after the quiesce", name, why);
+            }
         } catch (BridgeException e) {
             if (e.reason() != BridgeException.Reason.UNSUPPORTED) {
                 log.error("teardown of {} ({}): quiesce failed: {}", name, why, e.toString());
                 ok = false;
             } else { // the backend may not write to it (linux: a kernel driver's device, a bridge)
                 log.info("teardown of {} ({}): quiesce not possible: {}", name, why, e.getMessage());
+                masterOff = true; // never the client's to master: writes to it are refused
             }
         } catch (RuntimeException e) {
             log.error("teardown of {} ({}): quiesce failed: {}", name, why, e.toString());
             ok = false;
         }
         String method = "skipped (policy reset=\"no\")";
+        boolean resetDone = false;
         if (reset) {
             try {
                 method = device.resetAndRestore();
+                resetDone = !"none".equals(method);
             } catch (BridgeException e) {
                 if (e.reason() != BridgeException.Reason.UNSUPPORTED) {
                     log.error("teardown of {} ({}): reset failed: {}", name, why, e.toString());
@@ -65,7 +81,14 @@ final class DeviceTeardown {
             log.error("teardown of {} ({}): closing its interrupt vectors failed: {}", name, why, e.toString());
             ok = false;
         }
-        log.info("device {}: bus master and interrupts off, reset {} (backend {}; {})", name, method, backendName, why);
-        return ok;
+        boolean quiet = masterOff || resetDone;
+        if (ok && quiet) {
+            log.info("device {}: bus master and interrupts off, reset {} (backend {}; {})", name, method, backendName,
+                    why);
+        } else {
+            log.warn("device {}: teardown incomplete ({}): bus master {}, reset {} (backend {}; {})", name,
+                    quiet ? "quiet" : "NOT proven quiet", masterOff ? "off" : "not proven off", method, backendName, why);
+        }
+        return new Result(quiet, method);
     }
 }

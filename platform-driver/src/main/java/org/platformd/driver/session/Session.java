@@ -38,7 +38,9 @@ public final class Session {
 
     private PolicyRule rule;
     private VirtualBus bus;
-    private final Map<String, DeviceHandle> handles = new LinkedHashMap<>();
+    private final Map<String, HeldDevice> held = new LinkedHashMap<>();
+    private final java.util.Set<String> releasedUnquiet = new java.util.HashSet<>();
+    private final List<DmaBuffer> retired = new ArrayList<>(); // freed by the client while a device mastered
     private final DmaDomain dmaDomain; // null without a hardware backend
     private final Map<String, DmaBuffer> dmaBuffers = new LinkedHashMap<>();
     private long dmaBytes;
@@ -94,24 +96,54 @@ public final class Session {
 
     /** Host names of the devices this session holds, in acquisition order. */
     public synchronized List<String> acquiredHosts() {
-        return List.copyOf(handles.keySet());
+        return List.copyOf(held.keySet());
     }
 
     public synchronized boolean holds(String hostName) {
-        return handles.containsKey(hostName);
+        return held.containsKey(hostName);
     }
 
     /** The hardware handle of a held device, or null. */
     public synchronized DeviceHandle handle(String hostName) {
-        return handles.get(hostName);
+        HeldDevice d = held.get(hostName);
+        return d == null ? null : d.handle();
     }
 
-    synchronized void addAcquired(String hostName, DeviceHandle handle) {
-        handles.put(hostName, handle);
+    /** A held device (its fence, its give-back path), or null. */
+    public synchronized HeldDevice held(String hostName) {
+        return held.get(hostName);
     }
 
-    synchronized DeviceHandle removeAcquired(String hostName) {
-        return handles.remove(hostName);
+    synchronized List<HeldDevice> heldDevices() {
+        return List.copyOf(held.values());
+    }
+
+    synchronized void addAcquired(String hostName, HeldDevice device) {
+        held.put(hostName, device);
+    }
+
+    synchronized HeldDevice removeAcquired(String hostName) {
+        return held.remove(hostName);
+    }
+
+    /** A device this session released was not proven quiet: its DMA memory is kept until it is. */
+    synchronized void releasedUnquiet(String hostName) {
+        releasedUnquiet.add(hostName);
+    }
+
+    synchronized java.util.Set<String> releasedUnquiet() {
+        return java.util.Set.copyOf(releasedUnquiet);
+    }
+
+    /** A buffer the client freed while one of the session's devices had bus mastering on: freed later. */
+    synchronized void retire(DmaBuffer b) {
+        retired.add(b);
+    }
+
+    synchronized List<DmaBuffer> takeRetired() {
+        List<DmaBuffer> all = List.copyOf(retired);
+        retired.clear();
+        return all;
     }
 
     synchronized void countDmaFault(String hostName) {

@@ -72,6 +72,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final HostInventory inventory;
     private final Ownership ownership = new Ownership();
     private final DeviceTeardown teardown;
+    private final DmaQuarantine quarantine = new DmaQuarantine();
     private final DeviceBackend backend;
     private final DeviceDescriber describer;
     private final Settings settings;
@@ -206,26 +207,27 @@ public final class SessionRegistry implements AutoCloseable {
         List<String> released = new ArrayList<>();
         busLock.readLock().lock();
         try {
-            List<DeviceHandle> handles = new ArrayList<>();
-            for (String host : s.acquiredHosts()) { // steps 1 and 2 for every device first
+            for (String host : s.acquiredHosts()) { // every device given back first (HeldDevice#release)
                 VirtualDevice v = s.bus().byHost(host).orElse(null);
-                boolean reset = v == null || v.access().reset();
-                DeviceHandle h = s.handle(host);
-                teardown.quiesceAndReset(h, reset, "session " + s.id() + " closing: " + reason);
-                handles.add(h);
-            }
-            long freed = s.dmaBytes();
-            for (String id : s.dmaIds()) { // step 3: only now, with no device able to reach them
-                s.removeDma(id).close();
-            }
-            if (freed > 0) {
-                log.info("session {}: freed {} bytes of DMA buffers after its devices were quiesced", s.id(), freed);
-            }
-            s.dmaDomain().ifPresent(org.platformd.bridge.DmaDomain::close); // detaches every device
-            for (String host : s.acquiredHosts()) { // step 4: hardware sessions closed, device given back
-                s.removeAcquired(host).close();
-                ownership.release(host, s.id());
+                giveBack(s, host, "session " + s.id() + " closing: " + reason, v == null || v.access().reset());
                 released.add(host);
+            }
+            // Only now, with no device of the session able to reach them, the buffers go (or are kept).
+            List<org.platformd.bridge.DmaBuffer> buffers = new ArrayList<>(s.takeRetired());
+            for (String id : s.dmaIds()) {
+                buffers.add(s.removeDma(id));
+            }
+            Set<String> unquiet = quarantine.unquiet(s.releasedUnquiet());
+            if (!unquiet.isEmpty()) {
+                quarantine.keep(s.id(), unquiet, buffers, s.dmaDomain().orElse(null), "session " + s.id() + " closed");
+            } else {
+                long freed = buffers.stream().mapToLong(org.platformd.bridge.DmaBuffer::size).sum();
+                buffers.forEach(org.platformd.bridge.DmaBuffer::close);
+                if (freed > 0) {
+                    log.info("session {}: freed {} bytes of DMA buffers after its devices were quiesced", s.id(),
+                            freed);
+                }
+                s.dmaDomain().ifPresent(org.platformd.bridge.DmaDomain::close);
             }
         } finally {
             busLock.readLock().unlock();
@@ -371,31 +373,12 @@ public final class SessionRegistry implements AutoCloseable {
                 throw Status.RESOURCE_EXHAUSTED.withDescription("session " + s.id() + " already holds "
                         + max.getAsInt() + " device(s), the policy's max_devices").asRuntimeException();
             }
-            if (!ownership.acquire(host, s.id())) {
-                throw Status.FAILED_PRECONDITION.withDescription("device " + name + " is busy").asRuntimeException();
-            }
-            DeviceHandle handle;
-            try {
-                handle = backend.open(v.host());
-            } catch (RuntimeException e) {
-                ownership.release(host, s.id());
-                throw e;
-            }
-            // It comes quiesced: whatever a previous holder left, the next one starts clean.
-            teardown.quiesceAndReset(handle, v.access().reset(), "acquired by session " + s.id());
-            try {
-                attachDma(s, handle);
-            } catch (RuntimeException e) {
-                handle.close();
-                ownership.release(host, s.id());
-                throw e;
-            }
-            s.addAcquired(host, handle);
+            // It comes quiesced and reset: whatever a previous holder left, the next one starts clean.
+            HeldDevice d = HeldDevice.acquire(s.id(), name, v.host(), v.access().reset(), backend, ownership, teardown,
+                    s.dmaDomain(), quarantine);
+            s.addAcquired(host, d);
             if (s.isClosed()) { // closed while we acquired: give it back, the session's teardown already ran
-                s.removeAcquired(host);
-                detachDma(s, handle);
-                handle.close();
-                ownership.release(host, s.id());
+                giveBack(s, host, "session " + s.id() + " ended while acquiring it", v.access().reset());
                 throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
             }
             log.info("{} acquired {} (host {})", s, name, host);
@@ -409,13 +392,8 @@ public final class SessionRegistry implements AutoCloseable {
         busLock.readLock().lock();
         try {
             VirtualDevice v = held(s, name);
-            DeviceHandle h = s.handle(v.host().name());
-            teardown.quiesceAndReset(h, v.access().reset(), "released by session " + s.id());
-            detachDma(s, h); // after quiesce; the session's buffers stay for its other devices
-            s.removeAcquired(v.host().name());
-            h.close();
-            ownership.release(v.host().name(), s.id());
-            log.info("{} released {}", s, name);
+            giveBack(s, v.host().name(), "released by session " + s.id(), v.access().reset());
+            log.info("{} released {}", s, name); // the session's buffers stay for its other devices
         } finally {
             busLock.readLock().unlock();
         }
@@ -429,25 +407,57 @@ public final class SessionRegistry implements AutoCloseable {
     // ---- DMA (buffers belong to the session) ------------------------------------------------
 
     /**
-     * Attaches an acquired PCI device to the session's DMA domain: from now on it reaches every
-     * buffer of the session at the buffer's bus address. Legacy devices don't do DMA.
+     * Takes a held device from the session through its one give-back path ({@link HeldDevice#release}); a
+     * device not proven quiet is marked, so the DMA memory it could reach is kept until it is. Then the
+     * buffers the client freed while a device mastered are freed if none masters now.
      */
-    private static void attachDma(Session s, DeviceHandle h) {
-        if (h.host().isPci()) {
-            s.dmaDomain().ifPresent(d -> d.attach(h.ref()));
+    private void giveBack(Session s, String host, String why, boolean reset) {
+        HeldDevice d = s.removeAcquired(host);
+        if (d == null) {
+            return;
+        }
+        d.release(why, reset).filter(r -> !r.quiet()).ifPresent(r -> {
+            quarantine.markUnquiet(r.host(), why);
+            s.releasedUnquiet(r.host());
+        });
+        freeRetired(s);
+    }
+
+    /**
+     * Frees the buffers the client freed while one of its devices had bus mastering on, once none has it
+     * on (after a release, a reset, or SetBusMaster false); kept instead while a device the session
+     * released unquiet may still write them.
+     */
+    public void freeRetired(Session s) {
+        if (s.heldDevices().stream().anyMatch(d -> masters(d))) {
+            return;
+        }
+        List<org.platformd.bridge.DmaBuffer> retired = s.takeRetired();
+        if (retired.isEmpty()) {
+            return;
+        }
+        Set<String> unquiet = quarantine.unquiet(s.releasedUnquiet());
+        if (!unquiet.isEmpty()) {
+            quarantine.keep(s.id(), unquiet, retired, null, "freed by the client");
+            return;
+        }
+        retired.forEach(org.platformd.bridge.DmaBuffer::close);
+        log.info("{}: freed {} DMA buffer(s) the client had freed while a device mastered the bus", s, retired.size());
+    }
+
+    /** Whether the device may be doing DMA now (bus mastering reads on, or can't be read). */
+    private static boolean masters(HeldDevice d) {
+        try {
+            return d.handle().busMasterEnabled();
+        } catch (RuntimeException e) {
+            log.warn("{}: bus master bit unreadable ({}): taken as on", d, e.toString());
+            return true;
         }
     }
 
-    /** Detaches a device that was quiesced (teardown steps 1-2): its later DMA to the session's buffers faults. */
-    private void detachDma(Session s, DeviceHandle h) {
-        if (!h.host().isPci()) {
-            return;
-        }
-        try {
-            s.dmaDomain().ifPresent(d -> d.detach(h.ref()));
-        } catch (RuntimeException e) {
-            log.error("{}: detaching {} from its DMA domain failed: {}", s, h.host().name(), e.toString());
-        }
+    /** Bytes of DMA memory kept back for devices released without proof that they are quiet. */
+    public long quarantinedDmaBytes() {
+        return quarantine.keptBytes();
     }
 
     /**
@@ -479,9 +489,15 @@ public final class SessionRegistry implements AutoCloseable {
         if (size == 0) {
             throw Status.INVALID_ARGUMENT.withDescription("size 0").asRuntimeException();
         }
-        if (alignment != 0 && Long.bitCount(alignment) != 1) {
-            throw Status.INVALID_ARGUMENT.withDescription("alignment " + alignment + " is not a power of two")
-                    .asRuntimeException();
+        // uint64 on the wire: a negative long is a number above 2^63, no machine's memory
+        if (alignment < 0 || (alignment != 0 && Long.bitCount(alignment) != 1)) {
+            throw Status.INVALID_ARGUMENT.withDescription("alignment " + Long.toUnsignedString(alignment)
+                    + " is not a power of two below 2^63").asRuntimeException();
+        }
+        long quotaNow = s.rule().attributes().dmaQuota();
+        if (size < 0 || size > quotaNow) { // before rounding, which would overflow
+            throw quotaExceeded(s, size < 0 ? Long.MAX_VALUE : size, size < 0 ? Long.MAX_VALUE : size,
+                    s.dmaDomain().map(org.platformd.bridge.DmaDomain::pinnedBytes).orElse(0L), quotaNow);
         }
         if (addressBits != 0 && (addressBits < 12 || addressBits > 64)) {
             throw Status.INVALID_ARGUMENT.withDescription("address_bits " + addressBits + " outside 12..64")
@@ -522,12 +538,18 @@ public final class SessionRegistry implements AutoCloseable {
         return b;
     }
 
+    /**
+     * FreeDma: the buffer leaves the session at once; its memory is released now when no device of the
+     * session masters the bus, else when none does any more (a transfer in flight must not land in memory
+     * handed to someone else), and kept while a device the session released unquiet may still write it.
+     */
     public long freeDma(Session s, String id) {
         org.platformd.bridge.DmaBuffer b = s.removeDma(id);
         if (b == null) {
             throw Status.NOT_FOUND.withDescription("no DMA buffer " + id + " in session " + s.id()).asRuntimeException();
         }
-        b.close();
+        s.retire(b);
+        freeRetired(s);
         return s.dmaDomain().map(org.platformd.bridge.DmaDomain::pinnedBytes).orElse(s.dmaBytes());
     }
 
@@ -570,13 +592,8 @@ public final class SessionRegistry implements AutoCloseable {
                     }
                     boolean held = s.holds(gone.host().name());
                     if (held) {
-                        DeviceHandle h = s.handle(gone.host().name());
-                        teardown.quiesceAndReset(h, gone.access().reset(), "revoked from session " + s.id()
-                                + " by a policy change");
-                        detachDma(s, h);
-                        s.removeAcquired(gone.host().name());
-                        h.close();
-                        ownership.release(gone.host().name(), s.id());
+                        giveBack(s, gone.host().name(), "revoked from session " + s.id() + " by a policy change",
+                                gone.access().reset());
                     }
                     change.addRevokedDevices(gone.name());
                     s.emit(SessionEvent.newBuilder().setDeviceRevoked(DeviceRevoked.newBuilder()
@@ -588,7 +605,7 @@ public final class SessionRegistry implements AutoCloseable {
                     DeviceHandle h = s.handle(stays.host().name());
                     VirtualDevice old = before.byHost(stays.host().name()).orElse(null);
                     if (h != null && old != null && (infoChanged || !old.access().equals(stays.access()))) {
-                        h.policyChanged(stays.access().busMaster());
+                        h.policyChanged(org.platformd.driver.config.BusMasterGate.of(stays, h.ref(), s.rule(), s.dmaDomain()));
                     }
                 }
                 for (VirtualDevice added : after.devices()) {
@@ -619,5 +636,6 @@ public final class SessionRegistry implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        quarantine.close(); // after closeAll: no device is left to write the memory it kept
     }
 }

@@ -211,4 +211,19 @@ class PolicyCheckCommandTest {
         assertEquals(0, check.status());
         assertTrue(check.out().contains("--devices-from=SOURCE"), check.out());
     }
+
+    @Test
+    void dmaUnprotectedIsWarnedAboutAndShownOnItsGrants() throws IOException {
+        Path policy = Files.writeString(dir.resolve("unprotected.xml"), """
+                <config>
+                  <policy label="edu-driver"><pci vendor_id="0x1234" device_id="0x11e8" dma_unprotected="yes"/></policy>
+                </config>
+                """);
+        Path root = sysfs("0000:00:02.0 1234 11e8 00ff00");
+        Run r = run("policy", "check", policy.toString(), "--devices-from", "sysfs:" + root);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("  0000:00:02.0 [1234:11e8] class 00ff00 (dma_unprotected)\n"), r.out());
+        assertTrue((r.out() + r.err()).contains("dma_unprotected=\"yes\": where no IOMMU confines its DMA"), r.out() + r.err());
+        assertEquals(1, run("policy", "check", "--warnings-as-errors", policy.toString()).status());
+    }
 }

@@ -2,6 +2,7 @@ package org.platformd.bridge.sim.dma;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
@@ -139,5 +140,11 @@ public final class SimDmaDomain implements DmaDomain {
     public String toString() {
         return "DMA domain " + name + " (" + devices.size() + " device(s), " + buffers.size() + " buffer(s)"
                 + (isOpen() ? ")" : ", closed)");
+    }
+
+    /** The emulated machine's DMA space is an IOMMU: a device reaches only its own domain's buffers. */
+    @Override
+    public Optional<String> whyUnconfined(DeviceRef device) {
+        return Optional.empty();
     }
 }
