@@ -29,8 +29,6 @@ import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.Ownership;
 import org.platformd.driver.server.Peer;
-import org.platformd.driver.server.PeerCredentials;
-import org.platformd.policy.Match;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.Device;
