@@ -137,6 +137,7 @@ public final class DeviceHandle implements AutoCloseable {
     }
 
     public synchronized IoMem ioMem(int bar) {
+        requireOpen();
         IoMem m = ioMems.get(bar);
         if (m == null) {
             m = bridge().openIoMem(ref, bar);
@@ -202,12 +203,21 @@ public final class DeviceHandle implements AutoCloseable {
     }
 
     public synchronized IoPort ioPort(int index) {
+        requireOpen();
         IoPort p = ioPorts.get(index);
         if (p == null) {
             p = bridge().openIoPort(ref, index);
             ioPorts.put(index, p);
         }
         return p;
+    }
+
+    /** No hardware session is opened on a handle its release closed (it would never be closed). */
+    private void requireOpen() {
+        if (closed) {
+            throw new BridgeException(BridgeException.Reason.CLOSED, host.name(), host.name()
+                    + " was released: its hardware sessions are closed");
+        }
     }
 
     /** The device as core-bridge names it (what a DMA domain attaches). */

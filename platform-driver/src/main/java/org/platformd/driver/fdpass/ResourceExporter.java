@@ -124,13 +124,15 @@ public final class ResourceExporter {
                 .setUnmaskFdIncluded(unmask)).build();
     }
 
+    /** The held device's handle, its fence entered for the rest of the call (a release waits for the export). */
     private DeviceHandle handle(Session s, String device) {
         VirtualDevice v = registry.held(s, device);
-        DeviceHandle h = s.handle(v.host().name());
-        if (h == null) {
+        org.platformd.driver.session.HeldDevice d = s.held(v.host().name());
+        if (d == null) {
             throw failed("device " + device + " is not acquired by this session");
         }
-        return h;
+        org.platformd.driver.server.Calls.enter(d.enter());
+        return d.handle();
     }
 
     private ExportResourceResponse.Builder response(ExportTokens.Issued t, List<FdRole> roles) {

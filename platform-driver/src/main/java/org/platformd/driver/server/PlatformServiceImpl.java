@@ -204,6 +204,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             synchronized (h.handle()) {
                 long dropped = h.handle().virtualConfig(h.session().rule().attributes().info())
                         .write(req.getOffset(), req.getWidthBytes(), req.getValue() & 0xffffffffL, gate);
+                registry.freeRetired(h.session()); // a write that ended bus mastering frees what waited for it
                 return WriteConfigResponse.newBuilder().setDroppedBits((int) dropped).build();
             }
         });

@@ -164,13 +164,35 @@ public final class HeldDevice {
     }
 
     /**
+     * The policy's terms for the device changed: with no call in flight, the client's config view is
+     * rebuilt and bus mastering switched off if the new terms refuse it; calls after this see the new terms.
+     */
+    public void policyChanged(org.platformd.driver.config.BusMasterGate gate) {
+        Lock write = fence.writeLock();
+        write.lock();
+        try {
+            if (releasedBecause == null) {
+                handle.policyChanged(gate);
+            }
+        } finally {
+            write.unlock();
+        }
+    }
+
+    /**
      * The give-back path. Waits for calls in flight, then in order: quiesce and reset (unless
      * {@code reset} is false: policy reset="no"), detach from the session's DMA domain, close the
-     * hardware sessions, drop the claim. Idempotent: a second release returns empty.
+     * hardware sessions, drop the claim. A device not proven quiet is reported to {@code unquiet}
+     * before its claim is dropped, so nobody can acquire it, or free memory it may write, in between.
+     * Idempotent: a second release returns empty. A step that fails is logged; the steps after it run.
      *
      * @return what was released, and whether the device was proven quiet; empty when it already was
      */
     Optional<Released> release(String why, boolean reset) {
+        return release(why, reset, host -> { });
+    }
+
+    Optional<Released> release(String why, boolean reset, java.util.function.Consumer<String> unquiet) {
         Lock write = fence.writeLock();
         write.lock();
         try {
@@ -179,6 +201,9 @@ public final class HeldDevice {
             }
             releasedBecause = why;
             DeviceTeardown.Result result = teardown.quiesceAndReset(handle, reset, why);
+            if (!result.quiet()) {
+                unquiet.accept(hostName());
+            }
             if (attached) {
                 try {
                     domain.get().detach(handle.ref());
@@ -189,6 +214,8 @@ public final class HeldDevice {
             }
             try {
                 handle.close();
+            } catch (RuntimeException e) {
+                log.error("{}: closing the hardware sessions of {} failed: {}", why, hostName(), e.toString());
             } finally {
                 ownership.release(hostName(), sessionId);
             }

@@ -140,6 +140,10 @@ public final class Session {
         retired.add(b);
     }
 
+    synchronized boolean hasRetired() {
+        return !retired.isEmpty();
+    }
+
     synchronized List<DmaBuffer> takeRetired() {
         List<DmaBuffer> all = List.copyOf(retired);
         retired.clear();

@@ -207,7 +207,11 @@ public final class SessionRegistry implements AutoCloseable {
         try {
             for (String host : s.acquiredHosts()) { // every device given back first (HeldDevice#release)
                 VirtualDevice v = s.bus().byHost(host).orElse(null);
-                giveBack(s, host, "session " + s.id() + " closing: " + reason, v == null || v.access().reset());
+                try {
+                    giveBack(s, host, "session " + s.id() + " closing: " + reason, v == null || v.access().reset());
+                } catch (RuntimeException e) { // the session's other devices must still be given back
+                    log.error("{}: giving back {} failed: {}", s, host, e.toString(), e);
+                }
                 released.add(host);
             }
             // Only now, with no device of the session able to reach them, the buffers go (or are kept).
@@ -410,14 +414,16 @@ public final class SessionRegistry implements AutoCloseable {
      * buffers the client freed while a device mastered are freed if none masters now.
      */
     private void giveBack(Session s, String host, String why, boolean reset) {
-        HeldDevice d = s.removeAcquired(host);
+        HeldDevice d = s.held(host);
         if (d == null) {
             return;
         }
-        d.release(why, reset).filter(r -> !r.quiet()).ifPresent(r -> {
-            quarantine.markUnquiet(r.host(), why);
-            s.releasedUnquiet(r.host());
+        // Still on the session's list while it is given back: FreeDma meanwhile counts it as mastering.
+        d.release(why, reset, h -> {
+            quarantine.markUnquiet(h, why);
+            s.releasedUnquiet(h);
         });
+        s.removeAcquired(host);
         freeRetired(s);
     }
 
@@ -427,7 +433,7 @@ public final class SessionRegistry implements AutoCloseable {
      * released unquiet may still write them.
      */
     public void freeRetired(Session s) {
-        if (s.heldDevices().stream().anyMatch(d -> masters(d))) {
+        if (!s.hasRetired() || s.heldDevices().stream().anyMatch(d -> masters(d))) {
             return;
         }
         List<org.platformd.bridge.DmaBuffer> retired = s.takeRetired();
@@ -445,6 +451,9 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** Whether the device may be doing DMA now (bus mastering reads on, or can't be read). */
     private static boolean masters(HeldDevice d) {
+        if (d.releasedBecause().isPresent()) {
+            return true; // being given back: proven quiet only when it has been
+        }
         try {
             return d.handle().busMasterEnabled();
         } catch (RuntimeException e) {
@@ -491,6 +500,11 @@ public final class SessionRegistry implements AutoCloseable {
         if (alignment < 0 || (alignment != 0 && Long.bitCount(alignment) != 1)) {
             throw Status.INVALID_ARGUMENT.withDescription("alignment " + Long.toUnsignedString(alignment)
                     + " is not a power of two below 2^63").asRuntimeException();
+        }
+        long maxBuffer = Integer.MAX_VALUE + 1L - 4096; // one mapping of this process (a Java buffer's limit)
+        if (size > maxBuffer) {
+            throw Status.INVALID_ARGUMENT.withDescription("size " + size + " bytes: one DMA buffer is at most "
+                    + maxBuffer + " bytes; allocate several").asRuntimeException();
         }
         long quotaNow = s.rule().attributes().dmaQuota();
         if (size < 0 || size > quotaNow) { // before rounding, which would overflow
@@ -603,7 +617,9 @@ public final class SessionRegistry implements AutoCloseable {
                     DeviceHandle h = s.handle(stays.host().name());
                     VirtualDevice old = before.byHost(stays.host().name()).orElse(null);
                     if (h != null && old != null && (infoChanged || !old.access().equals(stays.access()))) {
-                        h.policyChanged(org.platformd.driver.config.BusMasterGate.of(stays, h.ref(), s.rule(), s.dmaDomain()));
+                        s.held(stays.host().name()).policyChanged(org.platformd.driver.config.BusMasterGate.of(stays,
+                                h.ref(), s.rule(), s.dmaDomain()));
+                        freeRetired(s);
                     }
                 }
                 for (VirtualDevice added : after.devices()) {
