@@ -382,12 +382,61 @@ public final class LinuxBackend implements Backend {
             dev.iommuGroup().filter(id -> groups.containsKey(id) && !groupInUse(id, a)).ifPresent(id -> {
                 groups.remove(id).close(); // its VFIO fds must be closed before the function can be removed
             });
-            log.info("{}: revoked every client mapping and fd of its BARs: {}", a, revocation.revoke(dev));
+            String how = revocation.revoke(dev);
+            log.info("{}: revoked every client mapping and fd of its BARs: {}; {}", a, how, claimThroughVfio(dev));
         } catch (BridgeException e) {
             String why = "a client's mapping of its BARs from an earlier session may still be live (revoking it failed: "
                     + e.getMessage() + ")";
             quarantined.put(a, why);
-            log.error("{}: {}; it is not handed to anyone else until platformd exits", a, why);
+            log.warn("{}: {}; it is not handed to anyone else until platformd exits", a, why);
+        }
+    }
+
+    /**
+     * Has vfio-pci claim the function's memory BARs, so that the kernel zaps every user mapping of them
+     * (__request_region → revoke_iomem, under CONFIG_IO_STRICT_DEVMEM): removing the function kills the old
+     * {@code resourceN} fds (ENODEV), but not the mappings made from them — since 5.12 those live in the
+     * shared iomem address space, which kernfs's drain of the removed files does not unmap (measured in the
+     * guest: a client's old mapping read the next session's register). vfio-pci claims a BAR on the first
+     * access through the device fd; the fd is opened in a container of its own when the group is in none, and
+     * closed again (VFIO resets the device at open and close where it can). Throws when the claim can't be
+     * made; returns what was done.
+     */
+    private String claimThroughVfio(SysfsDevice dev) {
+        if (!capabilities.revokesMappings()) {
+            throw new BridgeException(Reason.UNSUPPORTED, dev.address().toString(), "the kernel does not revoke"
+                    + " mappings when a driver claims a BAR (" + capabilities.revokesMappingsStatus() + ")");
+        }
+        VfioGroup g = vfioGroupFor(dev).orElseThrow(() -> new BridgeException(Reason.UNSUPPORTED,
+                dev.address().toString(), "no VFIO to claim its BARs with: " + whyNoVfio(dev)));
+        VfioContainer own = null;
+        try {
+            if (g.container() == null) {
+                own = VfioContainer.open(vfioContainerPath(), "revocation of " + dev.address());
+                own.add(g);
+            }
+            String name = dev.address().toString();
+            VfioDevice vd = keepingCommandBits(dev, () -> g.acquireDevice(name));
+            List<String> claimed = new ArrayList<>();
+            try {
+                for (ResourceInfo r : device(DeviceRef.pci(dev.address())).resources()) {
+                    if (r.space() == ResourceInfo.Space.MEMORY) {
+                        long n = vd.touchRegion(r.index());
+                        claimed.add("BAR " + r.index() + (n < 0 ? " (read " + Sys.describe((int) -n) + ")" : ""));
+                    }
+                }
+            } finally {
+                keepingCommandBits(dev, () -> {
+                    g.releaseDevice(vd);
+                    return null;
+                });
+            }
+            return "vfio-pci claimed " + claimed + ", so the kernel revoked their mappings (revoke_iomem)";
+        } finally {
+            if (own != null) {
+                own.remove(g);
+                own.close();
+            }
         }
     }
 
@@ -903,12 +952,12 @@ public final class LinuxBackend implements Backend {
             d.close();
         }
         synchronized (this) {
-            groups.values().forEach(VfioGroup::close);
-            groups.clear();
             List.copyOf(exported).forEach(a -> {
                 released(a);
                 quarantined.remove(a); // platformd ends: its drivers get it back all the same
             });
+            groups.values().forEach(VfioGroup::close);
+            groups.clear();
             takenOver.values().forEach(this::returnToDriver);
             waitingForGroup.values().forEach(this::returnToDriver);
             waitingForGroup.clear();

@@ -8,25 +8,25 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 
 /**
- * Revokes every mapping and every open descriptor of a PCI function's sysfs files ({@code resourceN}, which
- * platformd hands to clients) by removing the function and rescanning its bus, with its driver binding put
- * back as it was.
+ * Kills every open descriptor of a PCI function's sysfs files ({@code resourceN}, which platformd hands to
+ * clients) by removing the function and rescanning its bus, with its driver binding put back as it was. The
+ * mappings made from those descriptors need a second step, a driver's claim of the BARs
+ * ({@link LinuxBackend#released} has vfio-pci claim them).
  *
- * <p>Why this and nothing less, on the kernel the guest suite runs (Debian 6.1, CONFIG_IO_STRICT_DEVMEM=y):
+ * <p>What the kernel the guest suite runs does (Debian 6.1, CONFIG_IO_STRICT_DEVMEM=y), measured there:
  * <ul>
  * <li>Closing the daemon's copy of an exported {@code resourceN} fd does nothing to the client's dup or to its
  *     mmap: both stay live, and the next session's device is reachable through them.</li>
- * <li>Since 5.12 the sysfs resource files share one address space ({@code iomem_get_mapping()}) and
- *     {@code __request_region} calls {@code revoke_iomem()}, which zaps those mmaps when a <em>driver claims</em>
- *     the region (CONFIG_IO_STRICT_DEVMEM). vfio-pci claims a BAR only when its own user maps or accesses it
- *     through VFIO, which platformd never does (it maps {@code resourceN}); a device with no driver is never
- *     claimed. And the zap covers mappings only: the client's open fd can mmap again (pci_mmap_resource
- *     refuses only while the region is busy/exclusive) as soon as the region is released.</li>
  * <li>Removing the function ({@code /sys/bus/pci/devices/BDF/remove}) removes its kernfs attribute files:
- *     {@code kernfs_drain_open_files} unmaps every mmap of them ({@code unmap_mapping_range}) and from then on a
- *     fault on an old mapping is SIGBUS, and mmap, read or write on an old fd fail with ENODEV (the node is no
- *     longer active). A rescan makes a new {@code pci_dev} with new files; old fds never reach it. The guest
- *     check {@code stale-mapping-revoked} proves it on that kernel.</li>
+ *     {@code kernfs_drain_open_files} deactivates them, and from then on mmap, read or write on an old fd fail
+ *     with ENODEV; a rescan makes a new {@code pci_dev} with new files that old fds never reach. The drain's
+ *     {@code unmap_mapping_range(inode->i_mapping)} does not reach the old <em>mappings</em> though: since 5.12
+ *     the resource files map through the shared iomem address space ({@code iomem_get_mapping()}), so a
+ *     client's old mapping went on reading the next session's registers.</li>
+ * <li>{@code __request_region} calls {@code revoke_iomem()}, which zaps the mappings of that iomem range
+ *     when a driver claims it (CONFIG_IO_STRICT_DEVMEM); vfio-pci claims a BAR only when its user accesses it
+ *     through VFIO, which platformd never does for its clients (they map {@code resourceN}), and the zap alone
+ *     leaves the client's fd able to map again once the region is released. Hence both steps.</li>
  * </ul>
  * Costs, all handled here or by the caller: the function's VFIO device fds must be closed first (vfio-pci's
  * remove waits for them); {@code driver_override} belongs to the removed {@code pci_dev} and is lost, so it is
@@ -53,7 +53,7 @@ final class SysfsRevocation {
     }
 
     /**
-     * Removes and re-adds the function, then binds it to the driver it had (through {@code driver_override}, as
+     * Removes and re-adds the function (old fds die), then binds it to the driver it had (through {@code driver_override}, as
      * it was bound) and restores its {@code driver_override}.
      *
      * @return what was done, for the log

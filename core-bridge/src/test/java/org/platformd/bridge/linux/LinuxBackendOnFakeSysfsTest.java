@@ -220,7 +220,7 @@ class LinuxBackendOnFakeSysfsTest {
     }
 
     @Test
-    void anExportedBarIsRevokedAtReleaseByRemoveAndRescanWithTheBindingPutBack() throws IOException {
+    void anExportedBarIsRevokedAtReleaseByRemoveAndRescanWithTheBindingPutBackThenClaimed() throws IOException {
         Path dir = devices.resolve(EDU.toString());
         try (RandomAccessFile f = new RandomAccessFile(dir.resolve("resource0").toFile(), "rw")) {
             f.setLength(1 << 20);
@@ -239,9 +239,11 @@ class LinuxBackendOnFakeSysfsTest {
         assertEquals("1", Files.readString(dir.resolve("remove")), "removed");
         assertEquals("1", Files.readString(bus.resolve("rescan")), "rescanned");
         assertEquals("\n", Files.readString(dir.resolve("driver_override")), "no override, as before");
-        try (PciConfig c = linux.openConfig(EDU)) {
-            assertEquals(0x1234, c.read16(0), "handed on after the revocation");
-        }
+        // the fds are dead now, but their mappings need a driver's claim of the BARs (revoke_iomem), which
+        // this tree can't give: the device is not handed on, saying why
+        BridgeException e = assertThrows(BridgeException.class, () -> linux.openConfig(EDU));
+        assertEquals(Reason.BUSY, e.reason());
+        assertTrue(e.getMessage().contains("does not revoke mappings when a driver claims a BAR"), e.getMessage());
     }
 
     @Test
