@@ -36,20 +36,7 @@ public final class EduOverRpc {
                     .setLeaseDuration(com.google.protobuf.Duration.newBuilder().setSeconds(10)).build()).getSessionId();
             // the session lives as long as this watch stream (then 10 s of lease): a killed client's session
             // ends within seconds
-            PlatformServiceGrpc.newStub(ch.channel()).watchSession(WatchSessionRequest.newBuilder().setSessionId(session)
-                    .build(), new io.grpc.stub.StreamObserver<WatchSessionResponse>() {
-                        @Override
-                        public void onNext(WatchSessionResponse r) {
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    });
+            SessionKeepAlive.watch(ch.channel(), session);
             edu = args[2];
             intxOnly = args.length > 3 && args[3].equals("intx-only");
             rpc.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(session).setDeviceName(edu).build());

@@ -27,20 +27,7 @@ public final class ReadOnlyProbe {
             rpc = PlatformServiceGrpc.newBlockingStub(ch.channel());
             session = rpc.openSession(OpenSessionRequest.newBuilder().setLabel(args[1]).build()).getSessionId();
             // the session lives as long as this watch stream: no lease runs out in a slow guest
-            PlatformServiceGrpc.newStub(ch.channel()).watchSession(WatchSessionRequest.newBuilder().setSessionId(session)
-                    .build(), new io.grpc.stub.StreamObserver<WatchSessionResponse>() {
-                        @Override
-                        public void onNext(WatchSessionResponse r) {
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    });
+            SessionKeepAlive.watch(ch.channel(), session);
             device = rpc.listDevices(ListDevicesRequest.newBuilder().setSessionId(session).build()).getDevicesList()
                     .stream().filter(x -> x.getVendorId() == Integer.parseInt(ids[0], 16)
                             && x.getDeviceId() == Integer.parseInt(ids[1], 16))
