@@ -245,6 +245,21 @@ public final class LinuxBackend implements Backend {
         }
     }
 
+    /**
+     * {@link #claimThroughVfio} for a function a dead daemon left on vfio-pci, with the group closed again
+     * (it goes back to its driver next); what was done or why not, for the log — its driver's own claim of
+     * the BARs revokes what is left (revoke_iomem) if this can't.
+     */
+    private String claimForRecovery(SysfsDevice dev) {
+        try {
+            return claimThroughVfio(dev);
+        } catch (BridgeException e) {
+            return "mappings not zapped: " + e.getMessage();
+        } finally {
+            dev.iommuGroup().map(groups::remove).ifPresent(VfioGroup::close);
+        }
+    }
+
     private Path driversProbe() {
         return options.sysfsRoot().getParent().resolve("drivers_probe");
     }
@@ -283,6 +298,7 @@ public final class LinuxBackend implements Backend {
         String revoked;
         try {
             revoked = revocation.supported(dev) ? revocation.revoke(dev) : "not revoked: this sysfs can't remove it";
+            revoked += "; " + claimForRecovery(dev);
         } catch (BridgeException ex) {
             log.error("{}: left behind by a platformd that died, quiesced ({}), but its clients' mappings could not be"
                     + " revoked: {}; it stays on {}", e.address(), quiesced, ex.getMessage(), now.orElse("no driver"));
