@@ -380,8 +380,10 @@ public final class LinuxBackend implements Backend {
      * The daemon is done with a function (its handle's sessions are closed): when one of its BAR fds went to a
      * client, every mapping and descriptor made from it is revoked before anyone else gets the function
      * ({@link SysfsRevocation}: removed and re-added with its driver binding restored). The function's VFIO
-     * group is closed first when nothing else of it is in use. When revocation is not possible (a session of
-     * the function still open, no remove/rescan in this sysfs, a step failed) the function is quarantined:
+     * group is closed first when nothing else of it is in use. Without VFIO or CONFIG_IO_STRICT_DEVMEM (no
+     * kernel claim can zap the mappings) only the fds die, logged WARN: a client that kept a mapping reaches
+     * the BAR until it unmaps. When revocation is not possible (a session of the function still open, no
+     * remove/rescan in this sysfs, a step failed) the function is quarantined:
      * every later open is refused (BUSY) saying why, and it is not given back to a kernel driver until
      * platformd exits.
      */
@@ -399,7 +401,19 @@ public final class LinuxBackend implements Backend {
                 groups.remove(id).close(); // its VFIO fds must be closed before the function can be removed
             });
             String how = revocation.revoke(dev);
-            log.info("{}: revoked every client mapping and fd of its BARs: {}; {}", a, how, claimThroughVfio(dev));
+            String claim;
+            try {
+                claim = claimThroughVfio(dev);
+            } catch (BridgeException e) {
+                if (e.reason() != Reason.UNSUPPORTED) {
+                    throw e;
+                }
+                // no VFIO (or no IO_STRICT_DEVMEM) to have the kernel zap them: the old fds are dead, but a
+                // client that kept its mapping reaches the BAR until it unmaps (as before this revocation)
+                log.warn("{}: client fds of its BARs revoked ({}), their mappings NOT: {}", a, how, e.getMessage());
+                return;
+            }
+            log.info("{}: revoked every client mapping and fd of its BARs: {}; {}", a, how, claim);
         } catch (BridgeException e) {
             String why = "a client's mapping of its BARs from an earlier session may still be live (revoking it failed: "
                     + e.getMessage() + ")";

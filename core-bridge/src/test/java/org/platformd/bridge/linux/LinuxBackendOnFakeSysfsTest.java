@@ -239,11 +239,11 @@ class LinuxBackendOnFakeSysfsTest {
         assertEquals("1", Files.readString(dir.resolve("remove")), "removed");
         assertEquals("1", Files.readString(bus.resolve("rescan")), "rescanned");
         assertEquals("\n", Files.readString(dir.resolve("driver_override")), "no override, as before");
-        // the fds are dead now, but their mappings need a driver's claim of the BARs (revoke_iomem), which
-        // this tree can't give: the device is not handed on, saying why
-        BridgeException e = assertThrows(BridgeException.class, () -> linux.openConfig(EDU));
-        assertEquals(Reason.BUSY, e.reason());
-        assertTrue(e.getMessage().contains("does not revoke mappings when a driver claims a BAR"), e.getMessage());
+        // the fds are dead now; their mappings need a driver's claim of the BARs (revoke_iomem), which this tree
+        // (no VFIO, no IO_STRICT_DEVMEM) can't give: logged, and the device is handed on as before
+        try (PciConfig c = linux.openConfig(EDU)) {
+            assertEquals(0x1234, c.read16(0));
+        }
     }
 
     @Test
