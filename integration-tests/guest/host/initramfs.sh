@@ -14,7 +14,8 @@ busybox=/bin/busybox
 
 # The modules the guest's init inserts. Their dependencies come first, resolved below.
 # vfio_iommu_type1 is requested by vfio at run time (not a link dependency), so it is named here.
-ROOTS=(virtio_pci 9pnet_virtio 9p vfio_iommu_type1 vfio_pci uio_pci_generic)
+# bochs (bochs-drm) drives the Bochs display at boot: devices taken over go back to a real driver.
+ROOTS=(virtio_pci 9pnet_virtio 9p vfio_iommu_type1 vfio_pci uio_pci_generic bochs)
 
 # name -> file, for every module of the kernel. A module's name is its file name without .ko[.xz|.zst|.gz],
 # with '-' read as '_' (what the kernel itself does when it compares names).
@@ -54,7 +55,8 @@ visit() { # NAME: appends NAME's dependencies, then NAME, to order (depth first,
 for r in "${ROOTS[@]}"; do visit "$r"; done
 
 init="$GUEST_DIR/initramfs/init"
-key="$( { echo "${order[*]}"; cat "$init"; { "$busybox" 2>&1 || true; } | sed -n 1p; } | sha256sum | cut -c1-16)"
+kconfig="$kdir/boot/config-$kver"
+key="$( { echo "${order[*]}"; cat "$init"; cat "$kconfig" 2>/dev/null; { "$busybox" 2>&1 || true; } | sed -n 1p; } | sha256sum | cut -c1-16)"
 out="$GUEST_CACHE/initramfs/$kver-$key.cpio.gz"
 
 build() {
@@ -64,6 +66,8 @@ build() {
   mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,newroot,results,lib/modules}
   cp "$busybox" "$tmp/bin/busybox"
   cp "$init" "$tmp/init"; chmod 755 "$tmp/init"
+  # The kernel's config, for the guest's /boot (platformd reads CONFIG_IO_STRICT_DEVMEM from it).
+  [ -f "$kconfig" ] && cp "$kconfig" "$tmp/kernel.config"
   local i=0 n f
   : > "$tmp/lib/modules/order"
   for n in "${order[@]}"; do

@@ -15,7 +15,8 @@ import org.platformd.client.Session;
  * transfers are under way, then one line per 10 round trips. Never ends by itself unless something is
  * wrong (exit 1 with a FAIL line). Compiled on the host by host/examples.sh.
  *
- * <p>Usage: {@code EduDmaUntilKilled SOCKET [LABEL]}
+ * <p>Usage: {@code EduDmaUntilKilled SOCKET [LABEL [msi]]} (msi: MSI enabled, one vector, before the DMA starts:
+ * a killed client then leaves a device with MSI on for the teardown to switch off)
  */
 public final class EduDmaUntilKilled {
     private static final int VENDOR = 0x1234, DEVICE = 0x11e8;
@@ -34,6 +35,9 @@ public final class EduDmaUntilKilled {
             int command = edu.readConfig(0x04, 2);
             edu.writeConfig(0x04, 2, command | 0x2); // memory decode
             edu.setBusMaster(true);
+            if (args.length > 2 && args[2].equals("msi")) {
+                edu.enableInterrupts(org.platformd.client.IrqMode.MSI, 1);
+            }
             Bar bar = edu.bar(0);
             System.out.printf("session %s, fast path %s, BAR 0 %s, DMA buffers %s at 0x%x and 0x%x%n", session.id(),
                     session.fastPath(), bar.isMapped() ? "mapped" : "by RPC", out.isMapped() ? "mapped" : "by RPC",

@@ -17,9 +17,10 @@ import org.platformd.proto.v1.*;
  * the DMA range with an off-by-one and stops the whole VM with "hw_error: EDU: DMA range ... out of bounds"
  * on a 4096-byte transfer (QEMU commit "edu: fix DMA range upper bound check", January 2024).
  *
- * Usage: java -cp CLASSES:PLATFORMD_CLASSPATH EduOverRpc SOCKET LABEL DEVICE [intx-only|dma-until-killed]
+ * Usage: java -cp CLASSES:PLATFORMD_CLASSPATH EduOverRpc SOCKET LABEL DEVICE [intx-only|dma-until-killed|dma-to ADDR]
  * (intx-only: registers and the INTx factorials, for a device on uio_pci_generic: no MSI, no IOMMU DMA;
- * dma-until-killed: DMA RAM -> edu back to back, printing "DMA RUNNING" after the first, until killed)
+ * dma-until-killed: DMA RAM -> edu back to back, printing "DMA RUNNING" after the first, until killed;
+ * dma-to ADDR: bus mastering on and one 2 KiB DMA edu -> bus address ADDR, with no buffer of its own allocated)
  */
 public final class EduOverRpc {
     private static final int DMA_BYTES = 2048;
@@ -35,25 +36,17 @@ public final class EduOverRpc {
                     .setLeaseDuration(com.google.protobuf.Duration.newBuilder().setSeconds(10)).build()).getSessionId();
             // the session lives as long as this watch stream (then 10 s of lease): a killed client's session
             // ends within seconds
-            PlatformServiceGrpc.newStub(ch.channel()).watchSession(WatchSessionRequest.newBuilder().setSessionId(session)
-                    .build(), new io.grpc.stub.StreamObserver<WatchSessionResponse>() {
-                        @Override
-                        public void onNext(WatchSessionResponse r) {
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    });
+            SessionKeepAlive.watch(ch.channel(), session);
             edu = args[2];
             intxOnly = args.length > 3 && args[3].equals("intx-only");
             rpc.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(session).setDeviceName(edu).build());
             if (args.length > 3 && args[3].equals("dma-until-killed")) {
                 dmaUntilKilled();
+            }
+            if (args.length > 4 && args[3].equals("dma-to")) {
+                dmaTo(Long.decode(args[4]));
+                rpc.closeSession(CloseSessionRequest.newBuilder().setSessionId(session).build());
+                return;
             }
             run();
             rpc.closeSession(CloseSessionRequest.newBuilder().setSessionId(session).build());
@@ -166,6 +159,19 @@ public final class EduOverRpc {
                 System.out.flush();
             }
         }
+    }
+
+    /** One transfer edu -> {@code address} with bus mastering on, polled to its end. */
+    private static void dmaTo(long address) throws InterruptedException {
+        rpc.writeConfig(WriteConfigRequest.newBuilder().setSessionId(session).setDeviceName(edu).setOffset(4)
+                .setWidthBytes(2).setValue(0x0006).build()); // memory decode and bus master on
+        writes(write(0x80, 64, 0x40000), write(0x88, 64, address), write(0x90, 64, DMA_BYTES), write(0x98, 64, 0x1 | 0x2));
+        for (int i = 0; i < 10_000 && (read32(0x98) & 1) != 0; i++) {
+            Thread.sleep(1);
+        }
+        check((read32(0x98) & 1) == 0, "edu's DMA did not finish");
+        System.out.printf("DMA edu -> 0x%x done (bus mastering on, no buffer of this session there)%n", address);
+        System.out.println("PASS");
     }
 
     private static void dma(Iterator<StreamInterruptsResponse> irqs, long from, long to, long cmd) {

@@ -45,8 +45,24 @@ release() {
   echo > "$d/driver_override"
 }
 
+# config_word SLOT OFFSET: the 16-bit word at OFFSET of the device's config space, hex without 0x (read from
+# sysfs, not through platformd: the device's own state)
+config_word() { od -An -tx2 -j"$2" -N2 "/sys/bus/pci/devices/$1/config" | tr -d ' '; }
+
+# capability_at SLOT ID: the config offset of the device's capability ID (5 MSI, 17 MSI-X), or nothing
+capability_at() {
+  local cfg="/sys/bus/pci/devices/$1/config" at id hops=0
+  at=$(( $(od -An -tu1 -j52 -N1 "$cfg" | tr -d ' ') & 0xfc ))
+  while [ "$at" -ne 0 ] && [ $hops -lt 48 ]; do
+    id=$(od -An -tu1 -j"$at" -N1 "$cfg" | tr -d ' ')
+    [ "$id" -eq "$2" ] && { echo "$at"; return 0; }
+    at=$(( $(od -An -tu1 -j$((at + 1)) -N1 "$cfg" | tr -d ' ') & 0xfc )); hops=$((hops + 1))
+  done
+}
+
 EDU="1234 11e8"
 BOCHS_DISPLAY="1234 1111"
+PCI_SERIAL="1b36 0002"
 
 # start_daemon LOG ARGS...: starts bin/platformd in the background with ARGS (its socket: $DAEMON_SOCKET, in
 # /tmp), output to LOG; waits until it listens (fails the check if it exits or takes over 90 s). Sets

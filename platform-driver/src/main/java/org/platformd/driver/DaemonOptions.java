@@ -76,6 +76,12 @@ public final class DaemonOptions {
                     + " a policy marks driver_override=\"yes\" are taken, while a session holds them.")
     List<String> takeOver = new ArrayList<>();
 
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/run/platformd",
+            description = "With --backend linux: where the daemon journals the devices it takes from their drivers"
+                    + " (a daemon that died holding them is undone at the next start) and holds the lock that keeps a"
+                    + " second daemon off the same devices (default ${DEFAULT-VALUE}).")
+    Path stateDir;
+
     @Option(names = "--machine", paramLabel = "FILE",
             description = "Emulated machine description for --backend sim (default: the built-in machine).")
     Path machine;

@@ -102,7 +102,8 @@ public final class RunningDaemon implements AutoCloseable {
             }
             LinuxBackend linux;
             try {
-                linux = LinuxBackend.open(LinuxBackend.Options.system().withTakeOver(takeOver));
+                linux = LinuxBackend.open(LinuxBackend.Options.system().withTakeOver(takeOver)
+                        .withStateDir(options.stateDir));
             } catch (org.platformd.bridge.BridgeException e) {
                 throw new IOException("--backend linux: " + e.getMessage(), e);
             }

@@ -55,7 +55,7 @@ class LinuxBackendOptionsTest {
     @Test
     void theLinuxBackendStartsOnThisMachineAndServesItsBus() throws Exception {
         try (RunningDaemon d = RunningDaemon.start(DaemonOptions.parse("--socket", dir.resolve("s.sock").toString(),
-                "--backend", "linux"))) {
+                "--backend", "linux", "--state-dir", dir.resolve("state").toString()))) {
             assertTrue(d.endpoints().contains("unix:"), d.endpoints());
         }
     }

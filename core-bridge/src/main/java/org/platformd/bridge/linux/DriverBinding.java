@@ -51,6 +51,15 @@ final class DriverBinding {
         return new DriverBinding(device, driversProbe, driver, before);
     }
 
+    /** A binding made before (by a daemon that died, from its journal): {@code device} on {@code driver}, was {@code previous}. */
+    static DriverBinding recorded(SysfsDevice device, Path driversProbe, String driver, Optional<String> previous) {
+        return new DriverBinding(device, driversProbe, driver, previous);
+    }
+
+    org.platformd.pci.BusAddress address() {
+        return device.address();
+    }
+
     String driver() {
         return driver;
     }
@@ -64,6 +73,10 @@ final class DriverBinding {
         String slot = device.address().toString();
         if (previous.isPresent() && previous.get().equals(driver)) {
             return; // it was bound so before we came
+        }
+        if (previous.isPresent() && device.driver().equals(previous)) {
+            Files.writeString(device.file("driver_override"), "\n"); // its driver has it already
+            return;
         }
         if (device.driver().isPresent()) {
             Files.writeString(device.file("driver/unbind"), slot);

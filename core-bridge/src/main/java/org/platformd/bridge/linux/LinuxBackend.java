@@ -72,12 +72,24 @@ public final class LinuxBackend implements Backend {
      * @param nativeHelper   load the native port-I/O helper (false: report it unavailable)
      * @param hugePagesDir   the kernel's 2 MiB huge-page pool ({@code /sys/kernel/mm/hugepages/hugepages-2048kB}):
      *                       DMA without VFIO
+     * @param stateDir       where the backend journals what it takes over and holds its one-daemon lock
+     *                       ({@link TakeOverJournal}; {@link #DEFAULT_STATE_DIR}), or null for none (tests on
+     *                       fake trees)
      */
     public record Options(Path sysfsRoot, Path devDir, Path iommuGroupsDir, Set<BusAddress> takeOver,
-                          List<LegacyDevice> legacyDevices, boolean nativeHelper, Path hugePagesDir) {
+                          List<LegacyDevice> legacyDevices, boolean nativeHelper, Path hugePagesDir, Path stateDir) {
+        /** The daemon's state directory unless {@code --state-dir} says otherwise. */
+        public static final Path DEFAULT_STATE_DIR = Path.of("/run/platformd");
+
         public Options {
             takeOver = Set.copyOf(takeOver);
             legacyDevices = List.copyOf(legacyDevices);
+        }
+
+        /** Without a state directory. */
+        public Options(Path sysfsRoot, Path devDir, Path iommuGroupsDir, Set<BusAddress> takeOver,
+                       List<LegacyDevice> legacyDevices, boolean nativeHelper, Path hugePagesDir) {
+            this(sysfsRoot, devDir, iommuGroupsDir, takeOver, legacyDevices, nativeHelper, hugePagesDir, null);
         }
 
         /** With this machine's huge-page pool. */
@@ -86,15 +98,19 @@ public final class LinuxBackend implements Backend {
             this(sysfsRoot, devDir, iommuGroupsDir, takeOver, legacyDevices, nativeHelper, HugePages.SYSTEM);
         }
 
-        /** This machine: /sys, /dev, the built-in legacy devices, nothing taken over. */
+        /** This machine: /sys, /dev, the built-in legacy devices, nothing taken over, {@link #DEFAULT_STATE_DIR}. */
         public static Options system() {
             return new Options(SysfsReader.LIVE_ROOT, Path.of("/dev"), Path.of("/sys/kernel/iommu_groups"), Set.of(),
-                    LegacyDevice.BUILT_IN, true);
+                    LegacyDevice.BUILT_IN, true, HugePages.SYSTEM, DEFAULT_STATE_DIR);
         }
 
         public Options withTakeOver(Collection<BusAddress> devices) {
             return new Options(sysfsRoot, devDir, iommuGroupsDir, Set.copyOf(devices), legacyDevices, nativeHelper,
-                    hugePagesDir);
+                    hugePagesDir, stateDir);
+        }
+
+        public Options withStateDir(Path dir) {
+            return new Options(sysfsRoot, devDir, iommuGroupsDir, takeOver, legacyDevices, nativeHelper, hugePagesDir, dir);
         }
     }
 
@@ -109,11 +125,18 @@ public final class LinuxBackend implements Backend {
     private final Set<DmaDomain> domains = ConcurrentHashMap.newKeySet();
     private final Set<Session> open = ConcurrentHashMap.newKeySet();
     private final Set<String> irqSources = ConcurrentHashMap.newKeySet();
+    private final SysfsRevocation revocation;
+    private final Set<BusAddress> exported = ConcurrentHashMap.newKeySet(); // a BAR fd went to a client
+    private final Map<BusAddress, String> quarantined = new ConcurrentHashMap<>(); // stale mappings may be live
+    private final Optional<TakeOverJournal> journal;
 
-    private LinuxBackend(Options options, LinuxCapabilities capabilities, Optional<PortIoHelper> helper) {
+    private LinuxBackend(Options options, LinuxCapabilities capabilities, Optional<PortIoHelper> helper,
+            Optional<TakeOverJournal> journal) {
         this.options = options;
+        this.journal = journal;
         this.capabilities = capabilities;
         this.helper = helper;
+        this.revocation = new SysfsRevocation(options.sysfsRoot());
         Optional<KernelLogDmaFaults> f = Optional.empty();
         if (capabilities.kernelLog()) {
             try {
@@ -127,11 +150,14 @@ public final class LinuxBackend implements Backend {
     }
 
     /**
-     * Probes what this kernel allows (logged, one line per feature), then takes over the devices of
+     * Probes what this kernel allows (logged, one line per feature), takes the state directory's lock,
+     * recovers the devices a daemon that died left behind ({@link #recover}), then takes over the devices of
      * {@link Options#takeOver()}; a device that can't be taken is logged with the reason and stays with
      * its driver.
      *
-     * @throws BridgeException NO_SUCH_DEVICE when sysfs has no PCI devices folder
+     * @throws BridgeException NO_SUCH_DEVICE when sysfs has no PCI devices folder; BUSY when another daemon
+     *                         holds the state directory's lock (naming its pid); OS_ERROR when the state
+     *                         directory can't be used
      */
     public static LinuxBackend open(Options options) {
         PortIoHelper.Availability h = options.nativeHelper() ? PortIoHelper.load()
@@ -142,7 +168,21 @@ public final class LinuxBackend implements Backend {
                     + " is not a folder: no sysfs PCI devices to drive");
         }
         caps.summary().forEach(line -> log.info("linux backend: {}", line));
-        LinuxBackend b = new LinuxBackend(options, caps, h.helper());
+        Optional<TakeOverJournal> journal = Optional.empty();
+        if (options.stateDir() != null) {
+            try {
+                journal = Optional.of(TakeOverJournal.open(options.stateDir()));
+            } catch (BridgeException e) {
+                if (e.reason() == Reason.BUSY || caps.root()) {
+                    throw e;
+                }
+                // not root: nothing can be taken from a driver here anyway
+                log.warn("linux backend: take-over journal and one-daemon lock: NONE: {}", e.getMessage());
+            }
+        }
+        LinuxBackend b = new LinuxBackend(options, caps, h.helper(), journal);
+        journal.ifPresent(j -> j.leftBehind().forEach(b::recover));
+        journal.ifPresent(j -> log.info("linux backend: take-over journal and one-daemon lock: {}", options.stateDir()));
         for (BusAddress a : options.takeOver().stream().sorted().toList()) {
             b.takeOver(a);
         }
@@ -190,34 +230,108 @@ public final class LinuxBackend implements Backend {
             return false;
         }
         try {
-            DriverBinding b = DriverBinding.take(dev, options.sysfsRoot().getParent().resolve("drivers_probe"), driver);
+            // durable before the binding changes: a daemon killed from here on is undone at the next start
+            journal.ifPresent(j -> j.record(new TakeOverJournal.Entry(a, driver, dev.driver())));
+            DriverBinding b = DriverBinding.take(dev, driversProbe(), driver);
             takenOver.put(a, b);
             log.info("took over {}", b);
             return true;
         } catch (BridgeException e) {
             log.warn("take-over of {} failed: {}", a, e.getMessage());
+            if (!dev.driver().equals(Optional.of(driver))) {
+                journal.ifPresent(j -> j.forget(a)); // not ours (a half-done take stays journaled for the next start)
+            }
             return false;
         }
+    }
+
+    /**
+     * {@link #claimThroughVfio} for a function a dead daemon left on vfio-pci, with the group closed again
+     * (it goes back to its driver next); what was done or why not, for the log — its driver's own claim of
+     * the BARs revokes what is left (revoke_iomem) if this can't.
+     */
+    private String claimForRecovery(SysfsDevice dev) {
+        try {
+            return claimThroughVfio(dev);
+        } catch (BridgeException e) {
+            return "mappings not zapped: " + e.getMessage();
+        } finally {
+            dev.iommuGroup().map(groups::remove).ifPresent(VfioGroup::close);
+        }
+    }
+
+    private Path driversProbe() {
+        return options.sysfsRoot().getParent().resolve("drivers_probe");
+    }
+
+    /**
+     * Undoes what a daemon that died left behind ({@link TakeOverJournal#leftBehind()}): the function is
+     * quiesced through config space ({@link LeftBehindQuiesce}: bus master, INTx, MSI, MSI-X off, reset where
+     * offered), every mapping its clients may still hold is revoked ({@link SysfsRevocation}), and it goes back
+     * to the driver it had. A function gone from the bus, or already on a kernel driver again, is only
+     * forgotten. Logged as a warning: a daemon died holding devices.
+     */
+    private void recover(TakeOverJournal.Entry e) {
+        Path dir = options.sysfsRoot().resolve(e.address().toString());
+        if (!Files.isDirectory(dir)) {
+            log.warn("{}: left behind on {} by a platformd that died, but no longer on the bus; forgotten", e.address(),
+                    e.driver());
+            journal.ifPresent(j -> j.forget(e.address()));
+            return;
+        }
+        SysfsDevice dev = new SysfsDevice(e.address(), dir);
+        Optional<String> now = dev.driver();
+        if (now.isPresent() && !SysfsDevice.USER_LEVEL_DRIVERS.contains(now.get())) {
+            log.warn("{}: left behind by a platformd that died, already back on kernel driver {}; forgotten",
+                    e.address(), now.get());
+            journal.ifPresent(j -> j.forget(e.address()));
+            return;
+        }
+        String quiesced;
+        try (SysfsPciConfig config = new SysfsPciConfig(dev, () -> { }, () -> false)) {
+            quiesced = LeftBehindQuiesce.quiesce(config);
+        } catch (BridgeException ex) {
+            log.error("{}: left behind by a platformd that died; quiescing it failed: {}; it stays on {}",
+                    e.address(), ex.getMessage(), now.orElse("no driver"));
+            return;
+        }
+        String revoked;
+        try {
+            revoked = revocation.supported(dev) ? revocation.revoke(dev) : "not revoked: this sysfs can't remove it";
+            revoked += "; " + claimForRecovery(dev);
+        } catch (BridgeException ex) {
+            log.error("{}: left behind by a platformd that died, quiesced ({}), but its clients' mappings could not be"
+                    + " revoked: {}; it stays on {}", e.address(), quiesced, ex.getMessage(), now.orElse("no driver"));
+            return;
+        }
+        DriverBinding b = DriverBinding.recorded(dev, driversProbe(), e.driver(), e.previous());
+        try {
+            b.giveBack();
+        } catch (IOException ex) {
+            log.error("{}: left behind by a platformd that died, quiesced ({}); giving it back failed: {}",
+                    e.address(), quiesced, ex.toString());
+            return;
+        }
+        journal.ifPresent(j -> j.forget(e.address()));
+        log.warn("{}: left behind on {} by a platformd that died: quiesced ({}), mappings revoked ({}), given back to {}"
+                + " (now on {})", e.address(), e.driver(), quiesced, revoked, e.previous().orElse("no driver"),
+                dev.driver().orElse("no driver"));
     }
 
     /**
      * Gives a function {@link #takeOver} took back to the driver it had (its sessions closed first, and it
      * detached from every DMA domain). The IOMMU group's VFIO fd is closed when nothing else of the group
      * is ours any more, so the group is the kernel's again; while other functions of the group are in use
-     * it waits for the last of them. A function taken from a kernel driver stays until {@link #close()}
-     * when the kernel would not revoke a client's lingering BAR mappings ({@link StrictDevmem}). A
-     * function not taken is left alone.
+     * it waits for the last of them. A function whose clients' BAR mappings could not be revoked
+     * ({@link #released}) stays ours until {@link #close()}. A function not taken is left alone.
      */
     public synchronized void giveBack(BusAddress a) {
         DriverBinding b = takenOver.get(a);
         if (b == null) {
             return;
         }
-        if (b.previous().filter(d -> !SysfsDevice.USER_LEVEL_DRIVERS.contains(d)).isPresent()
-                && !capabilities.revokesMappings()) {
-            // its driver would get it while a client may still map its BARs: kept until close()
-            log.info("{}: kept until platformd exits, not given back at release: {}", b,
-                    capabilities.revokesMappingsStatus());
+        if (quarantined.containsKey(a)) {
+            log.warn("{}: kept until platformd exits, not given back at release: {}", b, quarantined.get(a));
             return;
         }
         takenOver.remove(a);
@@ -250,10 +364,118 @@ public final class LinuxBackend implements Backend {
 
     /** Another function of the group is taken or attached to a DMA domain, or the group is still in a container. */
     private boolean groupInUse(int id) {
+        return groupInUse(id, null);
+    }
+
+    /** {@link #groupInUse(int)}, not counting function {@code except} (null: counting all). */
+    private boolean groupInUse(int id, BusAddress except) {
         VfioGroup g = groups.get(id);
         return (g != null && g.container() != null)
-                || takenOver.keySet().stream().anyMatch(o -> inGroup(o, id))
-                || dmaOwners.keySet().stream().anyMatch(d -> d instanceof DeviceRef.Pci p && inGroup(p.address(), id));
+                || takenOver.keySet().stream().anyMatch(o -> !o.equals(except) && inGroup(o, id))
+                || dmaOwners.keySet().stream().anyMatch(d -> d instanceof DeviceRef.Pci p && !p.address().equals(except)
+                        && inGroup(p.address(), id));
+    }
+
+    /**
+     * The daemon is done with a function (its handle's sessions are closed): when one of its BAR fds went to a
+     * client, every mapping and descriptor made from it is revoked before anyone else gets the function
+     * ({@link SysfsRevocation}: removed and re-added with its driver binding restored). The function's VFIO
+     * group is closed first when nothing else of it is in use. Without VFIO or CONFIG_IO_STRICT_DEVMEM (no
+     * kernel claim can zap the mappings) only the fds die, logged WARN: a client that kept a mapping reaches
+     * the BAR until it unmaps. When revocation is not possible (a session of the function still open, no
+     * remove/rescan in this sysfs, a step failed) the function is quarantined:
+     * every later open is refused (BUSY) saying why, and it is not given back to a kernel driver until
+     * platformd exits.
+     */
+    public synchronized void released(BusAddress a) {
+        if (!exported.remove(a)) {
+            return;
+        }
+        DeviceRef ref = DeviceRef.pci(a);
+        try {
+            if (open.stream().anyMatch(s -> s.device().equals(ref))) {
+                throw new BridgeException(Reason.BUSY, a.toString(), "a session of it is still open");
+            }
+            SysfsDevice dev = sysfsDevice(a);
+            dev.iommuGroup().filter(id -> groups.containsKey(id) && !groupInUse(id, a)).ifPresent(id -> {
+                groups.remove(id).close(); // its VFIO fds must be closed before the function can be removed
+            });
+            String how = revocation.revoke(dev);
+            String claim;
+            try {
+                claim = claimThroughVfio(dev);
+            } catch (BridgeException e) {
+                if (e.reason() != Reason.UNSUPPORTED) {
+                    throw e;
+                }
+                // no VFIO (or no IO_STRICT_DEVMEM) to have the kernel zap them: the old fds are dead, but a
+                // client that kept its mapping reaches the BAR until it unmaps (as before this revocation)
+                log.warn("{}: client fds of its BARs revoked ({}), their mappings NOT: {}", a, how, e.getMessage());
+                return;
+            }
+            log.info("{}: revoked every client mapping and fd of its BARs: {}; {}", a, how, claim);
+        } catch (BridgeException e) {
+            String why = "a client's mapping of its BARs from an earlier session may still be live (revoking it failed: "
+                    + e.getMessage() + ")";
+            quarantined.put(a, why);
+            log.warn("{}: {}; it is not handed to anyone else until platformd exits", a, why);
+        }
+    }
+
+    /**
+     * Has vfio-pci claim the function's memory BARs, so that the kernel zaps every user mapping of them
+     * (__request_region → revoke_iomem, under CONFIG_IO_STRICT_DEVMEM): removing the function kills the old
+     * {@code resourceN} fds (ENODEV), but not the mappings made from them — since 5.12 those live in the
+     * shared iomem address space, which kernfs's drain of the removed files does not unmap (measured in the
+     * guest: a client's old mapping read the next session's register). vfio-pci claims a BAR on the first
+     * access through the device fd; the fd is opened in a container of its own when the group is in none, and
+     * closed again (VFIO resets the device at open and close where it can). Throws when the claim can't be
+     * made; returns what was done.
+     */
+    private String claimThroughVfio(SysfsDevice dev) {
+        if (!capabilities.revokesMappings()) {
+            throw new BridgeException(Reason.UNSUPPORTED, dev.address().toString(), "the kernel does not revoke"
+                    + " mappings when a driver claims a BAR (" + capabilities.revokesMappingsStatus() + ")");
+        }
+        VfioGroup g = vfioGroupFor(dev).orElseThrow(() -> new BridgeException(Reason.UNSUPPORTED,
+                dev.address().toString(), "no VFIO to claim its BARs with: " + whyNoVfio(dev)));
+        VfioContainer own = null;
+        try {
+            if (g.container() == null) {
+                own = VfioContainer.open(vfioContainerPath(), "revocation of " + dev.address());
+                own.add(g);
+            }
+            String name = dev.address().toString();
+            VfioDevice vd = keepingCommandBits(dev, () -> g.acquireDevice(name));
+            List<String> claimed = new ArrayList<>();
+            try {
+                for (ResourceInfo r : device(DeviceRef.pci(dev.address())).resources()) {
+                    if (r.space() == ResourceInfo.Space.MEMORY) {
+                        long n = vd.touchRegion(r.index());
+                        claimed.add("BAR " + r.index() + (n < 0 ? " (read " + Sys.describe((int) -n) + ")" : ""));
+                    }
+                }
+            } finally {
+                keepingCommandBits(dev, () -> {
+                    g.releaseDevice(vd);
+                    return null;
+                });
+            }
+            return "vfio-pci claimed " + claimed + ", so the kernel revoked their mappings (revoke_iomem)";
+        } finally {
+            if (own != null) {
+                own.remove(g);
+                own.close();
+            }
+        }
+    }
+
+    /** Refuses a function whose stale mappings could not be revoked ({@link #released}). */
+    private void notQuarantined(BusAddress a) {
+        String why = quarantined.get(a);
+        if (why != null) {
+            throw new BridgeException(Reason.BUSY, a.toString(), why + "; it is not handed on until platformd exits");
+        }
     }
 
     private boolean inGroup(BusAddress a, int id) {
@@ -263,6 +485,7 @@ public final class LinuxBackend implements Backend {
     private void returnToDriver(DriverBinding b) {
         try {
             b.giveBack();
+            journal.ifPresent(j -> j.forget(b.address()));
             log.info("gave back {}", b);
         } catch (IOException e) {
             log.error("giving back {}: {}", b, e.toString());
@@ -373,6 +596,7 @@ public final class LinuxBackend implements Backend {
 
     @Override
     public PciConfig openConfig(BusAddress address) {
+        notQuarantined(address);
         SysfsPciConfig[] s = new SysfsPciConfig[1];
         SysfsDevice dev = sysfsDevice(address);
         s[0] = new SysfsPciConfig(dev, () -> open.remove(s[0]), () -> resetThroughVfio(dev));
@@ -417,9 +641,10 @@ public final class LinuxBackend implements Backend {
             throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
                     "BAR " + index + " is an I/O BAR; open it as IoPort");
         }
+        BusAddress a = ((DeviceRef.Pci) device).address();
+        notQuarantined(a);
         SysfsIoMem[] s = new SysfsIoMem[1];
-        s[0] = new SysfsIoMem(sysfsDevice(((DeviceRef.Pci) device).address()), index, r.prefetchable(),
-                () -> open.remove(s[0]));
+        s[0] = new SysfsIoMem(sysfsDevice(a), index, r.prefetchable(), () -> exported.add(a), () -> open.remove(s[0]));
         return track(s[0]);
     }
 
@@ -441,6 +666,7 @@ public final class LinuxBackend implements Backend {
             throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
                     "BAR " + index + " is a memory BAR; open it as IoMem");
         }
+        notQuarantined(((DeviceRef.Pci) device).address());
         s[0] = new ResourceIoPort(sysfsDevice(((DeviceRef.Pci) device).address()), index, (int) r.start(),
                 (int) r.size(), () -> open.remove(s[0]));
         return track(s[0]);
@@ -454,6 +680,7 @@ public final class LinuxBackend implements Backend {
                     + " ISA interrupts (Linux has no user-level access to them); poll the device instead");
         }
         BusAddress a = ((DeviceRef.Pci) device).address();
+        notQuarantined(a);
         SysfsDevice dev = sysfsDevice(a);
         String key = a + " " + kind + " " + index;
         if (!irqSources.add(key)) {
@@ -738,7 +965,10 @@ public final class LinuxBackend implements Backend {
         return open.size() + domains.size();
     }
 
-    /** Closes every session and domain, closes the VFIO groups, then gives taken-over devices back. */
+    /**
+     * Closes every session and domain, closes the VFIO groups, revokes the clients' mappings of exported BARs
+     * ({@link #released}), then gives taken-over devices back.
+     */
     @Override
     public void close() {
         for (Session s : List.copyOf(open)) {
@@ -752,6 +982,10 @@ public final class LinuxBackend implements Backend {
             d.close();
         }
         synchronized (this) {
+            List.copyOf(exported).forEach(a -> {
+                released(a);
+                quarantined.remove(a); // platformd ends: its drivers get it back all the same
+            });
             groups.values().forEach(VfioGroup::close);
             groups.clear();
             takenOver.values().forEach(this::returnToDriver);
@@ -760,5 +994,6 @@ public final class LinuxBackend implements Backend {
             takenOver.clear();
         }
         faults.ifPresent(KernelLogDmaFaults::close);
+        journal.ifPresent(TakeOverJournal::close);
     }
 }

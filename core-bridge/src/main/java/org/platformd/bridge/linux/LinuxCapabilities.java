@@ -23,7 +23,8 @@ import java.util.List;
  * @param hugePagesStatus how many are free, or why there are none
  * @param kernelLog    /dev/kmsg opens for reading (IOMMU faults are reported from it)
  * @param kernelLogStatus why (not)
- * @param revokesMappings the kernel revokes user mappings of a device's BARs when a driver claims them
+ * @param revokesMappings the kernel revokes user mappings of a device's BARs when a driver claims them (and
+ *                        refuses new ones while it holds them): CONFIG_IO_STRICT_DEVMEM
  *                     (CONFIG_IO_STRICT_DEVMEM=y): a function may go back to its kernel driver while a
  *                     client still maps its resourceN
  * @param revokesMappingsStatus where that was read, or why it is not known
@@ -118,11 +119,9 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
                         : hugePages ? "; no isolation between devices" : "; DMA buffers are refused"));
         out.add(kernelLog ? "IOMMU faults: read from the kernel log (/dev/kmsg), reported to the sessions"
                 : "IOMMU faults: NOT REPORTED: " + kernelLogStatus + "; they stay in the kernel log (dmesg)");
-        out.add(revokesMappings ? "give-back to kernel drivers at release: yes (" + revokesMappingsStatus
-                + ": a client's BAR mappings are revoked when the driver claims them)"
-                : "give-back to kernel drivers at release: NO: " + revokesMappingsStatus + "; a client's BAR"
-                        + " mappings would outlive it, so a policy-marked device taken from a kernel driver stays"
-                        + " on vfio-pci until platformd exits (devices that had no driver go back at release)");
+        out.add("exported BAR fds: revoked at release by removing and re-adding the function (its mappings and fds"
+                + " die with its sysfs files)" + (revokesMappings ? "; " + revokesMappingsStatus + ": the kernel also"
+                + " refuses to map a BAR a kernel driver claimed" : "; kernel config: " + revokesMappingsStatus));
         return out;
     }
 }

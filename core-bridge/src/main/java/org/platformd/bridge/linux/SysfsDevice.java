@@ -67,15 +67,23 @@ record SysfsDevice(BusAddress address, Path dir) {
 
     /** Why platformd must not write to this function, or empty when it may. */
     Optional<String> writeRefusal() {
-        Optional<String> d = driver();
-        if (d.isPresent() && !USER_LEVEL_DRIVERS.contains(d.get())) {
-            return Optional.of("driven by kernel driver " + d.get()
-                    + " (give it to platformd with --take-over " + address + ")");
+        Optional<String> kernel = kernelDriverRefusal();
+        if (kernel.isPresent()) {
+            return kernel;
         }
         int cls = classCode();
         if (cls >>> 16 == 0x06) {
             return Optional.of("a bridge (class " + String.format("%06x", cls) + "): its config space is the kernel's");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why platformd must not write to this function's registers and ports: a kernel driver (not a
+     * user-level one) drives it. A bridge's BARs are not refused here (its config space is).
+     */
+    Optional<String> kernelDriverRefusal() {
+        return driver().filter(d -> !USER_LEVEL_DRIVERS.contains(d)).map(d -> "driven by kernel driver " + d
+                + " (give it to platformd with --take-over " + address + ", or driver_override=\"yes\" in the policy)");
     }
 }

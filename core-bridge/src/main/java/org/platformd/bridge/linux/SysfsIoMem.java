@@ -23,7 +23,17 @@ import org.platformd.fd.NativeFd;
  * descriptor that {@link #mappable()} hands out for clients to map themselves (SCM_RIGHTS). Needs root
  * (CAP_SYS_ADMIN) and a kernel that lets user space map the BAR (not locked down; with
  * CONFIG_IO_STRICT_DEVMEM not while a kernel driver has claimed the region). The mapping is released
- * when the JVM collects the buffer; the descriptor at close. Thread-safe (accesses are independent).
+ * when the JVM collects the buffer; the descriptor at close. Closing does not reach a client's copy of the
+ * descriptor or its mappings: {@code onExport} tells the backend one went out, and it revokes them when the
+ * device is released ({@link SysfsRevocation}). Thread-safe (accesses are independent).
+ *
+ * <p>A function a kernel driver drives ({@link SysfsDevice#kernelDriverRefusal()}, decided at open) is
+ * read-only, all of it: the file is opened and mapped read-only, every write is refused (UNSUPPORTED,
+ * naming the driver), and no descriptor is handed out. Not even a read-only one: a client's own mapping
+ * would outlive this session and the driver's ownership (nothing platformd could revoke), and a client
+ * that asks for an fd wants to write. Under CONFIG_IO_STRICT_DEVMEM (Debian) the kernel also refuses
+ * to map a region the driver claimed (pci_mmap_resource: iomem_is_exclusive), so reads of such a BAR
+ * fail with the kernel's EINVAL, named as that.
  */
 final class SysfsIoMem extends SessionBase implements IoMem {
     private final int index;
@@ -32,11 +42,16 @@ final class SysfsIoMem extends SessionBase implements IoMem {
     private final NativeFd fd;
     private final String file;
     private final Runnable onClose;
+    private final Optional<String> readOnly;
+    private final Runnable onExport;
 
-    SysfsIoMem(SysfsDevice device, int index, boolean prefetchable, Runnable onClose) {
+    /** @param onExport runs each time {@link #mappable()} hands the descriptor out (the backend revokes at release) */
+    SysfsIoMem(SysfsDevice device, int index, boolean prefetchable, Runnable onExport, Runnable onClose) {
         super(DeviceRef.pci(device.address()));
         this.index = index;
+        this.onExport = onExport;
         this.onClose = onClose;
+        this.readOnly = device.kernelDriverRefusal();
         Path path = device.file("resource" + index);
         Path wc = device.file("resource" + index + "_wc");
         if (prefetchable && Files.exists(wc)) {
@@ -48,16 +63,24 @@ final class SysfsIoMem extends SessionBase implements IoMem {
             if (size == 0) {
                 throw new IOException("the file is empty (BAR not assigned?)");
             }
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                this.map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            if (readOnly.isPresent()) {
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+                    this.map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+                }
+            } else {
+                try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    this.map = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+                }
             }
             map.order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
-            throw new BridgeException(Reason.OS_ERROR, device.address().toString(),
-                    "BAR " + index + ": mapping " + path + " failed: " + e.getMessage()
-                            + " (needs root and a kernel that allows mapping PCI resources)", e);
+            throw new BridgeException(readOnly.isPresent() ? Reason.UNSUPPORTED : Reason.OS_ERROR,
+                    device.address().toString(), "BAR " + index + ": mapping " + path + " failed: " + e.getMessage()
+                            + readOnly.map(why -> " (" + why + "; the kernel refuses to map a region its driver"
+                                    + " claimed under CONFIG_IO_STRICT_DEVMEM)")
+                                    .orElse(" (needs root and a kernel that allows mapping PCI resources)"), e);
         }
-        this.fd = Sys.open(path, SysCalls.O_RDWR, device.address().toString());
+        this.fd = readOnly.isPresent() ? null : Sys.open(path, SysCalls.O_RDWR, device.address().toString());
     }
 
     @Override
@@ -83,6 +106,15 @@ final class SysfsIoMem extends SessionBase implements IoMem {
         return (int) offset;
     }
 
+    private int writeAt(long offset, int width) {
+        int at = at(offset, width);
+        if (readOnly.isPresent()) {
+            throw new BridgeException(Reason.UNSUPPORTED, device().toString(), String.format(
+                    "BAR %d: %d-byte write at 0x%x refused: %s", index, width, offset, readOnly.get()));
+        }
+        return at;
+    }
+
     @Override
     public int read8(long offset) {
         return map.get(at(offset, 1)) & 0xff;
@@ -105,27 +137,33 @@ final class SysfsIoMem extends SessionBase implements IoMem {
 
     @Override
     public void write8(long offset, int value) {
-        map.put(at(offset, 1), (byte) value);
+        map.put(writeAt(offset, 1), (byte) value);
     }
 
     @Override
     public void write16(long offset, int value) {
-        map.putShort(at(offset, 2), (short) value);
+        map.putShort(writeAt(offset, 2), (short) value);
     }
 
     @Override
     public void write32(long offset, int value) {
-        map.putInt(at(offset, 4), value);
+        map.putInt(writeAt(offset, 4), value);
     }
 
     @Override
     public void write64(long offset, long value) {
-        map.putLong(at(offset, 8), value);
+        map.putLong(writeAt(offset, 8), value);
     }
 
     @Override
     public Optional<FdRegion> mappable() {
         ensureOpen();
+        if (readOnly.isPresent()) {
+            throw new BridgeException(Reason.UNSUPPORTED, device().toString(), "BAR " + index
+                    + ": no descriptor to map it is handed out: " + readOnly.get() + "; read its registers"
+                    + " through the server (AccessRegisters)");
+        }
+        onExport.run();
         return Optional.of(new FdRegion(fd.fd(), 0, size));
     }
 
@@ -136,7 +174,9 @@ final class SysfsIoMem extends SessionBase implements IoMem {
 
     @Override
     protected void release() {
-        fd.close();
+        if (fd != null) {
+            fd.close();
+        }
         onClose.run();
     }
 }

@@ -28,6 +28,18 @@ final class VfioDevice implements AutoCloseable {
         return name;
     }
 
+    /**
+     * Reads 4 bytes at the start of PCI region {@code index} through the device fd (vfio-pci puts region i at
+     * offset i &lt;&lt; 40). vfio-pci claims the BAR for itself on first access (pci_request_selected_regions),
+     * which is what {@link LinuxBackend#released} wants: the claim makes the kernel revoke every user mapping of
+     * the BAR (revoke_iomem, CONFIG_IO_STRICT_DEVMEM). The read itself may fail (memory decode off): only the
+     * claim matters; returns the read's result (bytes or -errno) for the log.
+     */
+    long touchRegion(int index) {
+        long n = Sys.C.pread(fd.fd(), new byte[4], 4, (long) index << 40);
+        return n < 0 ? -Sys.errno() : n;
+    }
+
     /** Vectors VFIO offers for {@code index} (0 when none). */
     synchronized int count(int index) {
         byte[] info = Vfio.irqInfo(index);

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * On linux it also takes the functions the policy marks {@code driver_override="yes"} from
  * their kernel drivers while a session holds them: at {@link #open}, and back when the
  * handle closes (after the teardown), unless {@code --take-over} took them for the daemon's
- * lifetime already.
+ * lifetime already; and when a handle closes it has the backend revoke every mapping a client
+ * made of the device's BARs ({@link LinuxBackend#released}) before the device can go to anyone else.
  */
 public final class DeviceBackend {
     private static final Logger log = LoggerFactory.getLogger(DeviceBackend.class);
@@ -56,13 +57,20 @@ public final class DeviceBackend {
      */
     public DeviceHandle open(HostDevice device) {
         Runnable afterClose = () -> { };
-        if (bridge instanceof LinuxBackend linux && device.isPci() && takenWhileHeld.contains(device.address())
-                && !linux.takenOver().containsKey(device.address())) {
+        if (bridge instanceof LinuxBackend linux && device.isPci()) {
             BusAddress a = device.address();
-            log.info("policy marks {} driver_override=\"yes\": taking it from its kernel driver while it is held", a);
-            if (linux.takeOver(a)) {
-                afterClose = () -> linux.giveBack(a);
+            boolean take = takenWhileHeld.contains(a) && !linux.takenOver().containsKey(a);
+            if (take) {
+                log.info("policy marks {} driver_override=\"yes\": taking it from its kernel driver while it is held", a);
+                take = linux.takeOver(a);
             }
+            boolean giveBack = take;
+            afterClose = () -> { // a client's mappings of its BARs are revoked before anyone else gets it
+                linux.released(a);
+                if (giveBack) {
+                    linux.giveBack(a);
+                }
+            };
         }
         try {
             return new DeviceHandle(bridge, device, afterClose);
