@@ -149,8 +149,11 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     // ---- the data path ---------------------------------------------------------------
 
     /** The session, the held device and its hardware handle of a device call. */
-    private record Held(Session session, VirtualDevice device, DeviceHandle handle,
-            org.platformd.driver.session.HeldDevice held) {}
+    private record Held(Session session, VirtualDevice device, org.platformd.driver.session.HeldDevice held) {
+        DeviceHandle handle() {
+            return held.handle();
+        }
+    }
 
     /**
      * The held device of a device call, with its fence entered for the rest of the call ({@link Calls#enter}):
@@ -171,7 +174,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             throw Status.FAILED_PRECONDITION.withDescription("device " + deviceName + " is not acquired by this session")
                     .asRuntimeException();
         }
-        return new Held(s, v, d.handle(), d);
+        return new Held(s, v, d);
     }
 
     private static void requirePci(Held h) {

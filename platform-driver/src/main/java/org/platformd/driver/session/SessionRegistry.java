@@ -219,18 +219,7 @@ public final class SessionRegistry implements AutoCloseable {
             for (String id : s.dmaIds()) {
                 buffers.add(s.removeDma(id));
             }
-            Set<String> unquiet = quarantine.unquiet(s.releasedUnquiet());
-            if (!unquiet.isEmpty()) {
-                quarantine.keep(s.id(), unquiet, buffers, s.dmaDomain().orElse(null), "session " + s.id() + " closed");
-            } else {
-                long freed = buffers.stream().mapToLong(org.platformd.bridge.DmaBuffer::size).sum();
-                buffers.forEach(org.platformd.bridge.DmaBuffer::close);
-                if (freed > 0) {
-                    log.info("session {}: freed {} bytes of DMA buffers after its devices were quiesced", s.id(),
-                            freed);
-                }
-                s.dmaDomain().ifPresent(org.platformd.bridge.DmaDomain::close);
-            }
+            freeOrKeep(s, buffers, s.dmaDomain().orElse(null), "session " + s.id() + " closed");
         } finally {
             busLock.readLock().unlock();
         }
@@ -437,16 +426,32 @@ public final class SessionRegistry implements AutoCloseable {
             return;
         }
         List<org.platformd.bridge.DmaBuffer> retired = s.takeRetired();
-        if (retired.isEmpty()) {
-            return;
+        if (!retired.isEmpty()) {
+            freeOrKeep(s, retired, null, "freed by the client");
         }
+    }
+
+    /**
+     * Frees {@code buffers} (and {@code domain}, at the session's end; null otherwise), or hands them to
+     * the quarantine while a device the session released unquiet may still write them.
+     */
+    private void freeOrKeep(Session s, List<org.platformd.bridge.DmaBuffer> buffers,
+            org.platformd.bridge.DmaDomain domain, String why) {
         Set<String> unquiet = quarantine.unquiet(s.releasedUnquiet());
         if (!unquiet.isEmpty()) {
-            quarantine.keep(s.id(), unquiet, retired, null, "freed by the client");
+            quarantine.keep(s.id(), unquiet, buffers, domain, why);
             return;
         }
-        retired.forEach(org.platformd.bridge.DmaBuffer::close);
-        log.info("{}: freed {} DMA buffer(s) the client had freed while a device mastered the bus", s, retired.size());
+        long freed = buffers.stream().mapToLong(org.platformd.bridge.DmaBuffer::size).sum();
+        buffers.forEach(org.platformd.bridge.DmaBuffer::close);
+        if (domain != null) {
+            domain.close();
+        }
+        if (freed > 0) {
+            // guest checks and GracefulShutdownTest look for this line
+            log.info("session {}: freed {} bytes of DMA buffers after its devices were quiesced ({})", s.id(), freed,
+                    why);
+        }
     }
 
     /** Whether the device may be doing DMA now (bus mastering reads on, or can't be read). */
@@ -502,14 +507,14 @@ public final class SessionRegistry implements AutoCloseable {
                     + " is not a power of two below 2^63").asRuntimeException();
         }
         long maxBuffer = Integer.MAX_VALUE + 1L - 4096; // one mapping of this process (a Java buffer's limit)
-        if (size > maxBuffer) {
-            throw Status.INVALID_ARGUMENT.withDescription("size " + size + " bytes: one DMA buffer is at most "
-                    + maxBuffer + " bytes; allocate several").asRuntimeException();
+        if (size < 0 || size > maxBuffer) { // uint64 on the wire: a negative long is above 2^63
+            throw Status.INVALID_ARGUMENT.withDescription("size " + Long.toUnsignedString(size) + " bytes: one DMA"
+                    + " buffer is at most " + maxBuffer + " bytes; allocate several").asRuntimeException();
         }
         long quotaNow = s.rule().attributes().dmaQuota();
-        if (size < 0 || size > quotaNow) { // before rounding, which would overflow
-            throw quotaExceeded(s, size < 0 ? Long.MAX_VALUE : size, size < 0 ? Long.MAX_VALUE : size,
-                    s.dmaDomain().map(org.platformd.bridge.DmaDomain::pinnedBytes).orElse(0L), quotaNow);
+        if (size > quotaNow) { // before rounding
+            throw quotaExceeded(s, size, size, s.dmaDomain().map(org.platformd.bridge.DmaDomain::pinnedBytes)
+                    .orElse(0L), quotaNow);
         }
         if (addressBits != 0 && (addressBits < 12 || addressBits > 64)) {
             throw Status.INVALID_ARGUMENT.withDescription("address_bits " + addressBits + " outside 12..64")
