@@ -120,16 +120,12 @@ public final class PlatformClient implements AutoCloseable {
      * owned by {@code uid} that nobody else may write.
      */
     static void checkSocketDirectory(Path socket, Path fallback, long uid) {
-        Path dir = socket.toAbsolutePath().normalize().getParent();
-        if (!fallback.equals(dir)) {
-            return;
-        }
         Optional<String> problem;
         try {
-            problem = PrivateDirectory.problem(dir, uid);
+            problem = PrivateDirectory.problemOfSocketIn(socket, fallback, uid);
         } catch (IOException e) {
-            throw new PlatformException(Status.Code.FAILED_PRECONDITION, "cannot check the socket directory " + dir
-                    + ": " + e.getMessage(), e);
+            throw new PlatformException(Status.Code.FAILED_PRECONDITION, "cannot check the socket directory "
+                    + fallback + ": " + e.getMessage(), e);
         }
         if (problem.isPresent()) {
             throw new PlatformException(Status.Code.FAILED_PRECONDITION, "not connecting to " + socket + ": "

@@ -60,6 +60,15 @@ public final class PrivateDirectory {
     }
 
     /**
+     * For a client about to connect to {@code socket}: the {@link #problem} of its directory when that is
+     * {@code fallback} (the shared place), empty for any other directory (the admin's choice).
+     */
+    public static Optional<String> problemOfSocketIn(Path socket, Path fallback, long uid) throws IOException {
+        Path dir = socket.toAbsolutePath().normalize().getParent();
+        return fallback.equals(dir) ? problem(dir, uid) : Optional.empty();
+    }
+
+    /**
      * Creates {@code dir} (mode 0750: the socket's group may still reach the socket) if it is
      * missing, then {@link #problem checks} whatever is there, ours or planted.
      *

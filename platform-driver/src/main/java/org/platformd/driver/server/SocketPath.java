@@ -59,14 +59,10 @@ public final class SocketPath {
      */
     public static Optional<String> fallbackProblem(Path socket) {
         long uid = currentUid();
-        Path dir = socket.toAbsolutePath().normalize().getParent();
-        if (!fallbackDirectory(uid).equals(dir)) {
-            return Optional.empty();
-        }
         try {
-            return PrivateDirectory.problem(dir, uid);
+            return PrivateDirectory.problemOfSocketIn(socket, fallbackDirectory(uid), uid);
         } catch (IOException e) {
-            return Optional.of("cannot check " + dir + ": " + e.getMessage());
+            return Optional.of("cannot check " + fallbackDirectory(uid) + ": " + e.getMessage());
         }
     }
 
