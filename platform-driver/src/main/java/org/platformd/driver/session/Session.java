@@ -48,7 +48,7 @@ public final class Session {
     private final Map<String, Long> dmaFaultsByHost = new java.util.HashMap<>();
     private Duration leaseLength;
     private Instant leaseExpiry;
-    private final List<ServerCallStreamObserver<WatchSessionResponse>> watchers = new ArrayList<>();
+    private final List<WatchStream> watchers = new ArrayList<>();
     private long sequence;
     private boolean closed;
 
@@ -212,11 +212,18 @@ public final class Session {
     }
 
     public synchronized int watcherCount() {
+        watchers.removeIf(WatchStream::ended);
         return watchers.size();
+    }
+
+    /** Events waiting in the backlogs of watch streams whose clients are not reading. */
+    public synchronized int watchBacklog() {
+        return watchers.stream().mapToInt(WatchStream::backlog).sum();
     }
 
     /** Alive while a watch stream is open or the lease runs. */
     synchronized boolean expired(Instant now) {
+        watchers.removeIf(WatchStream::ended);
         return !closed && watchers.isEmpty() && now.isAfter(leaseExpiry);
     }
 
@@ -233,38 +240,48 @@ public final class Session {
         return true;
     }
 
-    /** Adds a watch stream; false when the session already closed. */
-    synchronized boolean addWatcher(ServerCallStreamObserver<WatchSessionResponse> w, SessionEvent.Builder first) {
+    /** Adds a watch stream and sends it {@code first}; null when the session already closed. */
+    synchronized WatchStream addWatcher(ServerCallStreamObserver<WatchSessionResponse> w, SessionEvent.Builder first) {
         if (closed) {
-            return false;
+            return null;
         }
-        watchers.add(w);
-        sendTo(w, stamp(first));
-        return true;
+        WatchStream stream = new WatchStream(w);
+        watchers.add(stream);
+        if (!stream.send(stamp(first).build(), id)) {
+            watchers.remove(stream);
+        }
+        return stream;
     }
 
-    synchronized void removeWatcher(ServerCallStreamObserver<WatchSessionResponse> w) {
+    /** The client ended {@code w}: it leaves the session and its keep-alive stops. */
+    synchronized void removeWatcher(WatchStream w) {
+        w.end();
         watchers.remove(w);
+    }
+
+    /** The transport of a watch stream can take more: its backlog goes out. */
+    synchronized void drainWatchers() {
+        watchers.removeIf(w -> !w.drain(id));
     }
 
     /** Sends an event to every watch stream (in one order for all). */
     synchronized void emit(SessionEvent.Builder event) {
-        stamp(event);
-        for (ServerCallStreamObserver<WatchSessionResponse> w : List.copyOf(watchers)) {
-            sendTo(w, event);
+        SessionEvent e = stamp(event).build();
+        watchers.removeIf(w -> !w.send(e, id));
+    }
+
+    /** Sends a keep-alive to one stream (its own task), with the session's next sequence number. */
+    synchronized void keepAlive(WatchStream w, SessionEvent.Builder event) {
+        if (!w.ended() && !w.send(stamp(event).build(), id)) {
+            watchers.remove(w);
         }
     }
 
     /** Sends a last event and ends every watch stream OK. */
     synchronized void finishWatchers(SessionEvent.Builder last) {
-        stamp(last);
-        for (ServerCallStreamObserver<WatchSessionResponse> w : List.copyOf(watchers)) {
-            sendTo(w, last);
-            try {
-                w.onCompleted();
-            } catch (RuntimeException e) {
-                log.debug("session {}: watch stream already gone at close: {}", id, e.toString());
-            }
+        SessionEvent e = stamp(last).build();
+        for (WatchStream w : watchers) {
+            w.finish(e, id);
         }
         watchers.clear();
     }
@@ -274,20 +291,6 @@ public final class Session {
         Instant now = Instant.now();
         return event.setSequence(++sequence)
                 .setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
-    }
-
-    /** Sends one stamped event to one stream. Caller holds the lock. */
-    private void sendTo(ServerCallStreamObserver<WatchSessionResponse> w, SessionEvent.Builder event) {
-        if (w.isCancelled()) {
-            watchers.remove(w);
-            return;
-        }
-        try {
-            w.onNext(WatchSessionResponse.newBuilder().setEvent(event).build());
-        } catch (RuntimeException e) {
-            log.debug("session {}: dropping watch stream that failed on send: {}", id, e.toString());
-            watchers.remove(w);
-        }
     }
 
     @Override

@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Collectors;
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * open, acquire and release take the read lock (they run in parallel; exclusivity between
  * them comes from {@link Ownership}'s atomic claim), applying a policy takes the write lock,
  * so no device is handed out from a bus that is being recomputed. One scheduler thread
- * reaps expired leases and sends keep-alives.
+ * finds expired leases and sends keep-alives; each expired session is torn down on a thread of its own,
+ * so a device reset that hangs stalls only its session.
  */
 public final class SessionRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
@@ -77,8 +79,10 @@ public final class SessionRegistry implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock busLock = new ReentrantReadWriteLock();
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final ThreadPoolExecutor teardowns;
     private final SecureRandom random = new SecureRandom();
+    private final Set<String> reaping = ConcurrentHashMap.newKeySet(); // sessions handed to a teardown thread
     private volatile PolicyState policy;
     private final Admission admission = new Admission(org.platformd.driver.server.SocketPath.currentUid());
 
@@ -91,11 +95,21 @@ public final class SessionRegistry implements AutoCloseable {
         this.policy = initial;
         this.settings = settings;
         this.clock = clock;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "platformd-sessions");
             t.setDaemon(true);
             return t;
         });
+        scheduler.setRemoveOnCancelPolicy(true); // a cancelled keep-alive leaves the queue (and its session) now
+        // One thread per session being torn down by the reaper: a device whose reset hangs stalls its own
+        // session's teardown, not every other lease. At most one per session (close runs once).
+        AtomicInteger teardownThreads = new AtomicInteger();
+        this.teardowns = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "platformd-teardown-" + teardownThreads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         long every = settings.reapInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::reapExpired, every, every, TimeUnit.MILLISECONDS);
     }
@@ -282,9 +296,15 @@ public final class SessionRegistry implements AutoCloseable {
             reportDmaFaults();
             Instant now = clock.instant();
             for (Session s : sessions()) {
-                if (s.expired(now)) {
-                    close(s, SessionCloseReason.SESSION_CLOSE_REASON_LEASE_EXPIRED,
-                            "no watch stream open and the lease expired at " + s.leaseExpiry());
+                if (s.expired(now) && reaping.add(s.id())) {
+                    teardowns.execute(() -> {
+                        try {
+                            close(s, SessionCloseReason.SESSION_CLOSE_REASON_LEASE_EXPIRED,
+                                    "no watch stream open and the lease expired at " + s.leaseExpiry());
+                        } finally {
+                            reaping.remove(s.id());
+                        }
+                    });
                 }
             }
         } catch (RuntimeException e) {
@@ -294,29 +314,40 @@ public final class SessionRegistry implements AutoCloseable {
 
     // ---- watch -------------------------------------------------------------------------
 
-    /** Attaches a watch stream: WatchStarted now, KeepAlive every {@code keepAlive}, SessionClosing at the end. */
+    /**
+     * Attaches a watch stream: WatchStarted now, KeepAlive every {@code keepAlive}, SessionClosing at the end.
+     * The stream sends under flow control ({@link WatchStream}); its keep-alive task ends with it.
+     */
     public void watch(Session s, ServerCallStreamObserver<WatchSessionResponse> stream, Duration keepAlive) {
         SessionEvent.Builder started = SessionEvent.newBuilder().setWatchStarted(WatchStarted.newBuilder()
                 .setKeepAliveInterval(com.google.protobuf.Duration.newBuilder().setSeconds(keepAlive.getSeconds()))
                 .addAllDevices(describeAll(s)));
-        ScheduledFuture<?>[] keepAliveTask = new ScheduledFuture<?>[1];
+        WatchStream w = s.addWatcher(stream, started);
+        if (w == null) {
+            throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
+        }
+        stream.setOnReadyHandler(s::drainWatchers);
         stream.setOnCancelHandler(() -> {
-            if (keepAliveTask[0] != null) {
-                keepAliveTask[0].cancel(false);
-            }
-            s.removeWatcher(stream);
+            s.removeWatcher(w);
             log.info("{}: watch stream ended by the client ({} left)", s, s.watcherCount());
             if (s.expired(clock.instant())) {
                 close(s, SessionCloseReason.SESSION_CLOSE_REASON_LEASE_EXPIRED,
                         "last watch stream ended and the lease had expired");
             }
         });
-        if (!s.addWatcher(stream, started)) {
-            throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
-        }
-        keepAliveTask[0] = scheduler.scheduleAtFixedRate(() -> s.emit(SessionEvent.newBuilder().setKeepAlive(
+        w.keepAlive(scheduler.scheduleAtFixedRate(() -> s.keepAlive(w, SessionEvent.newBuilder().setKeepAlive(
                 KeepAlive.newBuilder().setLeaseExpireTime(timestamp(s.leaseExpiry())))),
-                keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+                keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** Tasks queued on the session scheduler: the reaper, plus one keep-alive per open watch stream. */
+    public int scheduledTasks() {
+        return scheduler.getQueue().size();
+    }
+
+    /** Sessions whose teardown is running (lease expiry, client gone), each on its own thread. */
+    public int teardownsRunning() {
+        return teardowns.getActiveCount();
     }
 
     // ---- devices -------------------------------------------------------------------------
@@ -655,6 +686,7 @@ public final class SessionRegistry implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        teardowns.shutdown(); // teardowns running finish; closeAll ran before
         quarantine.close(); // after closeAll: no device is left to write the memory it kept
     }
 }
