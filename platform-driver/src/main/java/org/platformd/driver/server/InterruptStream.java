@@ -17,7 +17,9 @@ import org.platformd.proto.v1.StreamInterruptsResponse;
 /**
  * One StreamInterrupts stream: a thread waits on the device's current vectors (core-bridge
  * counts firings while nobody waits, so nothing is lost between events) and sends one event
- * per wake-up, with the firings since the last event coalesced into {@code count}. It
+ * per wake-up, with the firings since the last event coalesced into {@code count}. It sends under
+ * gRPC flow control: while the client does not read ({@code isReady} false) firings are counted, not
+ * queued, so an interrupt storm to a client that never reads costs the daemon no memory. It
  * follows mode changes (vectors re-read each round), ends OK when the device is released and
  * ABORTED when the session closes or the device is revoked. A vector whose eventfd was exported
  * (ExportResource redeemed) is skipped until the mode changes: its events belong to the client's
@@ -44,6 +46,7 @@ final class InterruptStream implements Runnable {
     @Override
     public void run() {
         long[] sent = new long[0];
+        boolean[] pending = new boolean[0];
         List<Irq> current = List.of();
         try {
             while (!out.isCancelled()) {
@@ -55,6 +58,7 @@ final class InterruptStream implements Runnable {
                 if (irqs != current) {
                     if (!irqs.equals(current)) {
                         sent = new long[irqs.size()];
+                        pending = new boolean[irqs.size()];
                     }
                     current = irqs;
                 }
@@ -82,17 +86,25 @@ final class InterruptStream implements Runnable {
                     if (!fired) {
                         continue;
                     }
-                    long total = irq.deliveredCount();
-                    long count = Math.max(1, total - sent[v]);
                     while (irq.await(Duration.ZERO)) {
                         // drain firings that arrived meanwhile; they are in this event's count
                     }
-                    sent[v] = total;
-                    InterruptMode mode = handle.interruptMode();
-                    out.onNext(StreamInterruptsResponse.newBuilder().setEvent(InterruptEvent.newBuilder()
-                            .setDeviceName(device).setVector(v).setCount(count).setTotalCount(total)
-                            .setTime(DataPath.now()).setMode(mode)
-                            .setMaskedUntilAck(mode == InterruptMode.INTERRUPT_MODE_INTX)).build());
+                    pending[v] = true;
+                }
+                // Flow control: while the client does not read, firings are only counted (as a pending bit
+                // counts them), never queued; the next event carries them all in its count.
+                for (int v = 0; v < current.size() && out.isReady(); v++) {
+                    if (pending[v]) {
+                        pending[v] = false;
+                        long total = current.get(v).deliveredCount();
+                        long count = Math.max(1, total - sent[v]);
+                        sent[v] = total;
+                        InterruptMode mode = handle.interruptMode();
+                        out.onNext(StreamInterruptsResponse.newBuilder().setEvent(InterruptEvent.newBuilder()
+                                .setDeviceName(device).setVector(v).setCount(count).setTotalCount(total)
+                                .setTime(DataPath.now()).setMode(mode)
+                                .setMaskedUntilAck(mode == InterruptMode.INTERRUPT_MODE_INTX)).build());
+                    }
                 }
                 if (!waited) {
                     Thread.sleep(POLL.toMillis()); // every wanted vector is exported: nothing to wait on

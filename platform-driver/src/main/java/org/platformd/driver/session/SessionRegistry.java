@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -80,6 +81,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock busLock = new ReentrantReadWriteLock();
     private final ScheduledThreadPoolExecutor scheduler;
+    private final ScheduledFuture<?> reaper;
     private final ThreadPoolExecutor teardowns;
     private final SecureRandom random = new SecureRandom();
     private final Set<String> reaping = ConcurrentHashMap.newKeySet(); // sessions handed to a teardown thread
@@ -111,7 +113,7 @@ public final class SessionRegistry implements AutoCloseable {
                     return t;
                 });
         long every = settings.reapInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::reapExpired, every, every, TimeUnit.MILLISECONDS);
+        this.reaper = scheduler.scheduleWithFixedDelay(this::reapExpired, every, every, TimeUnit.MILLISECONDS);
     }
 
     public PolicyState policy() {
@@ -340,9 +342,14 @@ public final class SessionRegistry implements AutoCloseable {
                 keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    /** Tasks queued on the session scheduler: the reaper, plus one keep-alive per open watch stream. */
+    /**
+     * Tasks on the session scheduler: the reaper, plus one keep-alive per open watch stream. The reaper
+     * counts while it runs (a periodic task leaves the queue for its run); a keep-alive in its own
+     * microsecond-long run does not.
+     */
     public int scheduledTasks() {
-        return scheduler.getQueue().size();
+        long others = scheduler.getQueue().stream().filter(t -> t != reaper).count();
+        return (int) others + (reaper.isDone() ? 0 : 1);
     }
 
     /** Sessions whose teardown is running (lease expiry, client gone), each on its own thread. */
