@@ -24,6 +24,7 @@ import org.platformd.driver.device.PolicyTakeOver;
 import org.platformd.driver.fdpass.ExportTokens;
 import org.platformd.driver.fdpass.FdSocketServer;
 import org.platformd.driver.fdpass.ResourceExporter;
+import org.platformd.driver.server.CallLimiter;
 import org.platformd.driver.server.DaemonServer;
 import org.platformd.driver.server.Listener;
 import org.platformd.driver.server.PlatformServiceImpl;
@@ -132,7 +133,8 @@ public final class RunningDaemon implements AutoCloseable {
                 new AdminGate(SocketPath.currentUid())));
         DaemonServer server;
         try {
-            server = DaemonServer.start(listeners, services);
+            server = DaemonServer.start(listeners, services, options.serverSettings(),
+                    new CallLimiter(() -> registry.policy().policy().peerLimits()));
         } catch (IOException | RuntimeException e) {
             registry.close();
             backend.close();
