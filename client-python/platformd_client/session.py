@@ -144,7 +144,7 @@ class Session:
         try:
             return method(request, timeout=_CALL_TIMEOUT)
         except grpc.RpcError as e:
-            dead = liveness.error()
+            dead = liveness.error
             if dead is not None:
                 raise dead from None
             raise from_rpc(e, self._client.target) from None
