@@ -18,7 +18,7 @@ import grpc
 
 from tests.daemon import HOME, Daemon
 
-from platformd_client import (DeviceRevoked, DeviceRevokedError, PlatformClient, PlatformError,
+from platformd_client import (DeviceRevoked, DeviceRevokedError, DmaFault, PlatformClient, PlatformError,
                               SessionClosedError)
 from platformd_client.bar import RpcBar
 
@@ -231,6 +231,31 @@ class ClientTest(unittest.TestCase):
                 irq.wait(1)
             edu.close()  # only forgotten: nothing left to release
             self.assertTrue(any(d.vendor_id == 0x1234 and d.device_id == 0x1111 for d in s.devices()))
+
+    def test_an_msi_without_bus_mastering_arrives_as_a_dma_fault_event(self):
+        faults = []
+        with self.client.open("edu-driver", listener=lambda e: faults.append(e) if isinstance(e, DmaFault) else None) as s, \
+                s.acquire(vendor_id=EDU[0], device_id=EDU[1]) as edu:
+            bar = decode(edu).bar(0)
+            edu.set_bus_master(False)
+            edu.enable_interrupts("MSI", 1)
+            irq = edu.irq(0)
+            bar.write32(0x60, 0x1)                                # edu raises: its MSI is a DMA write
+            self.assertEqual(0, irq.wait(1))                      # ... that never arrives
+            event = None
+            deadline = time.monotonic() + 30
+            while event is None and time.monotonic() < deadline:
+                try:
+                    e = s.events.get(timeout=1)
+                except queue.Empty:
+                    continue
+                if isinstance(e, DmaFault):
+                    event = e
+            self.assertIsNotNone(event, "no DmaFault event")
+            self.assertEqual(edu.name, event.device_name)
+            self.assertTrue(event.write)
+            self.assertIn(event, faults)                          # the listener saw it too
+            bar.write32(0x64, bar.read32(0x24))
 
     def test_unreachable_daemon(self):
         with self.assertRaises(PlatformError) as e:
