@@ -21,7 +21,6 @@ import argparse
 import mmap
 import os
 import select
-import statistics
 import struct
 import sys
 import threading

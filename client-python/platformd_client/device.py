@@ -5,7 +5,6 @@ exports the resource, else over RPC, behind the same interfaces (``is_mapped`` /
 ``close()`` releases the device (ReleaseDevice) after closing its BARs and interrupts; idempotent.
 """
 
-import logging
 import threading
 
 import grpc
@@ -15,7 +14,6 @@ from .errors import PlatformError
 from .irq import EventfdIrq, RpcIrq, _Demux
 from .ports import Ports
 
-log = logging.getLogger("platformd_client")
 
 MODES = {"DISABLED": 1, "INTX": 2, "MSI": 3, "MSIX": 4, "LEGACY_IRQ": 5}
 _MODE_NAMES = {v: k for k, v in MODES.items()}

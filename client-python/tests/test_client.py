@@ -9,7 +9,6 @@ registers need the server), so both BAR paths are exercised on real devices.
 import os
 import queue
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
