@@ -9,13 +9,17 @@ import threading
 
 import grpc
 
+from . import _stubs
 from .bar import MappedBar, RpcBar
 from .errors import PlatformError
 from .irq import EventfdIrq, RpcIrq, _Demux
 from .ports import Ports
 
+_device_pb = _stubs.load()[2]
 
-MODES = {"DISABLED": 1, "INTX": 2, "MSI": 3, "MSIX": 4, "LEGACY_IRQ": 5}
+# "MSI" -> INTERRUPT_MODE_MSI's number, from the contract itself
+MODES = {v.name.replace("INTERRUPT_MODE_", ""): v.number for v in _device_pb.InterruptMode.DESCRIPTOR.values
+         if v.number}
 _MODE_NAMES = {v: k for k, v in MODES.items()}
 _PREFERRED = ("MSIX", "MSI", "INTX", "LEGACY_IRQ")
 
@@ -33,7 +37,7 @@ class Device:
         self._lock = threading.RLock()
         self._bars = {}
         self._irqs = {}
-        self._mode = info.interrupts.current_mode if info.interrupts.current_mode > 1 else None
+        self._mode = info.interrupts.current_mode if info.interrupts.current_mode not in (0, MODES["DISABLED"]) else None
         self._vectors = info.interrupts.current_vector_count
         self._demux = None
         self._closed = False
@@ -54,7 +58,7 @@ class Device:
             desc = next((b for b in self.info.bars if b.index == index), None)
             if desc is None:
                 raise PlatformError(grpc.StatusCode.NOT_FOUND, f"device {self.name} has no BAR {index}")
-            if desc.kind == 3:
+            if desc.kind == _device_pb.BAR_KIND_IO:
                 raise PlatformError(grpc.StatusCode.INVALID_ARGUMENT,
                                     f"BAR {index} of {self.name} is an I/O BAR: use ports()")
             bar = None
@@ -91,7 +95,7 @@ class Device:
             for irq in self._irqs.values():
                 irq.close()  # exported fds die with the old mode
             self._irqs.clear()
-            self._mode = r.mode if r.mode > 1 else None
+            self._mode = r.mode if r.mode not in (0, MODES["DISABLED"]) else None
             self._vectors = r.vector_count if self._mode else 0
         return r.vector_count
 

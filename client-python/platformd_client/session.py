@@ -241,9 +241,9 @@ class Session:
     def acquire(self, name=None, vendor_id=None, device_id=None):
         """Acquires device ``name``, or the first (free) one with ``vendor_id``:``device_id``."""
         if name is None:
-            matching = [d for d in self.devices() if d.kind == 1 and d.vendor_id == vendor_id
+            matching = [d for d in self.devices() if d.kind == _device_pb.DEVICE_KIND_PCI and d.vendor_id == vendor_id
                         and d.device_id == device_id]
-            pick = next((d for d in matching if d.availability == 1), matching[0] if matching else None)
+            pick = next((d for d in matching if d.availability == _device_pb.DEVICE_AVAILABILITY_FREE), matching[0] if matching else None)
             if pick is None:
                 raise PlatformError(grpc.StatusCode.NOT_FOUND, f"no device {vendor_id:04x}:{device_id:04x} on "
                                     f"the bus of session {self.id} (label '{self.label}')")
