@@ -45,6 +45,38 @@ line() {
   awk -v tag="$2" -v name="$3" '$1 == tag && substr($0, 7, 30) ~ "^" name " *$" { print substr($0, 38); exit }' "$1"
 }
 
+# edu_matches_sim OUT WHO: the edu example's output OUT (Java or Python) used the whole fd fast path and
+# its PASS lines equal the Java example's on the emulated machine ($SIM/edu.out); WHO names OUT's side
+# in messages.
+edu_matches_sim() {
+  local out="$1" who="$2" sim="$SIM/edu.out" name mode
+  line "$out" INFO session | grep -q "fast path yes" || fail "no fd fast path: $(line "$out" INFO session)"
+  line "$out" INFO "BAR 0" | grep -q "mapped: plain loads" || fail "BAR 0 not mapped: $(line "$out" INFO "BAR 0")"
+  for mode in MSI INTX; do
+    line "$out" INFO "interrupts $mode" | grep -q "eventfd passed" \
+      || fail "interrupts $mode not by eventfd: $(line "$out" INFO "interrupts $mode")"
+  done
+  line "$out" INFO "DMA buffers" | grep -q "mapped into this process" \
+    || fail "DMA buffers not mapped: $(line "$out" INFO "DMA buffers")"
+  grep -q "^edu: all [0-9]* checks passed" "$sim" \
+    || fail "the sim's reference run did not pass: $(grep -m1 '^FAIL' "$sim" || tail -1 "$sim")"
+  same_line() { # TAG NAME [SED]: the line equals the sim's (after SED, which cuts timings)
+    local a b
+    a="$(line "$out" "$1" "$2" | sed "${3:-}")"
+    b="$(line "$sim" "$1" "$2" | sed "${3:-}")"
+    [ -n "$b" ] || fail "no '$2' line in the sim's output"
+    [ "$a" = "$b" ] || fail "'$2' differs ($who vs Java on the sim): '$a' vs '$b'"
+  }
+  for name in identification "liveness 0x00000000" "liveness 0xffffffff" "liveness 0x12345678" \
+      "liveness 0xa5a5a5a5" "liveness 0x0000ffff" "factorials by MSI" "factorials by INTX" "interrupt modes" \
+      "DMA at offsets" "no DMA faults"; do
+    same_line PASS "$name"
+  done
+  same_line PASS "DMA round trip" 's/ in [0-9.]* ms//'
+  [ "$(tail -1 "$out")" = "$(tail -1 "$sim")" ] || fail "'$(tail -1 "$out")' ($who), '$(tail -1 "$sim")' from Java on the sim"
+  echo "equal to Java on the sim: $(line "$out" PASS "factorials by MSI" | cut -c1-60)...; $(line "$out" PASS "DMA round trip" | cut -d';' -f1)"
+}
+
 # shared_daemon: the daemon on --backend linux that takes over edu and the Bochs display, with the shipped
 # default policy (labels edu-driver, fb-driver, pit-driver): reused when an earlier check of this run started
 # it, started otherwise. Sets DAEMON_SOCKET, DAEMON_PID, DAEMON_LOG. Pair with shared_daemon_release (trap).
