@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             SessionsCommand.class,
             EvictCommand.class,
             WatchCommand.class,
+            DoctorCommand.class,
         })
 public final class PlatformCtl implements Runnable {
 
