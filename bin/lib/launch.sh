@@ -105,7 +105,8 @@ platformd_cds_flags() {
     exec 8>"$PLATFORMD_CDS_DIR/.lock"
     flock 8
     if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ]; then
-      rm -f "$PLATFORMD_CDS_DIR/$name"-*.jsa "$PLATFORMD_CDS_DIR/$name"-*.failed  # of older jars or JVMs
+      # Archives of older jars are of no use any more (another JVM's archive of this jar stays).
+      find "$PLATFORMD_CDS_DIR" -maxdepth 1 -name "$name-*" ! -newer "$PLATFORMD_JAR" -delete
       echo "platformd: making a class-data archive for $name (first use or jar changed)..." >&2
       platformd_cds_train "$name" "$archive" "$@" -- "$main"
     fi
