@@ -1,9 +1,12 @@
 # Sourced by the launchers in bin/: builds the platform-driver distribution on first
-# use (or when sources changed since the last build) and runs a main class from it.
+# use (or when sources changed since the last build), makes a class-data archive of the
+# launcher's classes on first use (or when the jar changed), and runs a main class from it.
 # shellcheck shell=bash
 PLATFORMD_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PLATFORMD_JAR="$PLATFORMD_HOME/platform-driver/target/platform-driver.jar"
 PLATFORMD_LIB="$PLATFORMD_HOME/platform-driver/target/lib"
+# Class-data archives live beside the jar they were made from: a fresh clone (or `mvn clean`) makes new ones.
+PLATFORMD_CDS_DIR="$PLATFORMD_HOME/platform-driver/target/cds"
 
 platformd_needs_build() {
   [ -f "$PLATFORMD_JAR" ] || return 0
@@ -29,8 +32,97 @@ platformd_build() {
   touch "$PLATFORMD_JAR"
 }
 
-platformd_run() { # main-class args...
-  local main="$1"; shift
+# --- Class-data sharing -------------------------------------------------------------------------
+# A JVM spends most of a short command's CPU loading, verifying and linking classes. A dynamic
+# class-data archive (-XX:ArchiveClassesAtExit, JDK 13+; the same flag on 17 and 25) holds them
+# parsed and verified; later JVMs map it (-XX:SharedArchiveFile). It is made once per launcher,
+# JVM and flags by a training run of a fixed command (not the user's: its output is not
+# captured and its exit does not decide), into a temporary file renamed into place under a lock,
+# so two launchers started together never map a half-written archive. A jar newer than the
+# archive makes a new one (the JVM would refuse the old: it checks the class path's jars).
+# Nothing happens where target/ is read-only (an installed copy, the QEMU guest): such runs use
+# an archive that is there or none. PLATFORMD_CDS=off turns it off; PLATFORMD_JAVA_OPTS naming
+# its own -XX:SharedArchiveFile or -Xshare wins.
+
+# platformd_cds_archive NAME FLAGS...: prints the archive path for this launcher, JVM and flags.
+platformd_cds_archive() {
+  local name="$1"; shift
+  local java key
+  java="$(readlink -f "$(command -v java)")"
+  key="$(printf '%s\n' "$java" "${PLATFORMD_JAVA_OPTS:-}" "$@" | cksum | cut -d' ' -f1)"
+  echo "$PLATFORMD_CDS_DIR/$name-$key.jsa"
+}
+
+# platformd_cds_train NAME ARCHIVE FLAGS... -- MAIN: runs NAME's training command with
+# -XX:ArchiveClassesAtExit into a temporary file and renames it to ARCHIVE when it is whole.
+platformd_cds_train() {
+  local name="$1" archive="$2"; shift 2
+  local flags=()
+  while [ "$1" != -- ]; do flags+=("$1"); shift; done
+  local main="$2"
+  local tmp="$archive.$$.tmp" log="$archive.log" cp="$PLATFORMD_JAR:$PLATFORMD_LIB/*"
+  local dump=(java ${PLATFORMD_JAVA_OPTS:-} "${flags[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" "$main")
+  case "$name" in
+    platformctl)
+      # Enumeration (sysfs), decoding, pci.ids names and lspci's text: what `platformctl lspci` loads.
+      "${dump[@]}" lspci -vv > /dev/null 2> "$log" ;;
+    platformd)
+      # A daemon on the emulated machine, started until it listens and stopped by SIGTERM.
+      local run
+      run="$(mktemp -d "${TMPDIR:-/tmp}/platformd-cds.XXXXXX")"
+      "${dump[@]}" --socket "$run/platformd.sock" > "$run/out" 2> "$log" &
+      local pid=$! i
+      for i in $(seq 1 600); do
+        grep -q "platformd listening on" "$run/out" 2>/dev/null && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+      rm -rf "$run" ;;
+    *) return 1 ;;
+  esac
+  if [ -s "$tmp" ]; then
+    mv -f "$tmp" "$archive"
+    rm -f "$log"
+  else
+    rm -f "$tmp"
+    echo "platformd: no class-data archive for $name (see $log); it starts slower" >&2
+    touch "$archive.failed"
+  fi
+}
+
+# platformd_cds_flags NAME MAIN FLAGS...: prints the -XX:SharedArchiveFile flag to use (one line),
+# training the archive first when it is missing or older than the jar and target/ is writable.
+platformd_cds_flags() {
+  local name="$1" main="$2"; shift 2
+  [ "${PLATFORMD_CDS:-on}" != off ] || return 0
+  case " ${PLATFORMD_JAVA_OPTS:-} " in *" -XX:SharedArchiveFile="*|*" -Xshare:"*) return 0 ;; esac
+  local archive
+  archive="$(platformd_cds_archive "$name" "$@")"
+  if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ] \
+     && mkdir -p "$PLATFORMD_CDS_DIR" 2>/dev/null && [ -w "$PLATFORMD_CDS_DIR" ]; then
+    exec 8>"$PLATFORMD_CDS_DIR/.lock"
+    flock 8
+    if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ]; then
+      # Archives of older jars are of no use any more (another JVM's archive of this jar stays).
+      find "$PLATFORMD_CDS_DIR" -maxdepth 1 -name "$name-*" ! -newer "$PLATFORMD_JAR" -delete
+      echo "platformd: making a class-data archive for $name (first use or jar changed)..." >&2
+      platformd_cds_train "$name" "$archive" "$@" -- "$main"
+    fi
+    flock -u 8
+    exec 8>&-
+  fi
+  [ ! "$archive" -nt "$PLATFORMD_JAR" ] || echo "-XX:SharedArchiveFile=$archive"
+}
+
+# platformd_run NAME MAIN-CLASS [JVM-FLAGS...] -- ARGS...: builds if needed, then runs MAIN-CLASS
+# with the JVM flags, the class-data archive and ARGS.
+platformd_run() {
+  local name="$1" main="$2"; shift 2
+  local flags=()
+  while [ "$1" != -- ]; do flags+=("$1"); shift; done
+  shift
   if platformd_needs_build; then
     # Two launchers started at once must not build into the same target/ folders together:
     # the second waits for the first and then finds nothing left to do.
@@ -40,5 +132,8 @@ platformd_run() { # main-class args...
     flock -u 9
     exec 9>&-
   fi
-  exec java ${PLATFORMD_JAVA_OPTS:-} -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
+  local cds
+  cds="$(platformd_cds_flags "$name" "$main" ${flags[@]+"${flags[@]}"})"
+  # shellcheck disable=SC2086  # PLATFORMD_JAVA_OPTS is a list of flags
+  exec java ${PLATFORMD_JAVA_OPTS:-} ${flags[@]+"${flags[@]}"} $cds -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
 }

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.platformd.driver.cli.VersionProvider;
+import org.platformd.driver.server.Listener;
+import org.platformd.driver.systemd.HealthProbe;
+import org.platformd.driver.systemd.ServiceNotifier;
+import org.platformd.driver.systemd.Watchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -15,6 +19,11 @@ import picocli.CommandLine.Mixin;
  * or SIGINT, when every session is torn down (DESIGN.md's order) before the process exits.
  * Logs go to stderr (slf4j-simple). Exit status: 0 after a clean shutdown, 1 when it cannot
  * start (socket taken, bad certificate...), 2 on misuse.
+ *
+ * <p>Under systemd (packaging/platformd.service, Type=notify) it reports its state itself through
+ * {@link ServiceNotifier}: STATUS= while starting, READY=1 once the sockets are bound and the devices
+ * enumerated ({@link RunningDaemon#start} has returned), STOPPING=1 at the signal, and — when the
+ * service manager sets WATCHDOG_USEC — WATCHDOG=1 after each passing {@link HealthProbe}.
  */
 @Command(name = "platformd", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "The platformd platform driver daemon: hands PCI devices to client drivers under a policy.")
@@ -45,23 +54,61 @@ public final class PlatformDaemon implements Callable<Integer> {
                 signalled.countDown();
             });
         }
+        try (ServiceNotifier notifier = ServiceNotifier.fromEnvironment(System.getenv())) {
+            return run(signalled, notifier);
+        }
+    }
+
+    private Integer run(CountDownLatch signalled, ServiceNotifier notifier) throws InterruptedException {
+        notifier.status("starting: reading the policy and the devices, binding the sockets");
         RunningDaemon daemon;
         try {
             daemon = RunningDaemon.start(options);
         } catch (IllegalArgumentException e) {
+            notifier.status("cannot start: " + e.getMessage());
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
+            notifier.status("cannot start: " + e.getMessage());
             return 1;
         }
         Thread hook = new Thread(daemon::close, "platformd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         System.out.println("platformd listening on " + daemon.endpoints());
         System.out.flush();
-        signalled.await();
+        notifier.ready("serving " + daemon.registry().inventory().devices().size() + " device(s) on "
+                + daemon.endpoints());
+        try (AutoCloseable watchdog = startWatchdog(notifier)) {
+            signalled.await();
+            notifier.stopping("stopping: tearing every session down");
+        } catch (Exception e) { // closing the watchdog: it logs its own failures
+            log.warn("stopping the watchdog: {}", e.toString());
+        }
         daemon.close();
         Runtime.getRuntime().removeShutdownHook(hook);
+        notifier.status("stopped");
         return 0;
+    }
+
+    /** The watchdog when systemd asked for one; its health check is a gRPC health call on the Unix socket. */
+    private AutoCloseable startWatchdog(ServiceNotifier notifier) {
+        var interval = Watchdog.interval(System.getenv(), ProcessHandle.current().pid());
+        if (interval.isEmpty() || !notifier.active()) {
+            return () -> { };
+        }
+        var unix = options.listeners().stream().filter(Listener.Unix.class::isInstance).map(Listener.Unix.class::cast)
+                .findFirst();
+        if (unix.isEmpty()) {
+            log.warn("WATCHDOG_USEC is set but there is no Unix socket to health-check: no WATCHDOG=1 is sent,"
+                    + " so turn WatchdogSec off for a TCP-only daemon");
+            return () -> { };
+        }
+        HealthProbe probe = new HealthProbe(unix.get().socket());
+        Watchdog watchdog = Watchdog.start(interval.get(), probe, notifier);
+        return () -> {
+            watchdog.close();
+            probe.close();
+        };
     }
 
     public static void main(String[] args) {

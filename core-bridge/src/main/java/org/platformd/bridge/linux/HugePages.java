@@ -7,31 +7,32 @@ import java.nio.file.Path;
 /**
  * The kernel's pool of 2 MiB huge pages ({@code /sys/kernel/mm/hugepages/hugepages-2048kB}), read when
  * asked: pages are reserved at run time by root ({@code echo N > /proc/sys/vm/nr_hugepages}), so the
- * counts are never cached. Stateless.
+ * counts are never cached. Stateless. Public for {@code platformctl doctor}, which reads a pool under
+ * another root.
  *
  * @param dir the pool's sysfs folder
  */
-record HugePages(Path dir) {
+public record HugePages(Path dir) {
     static final long SIZE = 2L << 20;
-    static final Path SYSTEM = Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB");
+    public static final Path SYSTEM = Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB");
 
     /** The kernel has hugetlb with 2 MiB pages (reserved or not). */
-    boolean supported() {
+    public boolean supported() {
         return Files.isDirectory(dir);
     }
 
     /** Pages reserved in the pool ({@code nr_hugepages}); 0 when unsupported or unreadable. */
-    long reserved() {
+    public long reserved() {
         return read("nr_hugepages");
     }
 
     /** Reserved pages nobody holds ({@code free_hugepages}); 0 when unsupported or unreadable. */
-    long free() {
+    public long free() {
         return read("free_hugepages");
     }
 
     /** One line: "N free of M reserved 2 MiB huge pages", or why there are none. */
-    String status() {
+    public String status() {
         if (!supported()) {
             return "no 2 MiB huge pages in this kernel (" + dir + " missing: CONFIG_HUGETLBFS)";
         }

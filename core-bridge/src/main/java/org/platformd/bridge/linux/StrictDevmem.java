@@ -12,22 +12,24 @@ import java.util.zip.GZIPInputStream;
  * Whether the running kernel revokes user mappings of a device's memory (sysfs {@code resourceN}, /dev/mem)
  * when a driver claims the region: CONFIG_IO_STRICT_DEVMEM, read from the kernel's config where
  * distributions leave it ({@code /boot/config-RELEASE}, {@code /proc/config.gz},
- * {@code /lib/modules/RELEASE/config}). Unknown counts as no.
+ * {@code /lib/modules/RELEASE/config}). Unknown counts as no. Public for {@code platformctl doctor}, which
+ * reads the same places under another root.
  *
  * @param revokes CONFIG_IO_STRICT_DEVMEM=y was found
  * @param status  where it was read, or why it is not known
  */
-record StrictDevmem(boolean revokes, String status) {
+public record StrictDevmem(boolean revokes, String status) {
     private static final String OPTION = "CONFIG_IO_STRICT_DEVMEM";
 
-    static StrictDevmem probe() {
+    /** This kernel's, from the usual places. */
+    public static StrictDevmem probe() {
         String release = System.getProperty("os.version");
         return probe(List.of(Path.of("/boot/config-" + release), Path.of("/proc/config.gz"),
                 Path.of("/lib/modules/" + release + "/config")));
     }
 
     /** From the first readable of {@code places} (a {@code .gz} one decompressed). */
-    static StrictDevmem probe(List<Path> places) {
+    public static StrictDevmem probe(List<Path> places) {
         for (Path p : places) {
             if (!Files.isReadable(p)) {
                 continue;

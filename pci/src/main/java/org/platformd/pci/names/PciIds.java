@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +15,14 @@ import org.slf4j.LoggerFactory;
  * The PCI ID database ({@code pci.ids}): vendor, device and subsystem names, and the class,
  * subclass and programming-interface names of its {@code C} section. The system's copy is
  * loaded on first use, once ({@link #system()}; thread-safe by the holder idiom); when there is
- * none, every lookup answers null and callers print numbers, as lspci does. Immutable once built.
+ * none, every lookup answers null and callers print numbers, as lspci does.
+ *
+ * <p>Why lazy: the file has ~36,000 lines and a command names a handful of devices. Parsing all of
+ * it into maps cost about half a second of CPU in a fresh JVM — most of {@code platformctl lspci}.
+ * So {@link #parse} reads only the vendor lines and the class section, remembering where each
+ * vendor's block of device and subsystem lines lies in the text; a vendor's block is parsed the
+ * first time one of its devices is looked up. Thread-safe: parsed blocks are kept in a concurrent
+ * map (a block parsed twice by two threads at once gives equal answers).
  */
 public final class PciIds {
     private static final Logger LOG = LoggerFactory.getLogger(PciIds.class);
@@ -24,22 +32,26 @@ public final class PciIds {
             List.of(Path.of("/usr/share/misc/pci.ids"), Path.of("/usr/share/hwdata/pci.ids"));
 
     /** An empty database: every lookup misses. */
-    public static final PciIds EMPTY = new PciIds(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), null);
+    public static final PciIds EMPTY = new PciIds("", Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), null);
 
+    private final String text;
     private final Map<Integer, String> vendors;
-    private final Map<Integer, String> devices;
-    private final Map<Long, String> subsystems;
+    private final Map<Integer, long[]> vendorBlocks; // vendor -> {start, end} of its indented lines in text
+    private final Map<Integer, VendorBlock> parsedBlocks = new ConcurrentHashMap<>();
     private final Map<Integer, String> classes;
     private final Map<Integer, String> subclasses;
     private final Map<Integer, String> progIfs;
     private final Path source;
 
-    private PciIds(Map<Integer, String> vendors, Map<Integer, String> devices, Map<Long, String> subsystems,
+    /** One vendor's devices and subsystems. */
+    private record VendorBlock(Map<Integer, String> devices, Map<Long, String> subsystems) {}
+
+    private PciIds(String text, Map<Integer, String> vendors, Map<Integer, long[]> vendorBlocks,
                    Map<Integer, String> classes, Map<Integer, String> subclasses, Map<Integer, String> progIfs,
                    Path source) {
+        this.text = text;
         this.vendors = vendors;
-        this.devices = devices;
-        this.subsystems = subsystems;
+        this.vendorBlocks = vendorBlocks;
         this.classes = classes;
         this.subclasses = subclasses;
         this.progIfs = progIfs;
@@ -72,22 +84,20 @@ public final class PciIds {
         return EMPTY;
     }
 
-    /** Parses a {@code pci.ids} file. Malformed lines are skipped (the format has no error channel). */
+    /** Reads a {@code pci.ids} file. Malformed lines are skipped (the format has no error channel). */
     public static PciIds load(Path file) throws IOException {
         return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8), file);
     }
 
-    /** Parses {@code pci.ids} text. */
+    /** Indexes {@code pci.ids} text: vendor names and the class section now, each vendor's devices on first lookup. */
     public static PciIds parse(String text, Path source) {
         Map<Integer, String> vendors = new HashMap<>(4096);
-        Map<Integer, String> devices = new HashMap<>(40000);
-        Map<Long, String> subsystems = new HashMap<>(32000);
+        Map<Integer, long[]> blocks = new HashMap<>(4096);
         Map<Integer, String> classes = new HashMap<>();
         Map<Integer, String> subclasses = new HashMap<>();
         Map<Integer, String> progIfs = new HashMap<>();
         boolean inClasses = false;
         int vendor = -1;
-        int device = -1;
         int cls = -1;
         int sub = -1;
         int n = text.length();
@@ -96,6 +106,83 @@ public final class PciIds {
             int eol = text.indexOf('\n', pos);
             if (eol < 0) {
                 eol = n;
+            }
+            char first = pos < eol ? text.charAt(pos) : '\n';
+            if (first == '\t' && !inClasses) {
+                pos = eol + 1; // a device or subsystem line: parsed with its vendor's block, when asked
+                continue;
+            }
+            int end = eol > pos && text.charAt(eol - 1) == '\r' ? eol - 1 : eol;
+            int lineStart = pos;
+            pos = eol + 1;
+            if (end == lineStart || first == '#') {
+                continue;
+            }
+            String line = text.substring(lineStart, end);
+            int tabs = 0;
+            while (tabs < line.length() && line.charAt(tabs) == '\t') {
+                tabs++;
+            }
+            String body = line.substring(tabs);
+            if (tabs == 0) {
+                if (vendor >= 0) {
+                    blocks.get(vendor)[1] = lineStart;
+                    vendor = -1;
+                }
+                if (body.startsWith("C ")) {
+                    inClasses = true;
+                    int c = hex(body, 2, 2);
+                    cls = c;
+                    sub = -1;
+                    if (c >= 0) {
+                        classes.put(c, name(body, 4));
+                    }
+                } else if (body.length() > 6 && isHex(body, 0, 4) && body.charAt(4) == ' ') {
+                    inClasses = false;
+                    vendor = hex(body, 0, 4);
+                    vendors.put(vendor, name(body, 4));
+                    blocks.put(vendor, new long[] {pos, n});
+                } else {
+                    // another section (e.g. "X", known device classes in other formats): ignore it
+                    inClasses = false;
+                    cls = -1;
+                }
+            } else if (tabs == 1) {
+                if (cls >= 0 && isHex(body, 0, 2)) {
+                    sub = hex(body, 0, 2);
+                    subclasses.put(cls << 8 | sub, name(body, 2));
+                }
+            } else if (tabs == 2) {
+                if (sub >= 0 && isHex(body, 0, 2)) {
+                    progIfs.put(cls << 16 | sub << 8 | hex(body, 0, 2), name(body, 2));
+                }
+            }
+        }
+        return new PciIds(text, Map.copyOf(vendors), Map.copyOf(blocks), Map.copyOf(classes), Map.copyOf(subclasses),
+                Map.copyOf(progIfs), source);
+    }
+
+    /** A vendor's devices and subsystems, parsed from its block on first use. */
+    private VendorBlock block(int vendor) {
+        VendorBlock b = parsedBlocks.get(vendor);
+        if (b != null) {
+            return b;
+        }
+        long[] range = vendorBlocks.get(vendor);
+        b = range == null ? new VendorBlock(Map.of(), Map.of()) : parseBlock(text, vendor, (int) range[0], (int) range[1]);
+        parsedBlocks.putIfAbsent(vendor, b);
+        return b;
+    }
+
+    private static VendorBlock parseBlock(String text, int vendor, int from, int to) {
+        Map<Integer, String> devices = new HashMap<>();
+        Map<Long, String> subsystems = new HashMap<>();
+        int device = -1;
+        int pos = from;
+        while (pos < to) {
+            int eol = text.indexOf('\n', pos);
+            if (eol < 0 || eol > to) {
+                eol = to;
             }
             int end = eol > pos && text.charAt(eol - 1) == '\r' ? eol - 1 : eol;
             String line = text.substring(pos, end);
@@ -108,47 +195,16 @@ public final class PciIds {
                 tabs++;
             }
             String body = line.substring(tabs);
-            if (tabs == 0) {
-                if (body.startsWith("C ")) {
-                    inClasses = true;
-                    int c = hex(body, 2, 2);
-                    cls = c;
-                    sub = -1;
-                    if (c >= 0) {
-                        classes.put(c, name(body, 4));
-                    }
-                } else if (body.length() > 6 && isHex(body, 0, 4) && body.charAt(4) == ' ') {
-                    inClasses = false;
-                    vendor = hex(body, 0, 4);
-                    device = -1;
-                    vendors.put(vendor, name(body, 4));
-                } else {
-                    // another section (e.g. "X", known device classes in other formats): ignore it
-                    inClasses = false;
-                    vendor = -1;
-                    cls = -1;
-                }
-            } else if (tabs == 1) {
-                if (inClasses && cls >= 0 && isHex(body, 0, 2)) {
-                    sub = hex(body, 0, 2);
-                    subclasses.put(cls << 8 | sub, name(body, 2));
-                } else if (!inClasses && vendor >= 0 && isHex(body, 0, 4)) {
-                    device = hex(body, 0, 4);
-                    devices.put(vendor << 16 | device, name(body, 4));
-                }
-            } else if (tabs == 2) {
-                if (inClasses && sub >= 0 && isHex(body, 0, 2)) {
-                    progIfs.put(cls << 16 | sub << 8 | hex(body, 0, 2), name(body, 2));
-                } else if (!inClasses && device >= 0 && body.length() > 10 && isHex(body, 0, 4)
-                        && body.charAt(4) == ' ' && isHex(body, 5, 4)) {
-                    long key = ((long) vendor << 48) | ((long) device << 32) | ((long) hex(body, 0, 4) << 16)
-                            | hex(body, 5, 4);
-                    subsystems.put(key, name(body, 9));
-                }
+            if (tabs == 1 && isHex(body, 0, 4)) {
+                device = hex(body, 0, 4);
+                devices.put(device, name(body, 4));
+            } else if (tabs == 2 && device >= 0 && body.length() > 10 && isHex(body, 0, 4)
+                    && body.charAt(4) == ' ' && isHex(body, 5, 4)) {
+                long key = ((long) device << 32) | ((long) hex(body, 0, 4) << 16) | hex(body, 5, 4);
+                subsystems.put(key, name(body, 9));
             }
         }
-        return new PciIds(Map.copyOf(vendors), Map.copyOf(devices), Map.copyOf(subsystems), Map.copyOf(classes),
-                Map.copyOf(subclasses), Map.copyOf(progIfs), source);
+        return new VendorBlock(Map.copyOf(devices), Map.copyOf(subsystems));
     }
 
     private static boolean isHex(String s, int from, int len) {
@@ -181,11 +237,11 @@ public final class PciIds {
     }
 
     public String device(int vendor, int device) {
-        return devices.get(vendor << 16 | device);
+        return block(vendor).devices().get(device);
     }
 
     public String subsystem(int vendor, int device, int subVendor, int subDevice) {
-        return subsystems.get(((long) vendor << 48) | ((long) device << 32) | ((long) subVendor << 16) | subDevice);
+        return block(vendor).subsystems().get(((long) device << 32) | ((long) subVendor << 16) | subDevice);
     }
 
     public String baseClass(int baseClass) {
