@@ -111,10 +111,15 @@ public final class Soak implements java.util.concurrent.Callable<Integer> {
             Idle idle = new Idle(daemon, settleSeconds);
             churn(daemon, Math.min(churn, 20), Math.min(sessions, 20), Long.MAX_VALUE, "warm-up"); // lazily started parts
             DaemonFigures before = idle.await(null);
+            MapsDiff mapsBefore = MapsDiff.of(daemon.pid());
             out.println("before: " + before);
             Phase result = churn(daemon, churn, sessions, seconds, null);
             DaemonFigures after = idle.await(before);
             out.println("after:  " + after);
+            if (after.process().maps() != before.process().maps()
+                    || after.process().anonMaps() != before.process().anonMaps()) {
+                out.println("maps changed: " + MapsDiff.of(daemon.pid()).changesFrom(mapsBefore));
+            }
             SoakResult r = new SoakResult(sessions, result.cycles, before, after, result.lost, result.errors);
             out.println(r.line());
             return r;
