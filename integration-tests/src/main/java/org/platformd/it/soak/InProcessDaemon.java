@@ -12,7 +12,9 @@ import org.platformd.driver.RunningDaemon;
 /**
  * A daemon started in this JVM on the soak's emulated machine and policy, on a real Unix socket in
  * {@code dir}. Its figures are this process's: the soak's own clients count too, which is why the
- * harness measures only when they are all closed. Leases are 1 s, so an abandoned session is reaped soon.
+ * harness measures only when they are all closed. Leases are 5 s (the
+ * default 10 s would make each abandoned session hold its device twice as long), long enough for a client
+ * on a loaded machine to start its watch stream after OpenSession.
  */
 public final class InProcessDaemon implements DaemonProbe {
     private final Path socket;
@@ -29,7 +31,7 @@ public final class InProcessDaemon implements DaemonProbe {
         Path policy = copy("soak-policy.xml", dir);
         Path socket = dir.resolve("platformd.sock");
         RunningDaemon d = RunningDaemon.start(DaemonOptions.parse(new String[] {"--socket", socket.toString(),
-            "--policy", policy.toString(), "--machine", machine.toString(), "--lease-grace", "1"}));
+            "--policy", policy.toString(), "--machine", machine.toString(), "--lease-grace", "5"}));
         return new InProcessDaemon(socket, d);
     }
 
