@@ -65,22 +65,10 @@ public final class Soak implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--fd-socket", paramLabel = "PATH", description = "Its fd socket (default: the socket + .fds).")
     Path fdSocket;
 
-    private PrintStream out = System.out;
+    private final PrintStream out = System.out;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Soak()).execute(args));
-    }
-
-    /** Runs a soak with these options in this process and returns its result (for tests). */
-    public static SoakResult run(int sessions, long churn, long seconds, PrintStream out) throws Exception {
-        Soak s = new Soak();
-        s.sessions = sessions;
-        s.churn = churn;
-        s.seconds = seconds;
-        s.clients = 4;
-        s.settleSeconds = 180;
-        s.out = out;
-        return s.soak();
     }
 
     @Override
