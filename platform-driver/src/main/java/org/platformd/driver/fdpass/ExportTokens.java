@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * device's end needs no bookkeeping here). Entries are kept a minute past expiry to answer
  * "expired"/"already used" rather than "unknown token", then forgotten.
  *
+ * <p>An entry holds its {@link FdSource} (and through it the session's devices and DMA buffers, with their
+ * mappings) only while the token can still be redeemed: the source is dropped when the token is used, when
+ * it has expired (at the next purge) and when its session ends ({@link #sessionEnded}, which the exporter
+ * hooks to the session's close). Otherwise an idle daemon would keep the last minute's ended sessions,
+ * their freed buffers' memory mappings included, until the next export or redemption.
+ *
  * <p>Concurrency: all state under this object's monitor; the dups run outside it.
  */
 public final class ExportTokens {
@@ -61,8 +67,9 @@ public final class ExportTokens {
         final long uid;
         final Instant expiry;
         final String what;
-        final FdSource source;
+        FdSource source; // null once the token can no longer be redeemed
         boolean used;
+        boolean ended;
 
         Entry(String sessionId, BooleanSupplier sessionEnded, long pid, long uid, Instant expiry, String what,
                 FdSource source) {
@@ -138,6 +145,7 @@ public final class ExportTokens {
     /** Redeems {@code token} for the process with these SO_PEERCRED credentials. */
     public Redemption redeem(String token, long pid, long uid) {
         Entry e;
+        FdSource source;
         synchronized (this) {
             Instant now = clock.instant();
             purge(now);
@@ -155,15 +163,21 @@ public final class ExportTokens {
                 return refused(Refusal.ALREADY_USED, e.what);
             }
             if (!now.isBefore(e.expiry)) {
+                e.source = null;
                 return refused(Refusal.EXPIRED, e.what + " expired at " + e.expiry);
             }
+            if (e.ended) {
+                return refused(Refusal.SESSION_ENDED, "session " + e.sessionId);
+            }
             e.used = true;
+            source = e.source;
+            e.source = null;
         }
         if (e.sessionEnded.getAsBoolean()) {
             return refused(Refusal.SESSION_ENDED, "session " + e.sessionId);
         }
         try {
-            return new Redemption.Granted(e.source.open(), e.what);
+            return new Redemption.Granted(source.open(), e.what);
         } catch (FdSource.Revoked r) {
             return refused(Refusal.RESOURCE_REVOKED, e.what + ": " + r.getMessage());
         } catch (IOException | RuntimeException x) {
@@ -186,7 +200,28 @@ public final class ExportTokens {
                 .filter(e -> e.sessionId.equals(sessionId) && !e.used && now.isBefore(e.expiry)).count();
     }
 
-    /** Forgets entries long past expiry; at most once a second. Caller holds the monitor. */
+    /**
+     * Session {@code sessionId} ended: its tokens are refused as {@link Refusal#SESSION_ENDED} from now on
+     * and drop their sources, so nothing here keeps the session's resources reachable.
+     */
+    public synchronized void sessionEnded(String sessionId) {
+        for (Entry e : entries.values()) {
+            if (e.sessionId.equals(sessionId)) {
+                e.ended = true;
+                e.source = null;
+            }
+        }
+    }
+
+    /** Entries that still hold a source (redeemable or not yet purged), for leak checks. */
+    public synchronized int holdingSources() {
+        return (int) entries.values().stream().filter(e -> e.source != null).count();
+    }
+
+    /**
+     * Forgets entries long past expiry and drops the sources of expired ones; at most once a second.
+     * Caller holds the monitor.
+     */
     private void purge(Instant now) {
         if (now.isBefore(lastPurge.plusSeconds(1))) {
             return;
@@ -194,8 +229,11 @@ public final class ExportTokens {
         lastPurge = now;
         Instant horizon = now.minus(KEEP_AFTER_EXPIRY);
         for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-            if (it.next().expiry.isBefore(horizon)) {
+            Entry e = it.next();
+            if (e.expiry.isBefore(horizon)) {
                 it.remove();
+            } else if (!now.isBefore(e.expiry)) {
+                e.source = null;
             }
         }
     }

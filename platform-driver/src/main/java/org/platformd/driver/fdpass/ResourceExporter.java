@@ -55,13 +55,17 @@ public final class ResourceExporter {
         if (fdSocketPath == null) {
             throw failed("this daemon has no fd socket (it needs a Unix socket listener)");
         }
-        return switch (req.getResourceCase()) {
+        ExportResourceResponse response = switch (req.getResourceCase()) {
             case BAR -> bar(s, peer, req.getBar().getDeviceName(), req.getBar().getBarIndex());
             case DMA_BUFFER -> dma(s, peer, req.getDmaBuffer().getBufferId());
             case INTERRUPT -> interrupt(s, peer, req.getInterrupt().getDeviceName(), req.getInterrupt().getVector());
             default -> throw Status.INVALID_ARGUMENT.withDescription(
                     "no resource chosen: set bar, dma_buffer or interrupt").asRuntimeException();
         };
+        // Once per session, after the token exists (a session that ended meanwhile runs it at once): its
+        // unredeemed tokens let go of its resources when it ends.
+        s.whenClosed(tokens, () -> tokens.sessionEnded(s.id()));
+        return response;
     }
 
     private ExportResourceResponse bar(Session s, Peer peer, String device, int index) {

@@ -51,6 +51,7 @@ public final class Session {
     private final List<WatchStream> watchers = new ArrayList<>();
     private long sequence;
     private boolean closed;
+    private final Map<Object, Runnable> whenClosed = new LinkedHashMap<>(); // run once, at markClosed
 
     Session(String id, String label, Peer peer, Instant created, PolicyRule rule, VirtualBus bus, Duration lease,
             DmaDomain dmaDomain) {
@@ -231,13 +232,43 @@ public final class Session {
         return closed;
     }
 
-    /** Marks the session closed; true for the caller that closed it (teardown runs once). */
-    synchronized boolean markClosed() {
-        if (closed) {
-            return false;
+    /**
+     * Marks the session closed; true for the caller that closed it (teardown runs once). The
+     * {@link #whenClosed} actions run then, outside the session's lock.
+     */
+    boolean markClosed() {
+        List<Runnable> actions;
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            actions = List.copyOf(whenClosed.values());
+            whenClosed.clear();
         }
-        closed = true;
+        for (Runnable a : actions) {
+            try {
+                a.run();
+            } catch (RuntimeException e) { // teardown must go on
+                log.error("{}: an action at close failed: {}", this, e.toString(), e);
+            }
+        }
         return true;
+    }
+
+    /**
+     * Runs {@code action} when the session is marked closed (now, if it already is), once per {@code key}:
+     * a component that keeps per-session state (the fd export tokens) forgets it then, so nothing it holds
+     * keeps the ended session's resources reachable. Actions run outside the session's lock.
+     */
+    public void whenClosed(Object key, Runnable action) {
+        synchronized (this) {
+            if (!closed) {
+                whenClosed.putIfAbsent(key, action);
+                return;
+            }
+        }
+        action.run();
     }
 
     /** Adds a watch stream and sends it {@code first}; null when the session already closed. */

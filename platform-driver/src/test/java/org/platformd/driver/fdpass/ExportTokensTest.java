@@ -144,6 +144,52 @@ class ExportTokensTest {
         assertEquals(Refusal.SESSION_ENDED, refusal(tokens.redeem(t.token(), OWNER.pid(), OWNER.uid())));
     }
 
+    /** A source the test can watch being collected: what a token pins (a session's buffer, device, mappings). */
+    private static final class Pinned implements FdSource {
+        @Override
+        public List<NativeFd> open() {
+            return List.of();
+        }
+    }
+
+    private static boolean collected(java.lang.ref.WeakReference<?> ref) throws InterruptedException {
+        for (int i = 0; i < 50 && ref.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        return ref.get() == null;
+    }
+
+    @Test
+    void aTokenLetsGoOfItsSourceWhenUsedExpiredOrItsSessionEnds() throws Exception {
+        Pinned used = new Pinned();
+        Pinned ofEnded = new Pinned();
+        Pinned expires = new Pinned();
+        var usedRef = new java.lang.ref.WeakReference<>(used);
+        var endedRef = new java.lang.ref.WeakReference<>(ofEnded);
+        var expiresRef = new java.lang.ref.WeakReference<>(expires);
+        ExportTokens.Issued u = issue("s1", used);
+        ExportTokens.Issued e = issue("s2", ofEnded);
+        issue("s3", expires);
+        used = null;
+        ofEnded = null;
+        expires = null;
+        assertEquals(3, tokens.holdingSources());
+
+        ((ExportTokens.Redemption.Granted) tokens.redeem(u.token(), OWNER.pid(), OWNER.uid())).fds();
+        tokens.sessionEnded("s2");
+        assertTrue(collected(usedRef), "a redeemed token holds nothing");
+        assertTrue(collected(endedRef), "a token of an ended session holds nothing");
+        assertEquals(Refusal.SESSION_ENDED, refusal(tokens.redeem(e.token(), OWNER.pid(), OWNER.uid())));
+        assertEquals(Refusal.ALREADY_USED, refusal(tokens.redeem(u.token(), OWNER.pid(), OWNER.uid())));
+        assertEquals(1, tokens.holdingSources());
+
+        clock.now = clock.now.plusSeconds(6); // expired, not yet forgotten: the next purge drops its source
+        issue("s4", eventFdSource(null));
+        assertTrue(collected(expiresRef), "an expired token holds nothing");
+        assertEquals(1, tokens.holdingSources(), "only the fresh token");
+    }
+
     @Test
     void refusalsUseTheContractsWords() {
         assertEquals(List.of("unknown token", "expired", "already used", "wrong peer", "session ended",
