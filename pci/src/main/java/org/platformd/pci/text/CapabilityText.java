@@ -55,7 +55,7 @@ final class CapabilityText {
             }
             case 0x0e -> out.append("AGP3 <?>\n");
             case 0x0f -> out.append("Secure device <?>\n");
-            case 0x10 -> express(out, (PciExpress) c.body(), verbose);
+            case 0x10 -> ExpressText.render(out, d, where, cap, verbose);
             case 0x11 -> msix(out, (MsiX) c.body(), verbose);
             case 0x12 -> out.append(sata(cfg, where, cap, verbose)).append('\n');
             case 0x13 -> out.append("PCI Advanced Features\n");
@@ -251,84 +251,13 @@ final class CapabilityText {
         return sb.toString();
     }
 
-    static void extended(StringBuilder out, DecodedDevice d, Capability c, int verbose) {
-        ConfigSpace cfg = d.config();
-        int where = c.offset();
-        out.append(String.format("\tCapabilities: [%03x", where));
+    static void extended(StringBuilder out, DecodedDevice d, Capability c, int verbose, int expressType) {
+        out.append(String.format("\tCapabilities: [%03x", c.offset()));
         if (verbose > 1) {
             out.append(" v").append(c.version());
         }
         out.append("] ");
-        switch (c.id()) {
-            case 0x00 -> out.append("Null\n");
-            case 0x01 -> aer(out, (Aer) c.body(), verbose);
-            case 0x02, 0x09 -> out.append("Virtual Channel\n");
-            case 0x03 -> {
-                long lo = cfg.u32(where + 4);
-                long hi = cfg.u32(where + 8);
-                if (lo < 0 || hi < 0) {
-                    out.append("Device Serial Number <unreadable>\n");
-                } else {
-                    out.append(String.format("Device Serial Number %02x-%02x-%02x-%02x-%02x-%02x-%02x-%02x\n",
-                            hi >> 24, (hi >> 16) & 0xff, (hi >> 8) & 0xff, hi & 0xff,
-                            lo >> 24, (lo >> 16) & 0xff, (lo >> 8) & 0xff, lo & 0xff));
-                }
-            }
-            case 0x04 -> out.append("Power Budgeting <?>\n");
-            case 0x05 -> out.append("Root Complex Link\n");
-            case 0x06 -> out.append("Root Complex Internal Link <?>\n");
-            case 0x07 -> out.append("Root Complex Event Collector Endpoint Association\n");
-            case 0x08 -> out.append("Multi-Function Virtual Channel <?>\n");
-            case 0x0a -> out.append("Root Complex Register Block <?>\n");
-            case 0x0b -> {
-                long h = cfg.u32(where + 4);
-                if (h < 0) {
-                    out.append("Vendor Specific Information: <unreadable>\n");
-                } else {
-                    out.append(String.format("Vendor Specific Information: ID=%04x Rev=%d Len=%03x <?>\n",
-                            h & 0xffff, (h >> 16) & 0xf, h >> 20));
-                }
-            }
-            case 0x0d -> acs(out, (Acs) c.body(), verbose);
-            case 0x0e -> out.append("Alternative Routing-ID Interpretation (ARI)\n");
-            case 0x0f -> out.append("Address Translation Service (ATS)\n");
-            case 0x10 -> sriov(out, (SrIov) c.body(), verbose);
-            case 0x11 -> out.append("Multi-Root I/O Virtualization <?>\n");
-            case 0x12 -> out.append("Multicast\n");
-            case 0x13 -> out.append("Page Request Interface (PRI)\n");
-            case 0x15 -> out.append("Physical Resizable BAR\n");
-            case 0x16 -> out.append("Dynamic Power Allocation <?>\n");
-            case 0x17 -> out.append("Transaction Processing Hints\n");
-            case 0x18 -> out.append("Latency Tolerance Reporting\n");
-            case 0x19 -> out.append("Secondary PCI Express\n");
-            case 0x1a -> out.append("Protocol Multiplexing <?>\n");
-            case 0x1b -> out.append("Process Address Space ID (PASID)\n");
-            case 0x1c -> out.append("LN Requester <?>\n");
-            case 0x1d -> out.append("Downstream Port Containment\n");
-            case 0x1e -> out.append("L1 PM Substates\n");
-            case 0x1f -> out.append("Precision Time Measurement\n");
-            case 0x20 -> out.append("PCI Express over M_PHY <?>\n");
-            case 0x21 -> out.append("FRS Queueing <?>\n");
-            case 0x22 -> out.append("Readiness Time Reporting <?>\n");
-            case 0x23 -> {
-                long h1 = cfg.u32(where + 4);
-                int id = cfg.u16(where + 8);
-                if (h1 < 0 || id < 0) {
-                    out.append("Designated Vendor-Specific: <unreadable>\n");
-                } else {
-                    out.append(String.format("Designated Vendor-Specific: Vendor=%04x ID=%04x Rev=%d Len=%d%s\n",
-                            h1 & 0xffff, id, (h1 >> 16) & 0xf, h1 >> 20, (h1 & 0xffff) == 0x1e98 ? ": CXL" : " <?>"));
-                }
-            }
-            case 0x24 -> out.append("Virtual Resizable BAR\n");
-            case 0x25 -> out.append("Data Link Feature <?>\n");
-            case 0x26 -> out.append("Physical Layer 16.0 GT/s <?>\n");
-            case 0x27 -> out.append("Lane Margining at the Receiver <?>\n");
-            case 0x28 -> out.append("Hierarchy ID <?>\n");
-            case 0x29 -> out.append("Native PCIe Enclosure Management <?>\n");
-            case 0x2e -> out.append("Data Object Exchange\n");
-            default -> out.append(String.format("Extended Capability ID %#02x\n", c.id()));
-        }
+        ExtendedCapabilityText.render(out, d, c.id(), c.offset(), expressType, verbose);
     }
 
     private static String bits(long v, String[] names, int[] bits) {

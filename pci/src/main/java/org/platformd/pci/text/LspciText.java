@@ -381,13 +381,17 @@ public final class LspciText {
 
     private void capabilities(StringBuilder out, DecodedDevice d, int verbose) {
         CapabilityChain std = d.capabilities();
+        int expressType = -1;
         for (Capability c : std.capabilities()) {
             CapabilityText.standard(out, d, c, verbose, names);
+            if (!c.extended() && c.id() == 0x10) {
+                expressType = ((int) c.header() >> 4) & 0xf;
+            }
         }
         chainEnd(out, std, "%02x");
         CapabilityChain ext = d.extended();
         for (Capability c : ext.capabilities()) {
-            CapabilityText.extended(out, d, c, verbose);
+            CapabilityText.extended(out, d, c, verbose, expressType);
         }
         if (ext.end() == ChainEnd.LOOPED) {
             ConfigSpace cfg = d.config();
