@@ -3,6 +3,8 @@ package org.platformd.pci.text;
 import static org.platformd.pci.text.Flags.flag;
 
 import org.platformd.pci.ResourceRange;
+import org.platformd.pci.caps.PciExpress;
+import org.platformd.pci.caps.PowerLimit;
 import org.platformd.pci.config.ConfigSpace;
 import org.platformd.pci.decode.DecodedDevice;
 
@@ -14,15 +16,16 @@ import org.platformd.pci.decode.DecodedDevice;
  * getting exactly the fields lspci shows for it. Stateless.
  */
 final class ExpressText {
-    static final int ENDPOINT = 0;
-    static final int LEG_END = 1;
-    static final int ROOT_PORT = 4;
-    static final int UPSTREAM = 5;
-    static final int DOWNSTREAM = 6;
-    static final int PCI_BRIDGE = 7;
-    static final int PCIE_BRIDGE = 8;
-    static final int ROOT_INT_EP = 9;
-    static final int ROOT_EC = 10;
+    // lspci's short names for the port types (PCI_EXP_TYPE_*), so the conditions read like ls-caps.c
+    static final int ENDPOINT = PciExpress.TYPE_ENDPOINT;
+    static final int LEG_END = PciExpress.TYPE_LEGACY_ENDPOINT;
+    static final int ROOT_PORT = PciExpress.TYPE_ROOT_PORT;
+    static final int UPSTREAM = PciExpress.TYPE_UPSTREAM;
+    static final int DOWNSTREAM = PciExpress.TYPE_DOWNSTREAM;
+    static final int PCI_BRIDGE = PciExpress.TYPE_PCI_BRIDGE;
+    static final int PCIE_BRIDGE = PciExpress.TYPE_PCIE_BRIDGE;
+    static final int ROOT_INT_EP = PciExpress.TYPE_ROOT_INTEGRATED_ENDPOINT;
+    static final int ROOT_EC = PciExpress.TYPE_ROOT_EVENT_COLLECTOR;
 
     private static final String[] L0S = {"<64ns", "<128ns", "<256ns", "<512ns", "<1us", "<2us", "<4us", "unlimited"};
     private static final String[] L1 = {"<1us", "<2us", "<4us", "<8us", "<16us", "<32us", "<64us", "unlimited"};
@@ -102,18 +105,6 @@ final class ExpressText {
         return type;
     }
 
-    /** lspci's show_power_limit: {@code %g} of a float product, with the 250..600 W encodings. */
-    static String powerLimit(int value, int scale) {
-        float[] scales = {1.0f, 0.1f, 0.01f, 0.001f};
-        if (scale == 0 && value == 0xff) {
-            return ">600W";
-        }
-        if (scale == 0 && value >= 0xf0 && value <= 0xfe) {
-            value = 250 + 25 * (value - 0xf0);
-        }
-        return CFormat.g((double) (value * scales[scale])) + "W";
-    }
-
     private static void device(StringBuilder out, ConfigSpace cfg, int where, int type) {
         long t = cfg.u32(where + 4);
         out.append(String.format("\t\tDevCap:\tMaxPayload %d bytes, PhantFunc %d", 128 << (t & 7),
@@ -133,7 +124,7 @@ final class ExpressText {
         }
         if (type == ENDPOINT || type == UPSTREAM || type == PCI_BRIDGE) {
             out.append(" SlotPowerLimit ")
-                    .append(powerLimit((int) (t & 0x3fc0000) >> 18, (int) (t & 0xc000000) >> 26));
+                    .append(PowerLimit.text((int) (t & 0x3fc0000) >> 18, (int) (t & 0xc000000) >> 26));
         }
         out.append('\n');
         int w = cfg.u16(where + 8);
@@ -154,18 +145,6 @@ final class ExpressText {
                 flag(w, 1), flag(w, 2), flag(w, 4), flag(w, 8), flag(w, 0x10), flag(w, 0x20)));
     }
 
-    static String linkSpeed(int speed) {
-        return switch (speed) {
-            case 1 -> "2.5GT/s";
-            case 2 -> "5GT/s";
-            case 3 -> "8GT/s";
-            case 4 -> "16GT/s";
-            case 5 -> "32GT/s";
-            case 6 -> "64GT/s";
-            default -> "unknown";
-        };
-    }
-
     private static String linkCompare(int type, long sta, long cap) {
         if (sta > cap) {
             return " (overdriven)";
@@ -183,7 +162,7 @@ final class ExpressText {
         long capWidth = (t & 0x3f0) >> 4;
         String[] aspmNames = {"not supported", "L0s", "L1", "L0s L1"};
         out.append(String.format("\t\tLnkCap:\tPort #%d, Speed %s, Width x%d, ASPM %s", t >> 24,
-                linkSpeed((int) capSpeed), capWidth, aspmNames[aspm]));
+                PciExpress.speedName((int) capSpeed), capWidth, aspmNames[aspm]));
         if (aspm != 0) {
             out.append(", Exit Latency ");
             if ((aspm & 1) != 0) {
@@ -208,7 +187,7 @@ final class ExpressText {
         w = cfg.u16(where + 0x12);
         int staSpeed = w & 0xf;
         int staWidth = (w & 0x3f0) >> 4;
-        out.append(String.format("\t\tLnkSta:\tSpeed %s%s, Width x%d%s\n", linkSpeed(staSpeed),
+        out.append(String.format("\t\tLnkSta:\tSpeed %s%s, Width x%d%s\n", PciExpress.speedName(staSpeed),
                 linkCompare(type, staSpeed, capSpeed), staWidth, linkCompare(type, staWidth, capWidth)));
         out.append(String.format("\t\t\tTrErr%c Train%c SlotClk%c DLActive%c BWMgmt%c ABWMgmt%c\n", flag(w, 0x400),
                 flag(w, 0x800), flag(w, 0x1000), flag(w, 0x2000), flag(w, 0x4000), flag(w, 0x8000)));
@@ -219,7 +198,7 @@ final class ExpressText {
         out.append(String.format("\t\tSltCap:\tAttnBtn%c PwrCtrl%c MRL%c AttnInd%c PwrInd%c HotPlug%c Surprise%c\n",
                 flag(t, 1), flag(t, 2), flag(t, 4), flag(t, 8), flag(t, 0x10), flag(t, 0x40), flag(t, 0x20)));
         out.append(String.format("\t\t\tSlot #%d, PowerLimit %s; Interlock%c NoCompl%c\n", (t & 0xfff80000L) >> 19,
-                powerLimit((int) (t & 0x7f80) >> 7, (int) (t & 0x18000) >> 15), flag(t, 0x20000), flag(t, 0x40000)));
+                PowerLimit.text((int) (t & 0x7f80) >> 7, (int) (t & 0x18000) >> 15), flag(t, 0x20000), flag(t, 0x40000)));
         int w = cfg.u16(where + 0x18);
         out.append(String.format("\t\tSltCtl:\tEnable: AttnBtn%c PwrFlt%c MRL%c PresDet%c CmdCplt%c HPIrq%c LinkChg%c\n",
                 flag(w, 1), flag(w, 2), flag(w, 4), flag(w, 8), flag(w, 0x10), flag(w, 0x20), flag(w, 0x1000)));

@@ -22,17 +22,23 @@ import org.platformd.pci.testing.PciDumps;
  * lspci's naming, selection and dump flags against real lspci on every dump of the corpus:
  * no {@code -n}, {@code -n} and {@code -nn} naming, {@code -D}, {@code -k}, {@code -x},
  * {@code -xxx}, {@code -xxxx}, and {@code -s}/{@code -d} selectors built from each file's own
- * devices (exact, wildcard and mismatching ones). Output must be identical.
+ * devices (exact, wildcard and mismatching ones), and the {@code -t}/{@code -tv} tree, whole and
+ * filtered. Output must be identical.
  */
 class LspciFlagsAgainstLspciTest {
     private static final PciIds IDS = PciIds.system();
 
     /** One lspci invocation's flags and what they mean to us. */
-    private record Flags(List<String> args, LspciNames.Mode mode, LspciOptions options, String slot, String id) {
+    private record Flags(List<String> args, LspciNames.Mode mode, LspciOptions options, String slot, String id,
+                         boolean tree) {
     }
 
     private static Flags flags(LspciNames.Mode mode, LspciOptions o, String slot, String id, String... args) {
-        return new Flags(List.of(args), mode, o, slot, id);
+        return new Flags(List.of(args), mode, o, slot, id, false);
+    }
+
+    private static Flags tree(LspciNames.Mode mode, boolean verbose, String slot, String... args) {
+        return new Flags(List.of(args), mode, LspciOptions.verbose(verbose ? 1 : 0), slot, null, true);
     }
 
     private static List<Flags> combinations(DecodedDevice first) {
@@ -51,6 +57,8 @@ class LspciFlagsAgainstLspciTest {
         list.add(flags(LspciNames.Mode.NUMERIC, LspciOptions.verbose(0), fn, cls, "-n", "-s", fn, "-d", cls));
         String none = "*:*:*:" + String.format("%02x", (first.progIf() + 1) & 0xff);
         list.add(flags(LspciNames.Mode.MIXED, LspciOptions.verbose(0), "0:*", none, "-nn", "-s", "0:*", "-d", none));
+        list.add(tree(LspciNames.Mode.NAMES, false, null, "-t"));
+        list.add(tree(LspciNames.Mode.MIXED, true, slot, "-nn", "-tv", "-s", slot));
         return list;
     }
 
@@ -69,7 +77,11 @@ class LspciFlagsAgainstLspciTest {
                     filter = filter.withId(fl.id());
                 }
                 List<DecodedDevice> shown = bus.stream().filter(filter::matches).toList();
-                String ours = new LspciText(new LspciNames(IDS, fl.mode())).render(bus, shown, fl.options());
+                LspciNames names = new LspciNames(IDS, fl.mode());
+                boolean filtered = fl.slot() != null || fl.id() != null;
+                String ours = fl.tree()
+                        ? new LspciTree(names).render(bus, filtered ? filter::matches : null, fl.options().verbose() > 0)
+                        : new LspciText(names).render(bus, shown, fl.options());
                 List<String> args = new ArrayList<>(List.of("-F", f.toString()));
                 args.addAll(fl.args());
                 assertEquals(Lspci.run(args.toArray(String[]::new)), ours, f + " with " + fl.args());

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.platformd.pci.PciDevice;
+import org.platformd.pci.caps.PowerLimit;
 import org.platformd.pci.decode.DecodedDevice;
 import org.platformd.pci.decode.DeviceDecoder;
 import org.platformd.pci.names.LspciNames;
@@ -103,11 +104,11 @@ class LspciTextAgainstLspciTest {
 
     @Test
     void powerLimitsPrintLikeCsPercentG() {
-        assertEquals("25W", ExpressText.powerLimit(250, 1));
-        assertEquals("0.75W", ExpressText.powerLimit(75, 2));
-        assertEquals("0W", ExpressText.powerLimit(0, 0));
-        assertEquals("300W", ExpressText.powerLimit(0xf2, 0));
-        assertEquals(">600W", ExpressText.powerLimit(0xff, 0));
-        assertEquals("0.255W", ExpressText.powerLimit(255, 3));
+        assertEquals("25W", PowerLimit.text(250, 1));
+        assertEquals("0.75W", PowerLimit.text(75, 2));
+        assertEquals("0W", PowerLimit.text(0, 0));
+        assertEquals("300W", PowerLimit.text(0xf2, 0));
+        assertEquals(">600W", PowerLimit.text(0xff, 0));
+        assertEquals("0.255W", PowerLimit.text(255, 3));
     }
 }

@@ -17,6 +17,7 @@ import org.platformd.pci.source.LspciDumpReader;
 import org.platformd.pci.source.SysfsReader;
 import org.platformd.pci.text.LspciOptions;
 import org.platformd.pci.text.LspciText;
+import org.platformd.pci.text.LspciTree;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
  * {@code -vv}, {@code -vvv} for more), or as JSON ({@code --json}, the PCI-JSON.md contract).
  * pciutils' selection and output flags keep their meanings: {@code -n} (numbers only; {@code -nn}
  * names and numbers, also the default here), {@code -D}, {@code -s SLOT}, {@code -d ID}, {@code -k},
- * {@code -x}/{@code -xxx}/{@code -xxxx}. The bus is this machine's sysfs tree unless {@code --dump},
+ * {@code -x}/{@code -xxx}/{@code -xxxx}, {@code -t}. The bus is this machine's sysfs tree unless {@code --dump},
  * {@code --sysfs}, {@code --machine}, {@code --label} or {@code --config-mech1} names another source;
  * further sources plug in at {@link #source()}.
  */
@@ -65,6 +66,9 @@ public final class LspciCommand implements Callable<Integer> {
     @Option(names = "-x", description = "Hex dump of config space: -x the standard header, -xxx 256 bytes,"
             + " -xxxx 4096 bytes (as far as the source can read).")
     boolean[] hex = new boolean[0];
+
+    @Option(names = "-t", description = "Show the bus as a tree (with -v: device names), as lspci -t.")
+    boolean tree;
 
     @Option(names = "--dump", paramLabel = "FILE", description = "Read an 'lspci -x/-xxx/-xxxx' dump instead of sysfs.")
     Path dump;
@@ -116,9 +120,15 @@ public final class LspciCommand implements Callable<Integer> {
             LspciNames names = new LspciNames(PciIds.system(),
                     numeric.length == 1 ? LspciNames.Mode.NUMERIC : LspciNames.Mode.MIXED);
             List<DecodedDevice> bus = DeviceDecoder.decodeAll(devices);
-            List<DecodedDevice> shown = bus.stream().filter(filter::matches).toList();
-            out.print(new LspciText(names).render(bus, shown,
-                    new LspciOptions(verbose.length, kernel, hex.length, domains)));
+            if (tree) {
+                // lspci filters the tree only when -s or -d was given
+                out.print(new LspciTree(names).render(bus, slot != null || id != null ? filter::matches : null,
+                        verbose.length > 0));
+            } else {
+                List<DecodedDevice> shown = bus.stream().filter(filter::matches).toList();
+                out.print(new LspciText(names).render(bus, shown,
+                        new LspciOptions(verbose.length, kernel, hex.length, domains)));
+            }
         }
         out.flush();
         return 0;

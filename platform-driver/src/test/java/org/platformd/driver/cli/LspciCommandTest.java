@@ -124,7 +124,7 @@ class LspciCommandTest {
         List<List<String>> flagSets = List.of(List.of("-nn"), List.of("-n"), List.of("-nn", "-vv"),
                 List.of("-n", "-vvv", "-D"), List.of("-nn", "-s", "1f.2"), List.of("-nn", "-d", "8086:2940"),
                 List.of("-nn", "-d", "::06xx"), List.of("-nn", "-x"), List.of("-n", "-xxx"), List.of("-nn", "-k"),
-                List.of("-nnvv", "-s", ".0"));
+                List.of("-nnvv", "-s", ".0"), List.of("-t"), List.of("-tv", "-nn"), List.of("-t", "-d", "8086:2922"));
         for (List<String> flags : flagSets) {
             List<String> ours = new ArrayList<>(List.of("lspci", "--dump", dump.toString()));
             ours.addAll(flags);
