@@ -34,7 +34,12 @@ public final class LspciNames {
 
     /** The vendor and device, e.g. {@code Red Hat, Inc. Virtio 1.0 block device [1af4:1042]}. */
     public String device(int vendor, int device) {
-        return fit(128, pair(mode, ids.vendor(vendor), ids.device(vendor, device),
+        return device(vendor, device, 128);
+    }
+
+    /** The vendor and device cut to lspci's buffer: 128 bytes in a device line, 256 in the {@code -t} tree. */
+    public String device(int vendor, int device, int bufferSize) {
+        return fit(bufferSize, pair(mode, ids.vendor(vendor), ids.device(vendor, device),
                 String.format("%04x:%04x", vendor, device)));
     }
 

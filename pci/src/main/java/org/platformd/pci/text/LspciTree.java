@@ -173,7 +173,7 @@ public final class LspciTree {
                 return;
             }
             if (verbose) {
-                p = printf(p, "  " + names.device(d.vendorId(), d.deviceId()));
+                p = printf(p, "  " + names.device(d.vendorId(), d.deviceId(), 256));
             }
             printIt(p);
         }
