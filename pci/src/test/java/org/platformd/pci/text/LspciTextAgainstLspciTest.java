@@ -84,6 +84,12 @@ class LspciTextAgainstLspciTest {
         for (int v = 0; v <= 3; v++) {
             assertEquals(withoutLiveOnlyLines(Lspci.run(flags(v))), ours(devices, v), "live " + String.join(" ", flags(v)));
         }
+        // the tree: lspci builds it from sysfs parent links too, we from bus numbers alone; on an
+        // ordinary topology both give the same drawing
+        LspciTree tree = new LspciTree(new LspciNames(PciIds.system(), LspciNames.Mode.NAMES));
+        List<DecodedDevice> decoded = DeviceDecoder.decodeAll(devices);
+        assertEquals(Lspci.run("-t"), tree.render(decoded, null, false), "live -t");
+        assertEquals(Lspci.run("-tv"), tree.render(decoded, null, true), "live -tv");
     }
 
     @Test
