@@ -9,11 +9,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.platformd.pci.PciDevice;
+import org.platformd.pci.caps.Aer;
 import org.platformd.pci.caps.Capability;
 import org.platformd.pci.caps.CapabilityNames;
 import org.platformd.pci.caps.Msi;
 import org.platformd.pci.caps.MsiX;
 import org.platformd.pci.caps.PciExpress;
+import org.platformd.pci.caps.PowerLimit;
 import org.platformd.pci.caps.SubsystemId;
 import org.platformd.pci.config.Bar;
 import org.platformd.pci.config.ConfigSpace;
@@ -120,6 +122,7 @@ public final class DeviceJson {
         o.set("msi", msi(d.msi()));
         o.set("msix", msix(d.msix()));
         o.set("pcie", pcie(d.pcie()));
+        o.set("aer", aer(d));
         if (d.headerType() == 1) {
             ConfigSpace cfg = d.config();
             o.put("primary_bus", hex(cfg.u8(0x18, 0), 2));
@@ -187,7 +190,57 @@ public final class DeviceJson {
             o.putNull("link_status_speed");
             o.putNull("link_status_width");
         }
+        if (e.registersReadable()) {
+            o.put("max_payload_supported", 128 << (e.deviceCapabilities() & 7));
+            o.put("max_payload", 128 << ((e.deviceControl() >> 5) & 7));
+            o.put("max_read_request", 128 << ((e.deviceControl() >> 12) & 7));
+        } else {
+            o.putNull("max_payload_supported");
+            o.putNull("max_payload");
+            o.putNull("max_read_request");
+        }
+        if (e.registersReadable() && e.hasSlot()) {
+            long t = e.slotCapabilities();
+            ObjectNode slot = o.putObject("slot");
+            slot.put("number", (t >> 19) & 0x1fff);
+            slot.put("power_limit", PowerLimit.text((int) (t >> 7) & 0xff, (int) (t >> 15) & 3));
+            slot.put("attention_button", (t & 1) != 0);
+            slot.put("power_controller", (t & 2) != 0);
+            slot.put("hot_plug", (t & 0x40) != 0);
+            slot.put("surprise", (t & 0x20) != 0);
+        } else {
+            o.putNull("slot");
+        }
         return o;
+    }
+
+    /** The first AER capability's status, mask and severity registers as lists of lspci's set flag names. */
+    private static JsonNode aer(DecodedDevice d) {
+        for (Capability c : d.extended().capabilities()) {
+            if (c.id() == 0x01 && c.body() instanceof Aer a) {
+                if (!a.readable()) {
+                    return F.nullNode();
+                }
+                ObjectNode o = F.objectNode();
+                o.set("uncorrectable_status", setFlags(a.uncorrectableStatus(), Aer.UE_NAMES, Aer.UE_BITS));
+                o.set("uncorrectable_mask", setFlags(a.uncorrectableMask(), Aer.UE_NAMES, Aer.UE_BITS));
+                o.set("uncorrectable_severity", setFlags(a.uncorrectableSeverity(), Aer.UE_NAMES, Aer.UE_BITS));
+                o.set("correctable_status", setFlags(a.correctableStatus(), Aer.CE_NAMES, Aer.CE_BITS));
+                o.set("correctable_mask", setFlags(a.correctableMask(), Aer.CE_NAMES, Aer.CE_BITS));
+                return o;
+            }
+        }
+        return F.nullNode();
+    }
+
+    private static ArrayNode setFlags(long value, String[] names, int[] bits) {
+        ArrayNode a = F.arrayNode();
+        for (int i = 0; i < names.length; i++) {
+            if ((value & (1L << bits[i])) != 0) {
+                a.add(names[i]);
+            }
+        }
+        return a;
     }
 
     private static String hex4(int v) {

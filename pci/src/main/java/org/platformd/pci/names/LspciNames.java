@@ -1,21 +1,46 @@
 package org.platformd.pci.names;
 
 /**
- * Formats names the way {@code lspci -nn} does (pciutils' names.c, "mixed" mode: name and
- * number): {@code Intel Corporation 82801 SATA [8086:2922]}, {@code Intel Corporation Device
- * [8086:0d57]} (device unknown), {@code Device [1234:5678]} (vendor unknown), {@code Mass storage
- * controller [0180]}, {@code Class [ff00]}.
+ * Formats names the way lspci does (pciutils' names.c). {@link Mode#MIXED} is {@code lspci -nn}:
+ * {@code Intel Corporation 82801 SATA [8086:2922]}, {@code Intel Corporation Device [8086:0d57]}
+ * (device unknown), {@code Device [1234:5678]} (vendor unknown), {@code Mass storage controller
+ * [0180]}, {@code Class [ff00]}; {@link Mode#NAMES} is plain {@code lspci} ({@code Intel
+ * Corporation Device 0d57}, {@code Class ff00}); {@link Mode#NUMERIC} is {@code lspci -n}
+ * ({@code 8086:2922}, {@code 0180}). Immutable.
  */
 public final class LspciNames {
-    private final PciIds ids;
+    /** Which of names and numbers lspci shows: no {@code -n}, {@code -n}, {@code -nn}. */
+    public enum Mode {
+        NAMES, NUMERIC, MIXED;
 
+        /** The mode for {@code count} {@code -n} flags, as lspci counts them. */
+        public static Mode ofNumericFlags(int count) {
+            return count == 0 ? NAMES : count == 1 ? NUMERIC : MIXED;
+        }
+    }
+
+    private final PciIds ids;
+    private final Mode mode;
+
+    /** Names as {@code lspci -nn} prints them. */
     public LspciNames(PciIds ids) {
+        this(ids, Mode.MIXED);
+    }
+
+    public LspciNames(PciIds ids, Mode mode) {
         this.ids = ids;
+        this.mode = mode;
     }
 
     /** The vendor and device, e.g. {@code Red Hat, Inc. Virtio 1.0 block device [1af4:1042]}. */
     public String device(int vendor, int device) {
-        return fit(128, pair(ids.vendor(vendor), ids.device(vendor, device), String.format("%04x:%04x", vendor, device)));
+        return device(vendor, device, 128);
+    }
+
+    /** The vendor and device cut to lspci's buffer: 128 bytes in a device line, 256 in the {@code -t} tree. */
+    public String device(int vendor, int device, int bufferSize) {
+        return fit(bufferSize, pair(mode, ids.vendor(vendor), ids.device(vendor, device),
+                String.format("%04x:%04x", vendor, device)));
     }
 
     /** A subsystem as lspci names it (falls back to the device's name when the subsystem equals the device). */
@@ -24,17 +49,28 @@ public final class LspciNames {
         if (d == null && vendor == subVendor && device == subDevice) {
             d = ids.device(vendor, device);
         }
-        return fit(256, pair(ids.vendor(subVendor), d, String.format("%04x:%04x", subVendor, subDevice)));
+        return fit(256, pair(mode, ids.vendor(subVendor), d, String.format("%04x:%04x", subVendor, subDevice)));
     }
 
     /** The class (base + subclass), e.g. {@code PCI bridge [0604]}; the base class name when the subclass is unknown. */
     public String deviceClass(int baseClass, int subclass) {
         String num = String.format("%04x", baseClass << 8 | subclass);
+        if (mode == Mode.NUMERIC) {
+            return num;
+        }
         String name = ids.subclass(baseClass, subclass);
+        Mode m = mode;
         if (name == null) {
             name = ids.baseClass(baseClass);
+            if (name != null) {
+                // lspci shows the full class number when it only knows the base class
+                m = Mode.MIXED;
+            }
         }
-        return fit(128, (name == null ? "Class" : name) + " [" + num + "]");
+        if (name == null) {
+            return fit(128, m == Mode.MIXED ? "Class [" + num + "]" : "Class " + num);
+        }
+        return fit(128, m == Mode.MIXED ? name + " [" + num + "]" : name);
     }
 
     /**
@@ -66,13 +102,25 @@ public final class LspciNames {
         return s.substring(0, bufferSize - 4) + "...";
     }
 
-    private static String pair(String v, String d, String num) {
+    private static String pair(Mode mode, String v, String d, String num) {
+        if (mode == Mode.NUMERIC) {
+            return num;
+        }
+        if (mode == Mode.MIXED) {
+            if (v != null && d != null) {
+                return v + " " + d + " [" + num + "]";
+            }
+            if (v == null) {
+                return "Device [" + num + "]";
+            }
+            return v + " Device [" + num + "]";
+        }
         if (v != null && d != null) {
-            return v + " " + d + " [" + num + "]";
+            return v + " " + d;
         }
         if (v == null) {
-            return "Device [" + num + "]";
+            return "Device " + num;
         }
-        return v + " Device [" + num + "]";
+        return v + " Device " + num.substring(5);
     }
 }

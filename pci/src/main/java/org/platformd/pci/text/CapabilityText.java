@@ -2,14 +2,10 @@ package org.platformd.pci.text;
 
 import static org.platformd.pci.text.Flags.flag;
 
-import org.platformd.pci.caps.Acs;
-import org.platformd.pci.caps.Aer;
 import org.platformd.pci.caps.Capability;
 import org.platformd.pci.caps.Msi;
 import org.platformd.pci.caps.MsiX;
-import org.platformd.pci.caps.PciExpress;
 import org.platformd.pci.caps.PowerManagement;
-import org.platformd.pci.caps.SrIov;
 import org.platformd.pci.caps.SubsystemId;
 import org.platformd.pci.config.ConfigSpace;
 import org.platformd.pci.decode.DecodedDevice;
@@ -21,8 +17,6 @@ import org.platformd.pci.names.LspciNames;
  * registers, AER, SR-IOV, ACS, serial number). Other capabilities get lspci's first line only.
  */
 final class CapabilityText {
-    private static final String[] L0S = {"<64ns", "<128ns", "<256ns", "<512ns", "<1us", "<2us", "<4us", "unlimited"};
-    private static final String[] L1 = {"<1us", "<2us", "<4us", "<8us", "<16us", "<32us", "<64us", "unlimited"};
 
     private CapabilityText() {
     }
@@ -35,14 +29,20 @@ final class CapabilityText {
         switch (c.id()) {
             case 0x00 -> out.append("Null\n");
             case 0x01 -> pm(out, (PowerManagement) c.body(), verbose);
-            case 0x02 -> out.append(String.format("AGP version %x.%x\n", (cap >> 4) & 0xf, cap & 0xf));
-            case 0x03 -> out.append("Vital Product Data\n");
+            case 0x02 -> LegacyCapabilityText.agp(out, cfg, where, cap, verbose);
+            case 0x03 -> {
+                out.append("Vital Product Data\n");
+                if (verbose >= 2) {
+                    // no source here reads the VPD through the kernel's vpd file, so lspci's "no data" text
+                    out.append("\t\tNot readable\n");
+                }
+            }
             case 0x04 -> out.append(String.format("Slot ID: %d slots, First%c, chassis %02x\n",
                     cap & 0x1f, flag(cap, 0x20), cap >> 8));
             case 0x05 -> msi(out, (Msi) c.body(), verbose);
             case 0x06 -> out.append("CompactPCI hot-swap <?>\n");
-            case 0x07 -> out.append(d.headerType() == 1 ? "PCI-X bridge device\n" : "PCI-X non-bridge device\n");
-            case 0x08 -> out.append(hyperTransport(cap)).append('\n');
+            case 0x07 -> LegacyCapabilityText.pcix(out, cfg, where, d.headerType(), verbose);
+            case 0x08 -> HyperTransportText.render(out, cfg, where, cap, verbose);
             case 0x09 -> vendor(out, d, where, cap, verbose);
             case 0x0a -> out.append(String.format("Debug port: BAR=%d offset=%04x\n", cap >> 13, cap & 0x1fff));
             case 0x0b -> out.append("CompactPCI central resource control <?>\n");
@@ -55,11 +55,11 @@ final class CapabilityText {
             }
             case 0x0e -> out.append("AGP3 <?>\n");
             case 0x0f -> out.append("Secure device <?>\n");
-            case 0x10 -> express(out, (PciExpress) c.body(), verbose);
+            case 0x10 -> ExpressText.render(out, d, where, cap, verbose);
             case 0x11 -> msix(out, (MsiX) c.body(), verbose);
             case 0x12 -> out.append(sata(cfg, where, cap, verbose)).append('\n');
-            case 0x13 -> out.append("PCI Advanced Features\n");
-            case 0x14 -> out.append(String.format("Enhanced Allocation (EA): NumEntries=%d\n", cap & 0x3f));
+            case 0x13 -> LegacyCapabilityText.advancedFeatures(out, cfg, where, verbose);
+            case 0x14 -> LegacyCapabilityText.enhancedAllocation(out, cfg, where, cap, d.headerType(), verbose);
             default -> out.append(String.format("Capability ID %#02x [%04x]\n", c.id(), cap));
         }
     }
@@ -143,94 +143,6 @@ final class CapabilityText {
         out.append(String.format("\t\tPBA: BAR=%d offset=%08x\n", m.pbaBar(), m.pbaOffset()));
     }
 
-    private static void express(StringBuilder out, PciExpress e, int verbose) {
-        out.append("Express ");
-        if (verbose >= 2) {
-            out.append("(v").append(e.version()).append(") ");
-        }
-        out.append(e.portTypeName());
-        if (e.typeShowsSlotFlag()) {
-            out.append(" (Slot").append(e.slotImplemented() ? '+' : '-').append(')');
-        }
-        out.append(String.format(", MSI %02x\n", e.interruptMessage()));
-        if (verbose < 2 || !e.registersReadable()) {
-            return;
-        }
-        int type = e.portType();
-        long t = e.deviceCapabilities();
-        out.append(String.format("\t\tDevCap:\tMaxPayload %d bytes, PhantFunc %d", 128 << (t & 7),
-                (1 << ((t & 0x18) >> 3)) - 1));
-        if (type == PciExpress.TYPE_ENDPOINT || type == PciExpress.TYPE_LEGACY_ENDPOINT) {
-            out.append(String.format(", Latency L0s %s, L1 %s", L0S[(int) (t >> 6) & 7], L1[(int) (t >> 9) & 7]));
-        }
-        out.append('\n');
-        int w = e.deviceControl();
-        out.append(String.format("\t\tDevCtl:\tCorrErr%c NonFatalErr%c FatalErr%c UnsupReq%c\n",
-                flag(w, 1), flag(w, 2), flag(w, 4), flag(w, 8)));
-        if (!e.hasLink()) {
-            return;
-        }
-        long l = e.linkCapabilities();
-        int aspm = (int) (l >> 10) & 3;
-        String[] aspmNames = {"not supported", "L0s", "L1", "L0s L1"};
-        out.append(String.format("\t\tLnkCap:\tPort #%d, Speed %s, Width x%d, ASPM %s", l >>> 24,
-                PciExpress.speedName(e.linkCapSpeed()), e.linkCapWidth(), aspmNames[aspm]));
-        if (aspm != 0) {
-            out.append(", Exit Latency ");
-            if ((aspm & 1) != 0) {
-                out.append("L0s ").append(L0S[(int) (l >> 12) & 7]);
-            }
-            if ((aspm & 2) != 0) {
-                out.append((aspm & 1) != 0 ? ", " : "").append("L1 ").append(L1[(int) (l >> 15) & 7]);
-            }
-        }
-        out.append('\n');
-        out.append(String.format("\t\tLnkSta:\tSpeed %s%s, Width x%d%s\n", PciExpress.speedName(e.linkStatusSpeed()),
-                linkCompare(type, e.linkStatusSpeed(), e.linkCapSpeed()), e.linkStatusWidth(),
-                linkCompare(type, e.linkStatusWidth(), e.linkCapWidth())));
-    }
-
-    /** lspci marks a link running below its capability on the device side of the link. */
-    private static String linkCompare(int type, int sta, int cap) {
-        if (sta > cap) {
-            return " (overdriven)";
-        }
-        if (sta == cap) {
-            return "";
-        }
-        // a port's own side may legitimately run below its capability (nothing plugged in)
-        if (type == PciExpress.TYPE_ROOT_PORT || type == PciExpress.TYPE_DOWNSTREAM
-                || type == PciExpress.TYPE_PCIE_BRIDGE) {
-            return "";
-        }
-        return " (downgraded)";
-    }
-
-    private static String hyperTransport(int cmd) {
-        switch (cmd & 0xe000) {
-            case 0x0000:
-                return "HyperTransport: Slave or Primary Interface";
-            case 0x2000:
-                return "HyperTransport: Host or Secondary Interface";
-            default:
-                break;
-        }
-        return switch (cmd & 0xf800) {
-            case 0x4000 -> "HyperTransport: Switch";
-            case 0x8000 -> "HyperTransport: Interrupt Discovery and Configuration";
-            case 0x8800 -> String.format("HyperTransport: Revision ID: %d.%02d", (cmd & 0xff) >> 5, cmd & 0x1f);
-            case 0x9000 -> "HyperTransport: UnitID Clumping";
-            case 0x9800 -> "HyperTransport: Extended Configuration Space Access";
-            case 0xa000 -> "HyperTransport: Address Mapping";
-            case 0xa800 -> String.format("HyperTransport: MSI Mapping Enable%c Fixed%c", flag(cmd, 1), flag(cmd, 2));
-            case 0xb000 -> "HyperTransport: DirectRoute";
-            case 0xb800 -> "HyperTransport: VCSet";
-            case 0xc000 -> "HyperTransport: Retry Mode";
-            case 0xc800 -> "HyperTransport: X86 (reserved)";
-            default -> String.format("HyperTransport: #%02x", cmd >> 11);
-        };
-    }
-
     private static String sata(ConfigSpace cfg, int where, int cap, int verbose) {
         StringBuilder sb = new StringBuilder(String.format("SATA HBA v%d.%d", (cap >> 4) & 0xf, cap & 0xf));
         if (verbose < 2) {
@@ -251,147 +163,12 @@ final class CapabilityText {
         return sb.toString();
     }
 
-    static void extended(StringBuilder out, DecodedDevice d, Capability c, int verbose) {
-        ConfigSpace cfg = d.config();
-        int where = c.offset();
-        out.append(String.format("\tCapabilities: [%03x", where));
+    static void extended(StringBuilder out, DecodedDevice d, Capability c, int verbose, int expressType) {
+        out.append(String.format("\tCapabilities: [%03x", c.offset()));
         if (verbose > 1) {
             out.append(" v").append(c.version());
         }
         out.append("] ");
-        switch (c.id()) {
-            case 0x00 -> out.append("Null\n");
-            case 0x01 -> aer(out, (Aer) c.body(), verbose);
-            case 0x02, 0x09 -> out.append("Virtual Channel\n");
-            case 0x03 -> {
-                long lo = cfg.u32(where + 4);
-                long hi = cfg.u32(where + 8);
-                if (lo < 0 || hi < 0) {
-                    out.append("Device Serial Number <unreadable>\n");
-                } else {
-                    out.append(String.format("Device Serial Number %02x-%02x-%02x-%02x-%02x-%02x-%02x-%02x\n",
-                            hi >> 24, (hi >> 16) & 0xff, (hi >> 8) & 0xff, hi & 0xff,
-                            lo >> 24, (lo >> 16) & 0xff, (lo >> 8) & 0xff, lo & 0xff));
-                }
-            }
-            case 0x04 -> out.append("Power Budgeting <?>\n");
-            case 0x05 -> out.append("Root Complex Link\n");
-            case 0x06 -> out.append("Root Complex Internal Link <?>\n");
-            case 0x07 -> out.append("Root Complex Event Collector Endpoint Association\n");
-            case 0x08 -> out.append("Multi-Function Virtual Channel <?>\n");
-            case 0x0a -> out.append("Root Complex Register Block <?>\n");
-            case 0x0b -> {
-                long h = cfg.u32(where + 4);
-                if (h < 0) {
-                    out.append("Vendor Specific Information: <unreadable>\n");
-                } else {
-                    out.append(String.format("Vendor Specific Information: ID=%04x Rev=%d Len=%03x <?>\n",
-                            h & 0xffff, (h >> 16) & 0xf, h >> 20));
-                }
-            }
-            case 0x0d -> acs(out, (Acs) c.body(), verbose);
-            case 0x0e -> out.append("Alternative Routing-ID Interpretation (ARI)\n");
-            case 0x0f -> out.append("Address Translation Service (ATS)\n");
-            case 0x10 -> sriov(out, (SrIov) c.body(), verbose);
-            case 0x11 -> out.append("Multi-Root I/O Virtualization <?>\n");
-            case 0x12 -> out.append("Multicast\n");
-            case 0x13 -> out.append("Page Request Interface (PRI)\n");
-            case 0x15 -> out.append("Physical Resizable BAR\n");
-            case 0x16 -> out.append("Dynamic Power Allocation <?>\n");
-            case 0x17 -> out.append("Transaction Processing Hints\n");
-            case 0x18 -> out.append("Latency Tolerance Reporting\n");
-            case 0x19 -> out.append("Secondary PCI Express\n");
-            case 0x1a -> out.append("Protocol Multiplexing <?>\n");
-            case 0x1b -> out.append("Process Address Space ID (PASID)\n");
-            case 0x1c -> out.append("LN Requester <?>\n");
-            case 0x1d -> out.append("Downstream Port Containment\n");
-            case 0x1e -> out.append("L1 PM Substates\n");
-            case 0x1f -> out.append("Precision Time Measurement\n");
-            case 0x20 -> out.append("PCI Express over M_PHY <?>\n");
-            case 0x21 -> out.append("FRS Queueing <?>\n");
-            case 0x22 -> out.append("Readiness Time Reporting <?>\n");
-            case 0x23 -> {
-                long h1 = cfg.u32(where + 4);
-                int id = cfg.u16(where + 8);
-                if (h1 < 0 || id < 0) {
-                    out.append("Designated Vendor-Specific: <unreadable>\n");
-                } else {
-                    out.append(String.format("Designated Vendor-Specific: Vendor=%04x ID=%04x Rev=%d Len=%d%s\n",
-                            h1 & 0xffff, id, (h1 >> 16) & 0xf, h1 >> 20, (h1 & 0xffff) == 0x1e98 ? ": CXL" : " <?>"));
-                }
-            }
-            case 0x24 -> out.append("Virtual Resizable BAR\n");
-            case 0x25 -> out.append("Data Link Feature <?>\n");
-            case 0x26 -> out.append("Physical Layer 16.0 GT/s <?>\n");
-            case 0x27 -> out.append("Lane Margining at the Receiver <?>\n");
-            case 0x28 -> out.append("Hierarchy ID <?>\n");
-            case 0x29 -> out.append("Native PCIe Enclosure Management <?>\n");
-            case 0x2e -> out.append("Data Object Exchange\n");
-            default -> out.append(String.format("Extended Capability ID %#02x\n", c.id()));
-        }
-    }
-
-    private static String bits(long v, String[] names, int[] bits) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < names.length; i++) {
-            if (i > 0) {
-                sb.append(' ');
-            }
-            sb.append(names[i]).append(flag(v, 1L << bits[i]));
-        }
-        return sb.toString();
-    }
-
-    private static void aer(StringBuilder out, Aer a, int verbose) {
-        out.append("Advanced Error Reporting\n");
-        if (verbose < 2 || !a.readable()) {
-            return;
-        }
-        out.append("\t\tUESta:\t").append(bits(a.uncorrectableStatus(), Aer.UE_NAMES, Aer.UE_BITS)).append('\n');
-        out.append("\t\tUEMsk:\t").append(bits(a.uncorrectableMask(), Aer.UE_NAMES, Aer.UE_BITS)).append('\n');
-        out.append("\t\tUESvrt:\t").append(bits(a.uncorrectableSeverity(), Aer.UE_NAMES, Aer.UE_BITS)).append('\n');
-        out.append("\t\tCESta:\t").append(bits(a.correctableStatus(), Aer.CE_NAMES, Aer.CE_BITS)).append('\n');
-        out.append("\t\tCEMsk:\t").append(bits(a.correctableMask(), Aer.CE_NAMES, Aer.CE_BITS)).append('\n');
-        long l = a.capabilitiesControl();
-        out.append(String.format("\t\tAERCap:\tFirst Error Pointer: %02x, ECRCGenCap%c ECRCGenEn%c ECRCChkCap%c ECRCChkEn%c\n"
-                        + "\t\t\tMultHdrRecCap%c MultHdrRecEn%c TLPPfxPres%c HdrLogCap%c\n",
-                l & 0x1f, flag(l, 0x20), flag(l, 0x40), flag(l, 0x80), flag(l, 0x100),
-                flag(l, 0x200), flag(l, 0x400), flag(l, 0x800), flag(l, 0x1000)));
-        out.append(String.format("\t\tHeaderLog: %08x %08x %08x %08x\n", a.headerLog().get(0), a.headerLog().get(1),
-                a.headerLog().get(2), a.headerLog().get(3)));
-        if (a.rootCommand() >= 0) {
-            long c = a.rootCommand();
-            out.append(String.format("\t\tRootCmd: CERptEn%c NFERptEn%c FERptEn%c\n", flag(c, 1), flag(c, 2), flag(c, 4)));
-            long s = a.rootStatus();
-            out.append(String.format("\t\tRootSta: CERcvd%c MultCERcvd%c UERcvd%c MultUERcvd%c\n"
-                            + "\t\t\t FirstFatal%c NonFatalMsg%c FatalMsg%c IntMsg %d\n",
-                    flag(s, 1), flag(s, 2), flag(s, 4), flag(s, 8), flag(s, 0x10), flag(s, 0x20), flag(s, 0x40),
-                    s >> 27));
-            out.append(String.format("\t\tErrorSrc: ERR_COR: %04x ERR_FATAL/NONFATAL: %04x\n",
-                    a.correctableSource(), a.uncorrectableSource()));
-        }
-    }
-
-    private static void acs(StringBuilder out, Acs a, int verbose) {
-        out.append("Access Control Services\n");
-        if (verbose < 2 || !a.readable()) {
-            return;
-        }
-        int[] bits = {0, 1, 2, 3, 4, 5, 6};
-        out.append("\t\tACSCap:\t").append(bits(a.capability(), Acs.BITS, bits)).append('\n');
-        out.append("\t\tACSCtl:\t").append(bits(a.control(), Acs.BITS, bits)).append('\n');
-    }
-
-    private static void sriov(StringBuilder out, SrIov s, int verbose) {
-        out.append("Single Root I/O Virtualization (SR-IOV)\n");
-        if (verbose < 2 || !s.readable()) {
-            return;
-        }
-        out.append(String.format("\t\tInitial VFs: %d, Total VFs: %d, Number of VFs: %d, Function Dependency Link: %02x\n",
-                s.initialVfs(), s.totalVfs(), s.numVfs(), s.functionDependencyLink()));
-        out.append(String.format("\t\tVF offset: %d, stride: %d, Device ID: %04x\n", s.vfOffset(), s.vfStride(),
-                s.vfDeviceId()));
-        out.append(String.format("\t\tSupported Page Size: %08x, System Page Size: %08x\n", s.supportedPageSizes(),
-                s.systemPageSize()));
+        ExtendedCapabilityText.render(out, d, c.id(), c.offset(), expressType, verbose);
     }
 }

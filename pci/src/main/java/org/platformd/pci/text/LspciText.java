@@ -31,28 +31,50 @@ public final class LspciText {
 
     /** All devices, sorted by bus address, as lspci would print them at {@code verbose}. */
     public String render(List<DecodedDevice> devices, int verbose) {
-        List<DecodedDevice> sorted = new ArrayList<>(devices);
+        return render(devices, devices, LspciOptions.verbose(verbose));
+    }
+
+    /**
+     * The {@code shown} devices (those an {@code -s}/{@code -d} filter kept), sorted by bus address,
+     * as lspci prints them with {@code options}; {@code bus} is every device lspci scanned, which
+     * decides whether slots carry a domain.
+     */
+    public String render(List<DecodedDevice> bus, List<DecodedDevice> shown, LspciOptions options) {
+        List<DecodedDevice> sorted = new ArrayList<>(shown);
         sorted.sort(Comparator.comparing(DecodedDevice::address));
-        boolean domains = sorted.stream().anyMatch(d -> d.address().domain() != 0);
-        StringBuilder out = new StringBuilder(sorted.size() * (verbose == 0 ? 100 : 1500));
+        boolean domains = options.domains() || bus.stream().anyMatch(d -> d.address().domain() != 0);
+        StringBuilder out = new StringBuilder(sorted.size() * (options.verbose() == 0 ? 100 : 1500));
         for (DecodedDevice d : sorted) {
-            device(out, d, verbose, domains);
+            device(out, d, options, domains);
         }
         return out.toString();
     }
 
     /** One device; {@code domains} = print the domain in the slot (lspci does when any device has one). */
     public void device(StringBuilder out, DecodedDevice d, int verbose, boolean domains) {
+        device(out, d, LspciOptions.verbose(verbose), domains);
+    }
+
+    /** One device as lspci's show_device prints it: terse or verbose, kernel lines, hex dump, blank line. */
+    public void device(StringBuilder out, DecodedDevice d, LspciOptions options, boolean domains) {
+        int verbose = options.verbose();
         if (verbose > 0) {
             verboseDevice(out, d, verbose, domains);
-            kernel(out, d.source().kernel());
-            out.append('\n');
         } else {
-            terse(out, d, 0, domains);
+            terse(out, d, 0, options.kernel(), domains);
+        }
+        if (verbose > 0 || options.kernel()) {
+            kernel(out, d.source().kernel());
+        }
+        if (options.hex() > 0) {
+            HexDump.append(out, d, options.hex());
+        }
+        if (verbose > 0 || options.hex() > 0) {
+            out.append('\n');
         }
     }
 
-    private void terse(StringBuilder out, DecodedDevice d, int verbose, boolean domains) {
+    private void terse(StringBuilder out, DecodedDevice d, int verbose, boolean kernel, boolean domains) {
         out.append(domains ? d.address().toString() : d.address().toShortString());
         out.append(' ').append(names.deviceClass(d.baseClass(), d.subclass())).append(": ")
                 .append(names.device(d.vendorId(), d.deviceId()));
@@ -70,7 +92,7 @@ public final class LspciText {
             }
         }
         out.append('\n');
-        if (verbose > 0 && d.subsystemVendor() >= 0) {
+        if ((verbose > 0 || kernel) && d.subsystemVendor() >= 0) {
             out.append("\tSubsystem: ")
                     .append(names.subsystem(d.vendorId(), d.deviceId(), d.subsystemVendor(), d.subsystemId()))
                     .append('\n');
@@ -79,7 +101,7 @@ public final class LspciText {
 
     private void verboseDevice(StringBuilder out, DecodedDevice d, int verbose, boolean domains) {
         ConfigSpace cfg = d.config();
-        terse(out, d, verbose, domains);
+        terse(out, d, verbose, false, domains);
         int htype = d.headerType();
         int cls = d.classCode() >> 8;
         int maxLat = 0;
@@ -381,13 +403,17 @@ public final class LspciText {
 
     private void capabilities(StringBuilder out, DecodedDevice d, int verbose) {
         CapabilityChain std = d.capabilities();
+        int expressType = -1;
         for (Capability c : std.capabilities()) {
             CapabilityText.standard(out, d, c, verbose, names);
+            if (!c.extended() && c.id() == 0x10) {
+                expressType = ((int) c.header() >> 4) & 0xf;
+            }
         }
         chainEnd(out, std, "%02x");
         CapabilityChain ext = d.extended();
         for (Capability c : ext.capabilities()) {
-            CapabilityText.extended(out, d, c, verbose);
+            CapabilityText.extended(out, d, c, verbose, expressType);
         }
         if (ext.end() == ChainEnd.LOOPED) {
             ConfigSpace cfg = d.config();

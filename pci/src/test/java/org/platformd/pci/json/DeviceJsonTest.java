@@ -17,7 +17,7 @@ import org.platformd.pci.testing.PciDumps;
 class DeviceJsonTest {
     private static final List<String> KEYS = List.of("slot", "vendor_id", "device_id", "class", "revision",
             "subsystem_vendor_id", "subsystem_id", "header_type", "multifunction", "interrupt_pin", "bars",
-            "capabilities", "extended_capabilities", "msi", "msix", "pcie", "primary_bus", "secondary_bus",
+            "capabilities", "extended_capabilities", "msi", "msix", "pcie", "aer", "primary_bus", "secondary_bus",
             "subordinate_bus");
 
     @Test

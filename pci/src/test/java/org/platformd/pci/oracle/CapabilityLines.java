@@ -34,6 +34,12 @@ final class CapabilityLines {
     private static final Pattern LNKSTA = Pattern.compile(
             "^LnkSta:\\s+Speed ([^ ,]+)(?: \\((?:ok|downgraded|overdriven)\\))?, Width x(\\d+)"
                     + "(?: \\((?:ok|downgraded|overdriven)\\))?$");
+    private static final Pattern DEVCAP = Pattern.compile("^DevCap:\\s+MaxPayload (\\d+) bytes,.*$");
+    private static final Pattern DEVCTL_SIZES = Pattern.compile("^MaxPayload (\\d+) bytes, MaxReadReq (\\d+) bytes$");
+    private static final Pattern SLTCAP = Pattern.compile(
+            "^SltCap:\\s+AttnBtn([+-]) PwrCtrl([+-]) MRL[+-] AttnInd[+-] PwrInd[+-] HotPlug([+-]) Surprise([+-])$");
+    private static final Pattern SLTCAP_SLOT = Pattern.compile("^Slot #(\\d+), PowerLimit ([^;]+); .*$");
+    private static final Pattern AER_FLAGS = Pattern.compile("^(UESta|UEMsk|UESvrt|CESta|CEMsk):\\s+(.*)$");
     private static final Pattern SUBSYSTEM_IDS = Pattern.compile(".*\\[([0-9a-f]{4}):([0-9a-f]{4})\\]$");
 
     final ArrayNode capabilities = JSON.arrayNode();
@@ -41,6 +47,7 @@ final class CapabilityLines {
     JsonNode msi = NullNode.getInstance();
     JsonNode msix = NullNode.getInstance();
     JsonNode pcie = NullNode.getInstance();
+    JsonNode aer = NullNode.getInstance();
     /** IDs from a "Subsystem" capability (bridges), or null. */
     String[] subsystemFromCapability;
 
@@ -108,6 +115,9 @@ final class CapabilityLines {
             cap.put("offset", offset);
             cap.put("version", Integer.parseInt(head.group(2)));
             cap.put("name", named.name());
+            if (named.id().equals("0001") && aer.isNull()) {
+                aer = aer(body);
+            }
             return;
         }
         if (standardEnded) {
@@ -209,6 +219,35 @@ final class CapabilityLines {
         pcie.putNull("link_cap_width");
         pcie.putNull("link_status_speed");
         pcie.putNull("link_status_width");
+        pcie.putNull("max_payload_supported");
+        pcie.putNull("max_payload");
+        pcie.putNull("max_read_request");
+        pcie.putNull("slot");
+        ObjectNode slot = null;
+        for (String line : body) {
+            Matcher dc = DEVCAP.matcher(line);
+            Matcher sizes = DEVCTL_SIZES.matcher(line);
+            Matcher sc = SLTCAP.matcher(line);
+            Matcher ss = SLTCAP_SLOT.matcher(line);
+            if (dc.matches()) {
+                pcie.put("max_payload_supported", Integer.parseInt(dc.group(1)));
+            } else if (sizes.matches()) {
+                pcie.put("max_payload", Integer.parseInt(sizes.group(1)));
+                pcie.put("max_read_request", Integer.parseInt(sizes.group(2)));
+            } else if (sc.matches()) {
+                slot = JSON.objectNode();
+                slot.putNull("number");
+                slot.putNull("power_limit");
+                slot.put("attention_button", sc.group(1).equals("+"));
+                slot.put("power_controller", sc.group(2).equals("+"));
+                slot.put("hot_plug", sc.group(3).equals("+"));
+                slot.put("surprise", sc.group(4).equals("+"));
+                pcie.set("slot", slot);
+            } else if (ss.matches() && slot != null) {
+                slot.put("number", Integer.parseInt(ss.group(1)));
+                slot.put("power_limit", ss.group(2));
+            }
+        }
         for (String line : body) {
             if (line.startsWith("LnkCap:")) {
                 Matcher c = LNKCAP.matcher(line);
@@ -227,5 +266,37 @@ final class CapabilityLines {
             }
         }
         return pcie;
+    }
+
+    /** The AER flag lines as lists of the names lspci marks '+'; null when lspci printed none (short dumps). */
+    private static JsonNode aer(List<String> body) {
+        ObjectNode aer = JSON.objectNode();
+        String[][] keys = {{"UESta", "uncorrectable_status"}, {"UEMsk", "uncorrectable_mask"},
+            {"UESvrt", "uncorrectable_severity"}, {"CESta", "correctable_status"}, {"CEMsk", "correctable_mask"}};
+        for (String line : body) {
+            Matcher m = AER_FLAGS.matcher(line);
+            if (!m.matches()) {
+                continue;
+            }
+            for (String[] k : keys) {
+                if (k[0].equals(m.group(1))) {
+                    ArrayNode set = aer.putArray(k[1]);
+                    for (String flag : m.group(2).split(" ")) {
+                        if (flag.endsWith("+")) {
+                            set.add(flag.substring(0, flag.length() - 1));
+                        } else if (!flag.endsWith("-")) {
+                            throw new IllegalArgumentException("AER flag not understood: " + flag + " in " + line);
+                        }
+                    }
+                }
+            }
+        }
+        if (aer.isEmpty()) {
+            return NullNode.getInstance();
+        }
+        if (aer.size() != keys.length) {
+            throw new IllegalArgumentException("AER lines incomplete: " + body);
+        }
+        return aer;
     }
 }

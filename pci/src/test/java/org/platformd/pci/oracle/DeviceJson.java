@@ -112,6 +112,7 @@ final class DeviceJson {
         device.set("msi", caps.msi);
         device.set("msix", caps.msix);
         device.set("pcie", caps.pcie);
+        device.set("aer", caps.aer);
         device.put("primary_bus", bus == null ? null : bus[0]);
         device.put("secondary_bus", bus == null ? null : bus[1]);
         device.put("subordinate_bus", bus == null ? null : bus[2]);

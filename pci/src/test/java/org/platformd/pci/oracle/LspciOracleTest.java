@@ -80,12 +80,18 @@ class LspciOracleTest {
                  "msix":{"enabled":true,"function_mask":false,"table_size":10,
                          "table_bar":3,"table_offset":"00000000","pba_bar":3,"pba_offset":"00002000"},
                  "pcie":{"version":2,"port_type":"Endpoint","link_cap_speed":"2.5GT/s","link_cap_width":4,
-                         "link_status_speed":"2.5GT/s","link_status_width":4},
+                         "link_status_speed":"2.5GT/s","link_status_width":4,
+                         "max_payload_supported":512,"max_payload":256,"max_read_request":512,"slot":null},
+                 "aer":{"uncorrectable_status":[],"uncorrectable_mask":[],
+                        "uncorrectable_severity":["DLP","FCP","RxOF","MalfTLP"],
+                        "correctable_status":["AdvNonFatalErr"],"correctable_mask":["AdvNonFatalErr"]},
                  "primary_bus":null,"secondary_bus":null,"subordinate_bus":null}
                 """, d);
         // Bytes: 0e=80 (type 0, multi-function); 3d=01; 10..1c = e0800000, e0000000, 00001021, e0840000;
         // MSI@50 ctrl 0180 (per-vector mask, 64-bit, MMC 0, disabled); MSI-X@70 ctrl 8009 (on, 9+1
-        // entries), table 00000003, PBA 00002003; Express@a0 flags 0002, LnkCap 00036c41, LnkSta 1041;
+        // entries), table 00000003, PBA 00002003; Express@a0 flags 0002, LnkCap 00036c41, LnkSta 1041,
+        // DevCap bits 2:0 = 2 (512), DevCtl 0x2830 (payload 1 = 256, read request 2 = 512);
+        // AER@100 severity 00062011 (bit 0 is not one lspci names), correctable status and mask 00002000;
         // ext headers 14010001, 15010003, 1601000e, 00010010.
     }
 
@@ -100,7 +106,8 @@ class LspciOracleTest {
                 """, d.get("bars"));
         assertJson("""
                 {"version":2,"port_type":"Endpoint","link_cap_speed":"32GT/s","link_cap_width":2,
-                 "link_status_speed":"16GT/s","link_status_width":2}
+                 "link_status_speed":"16GT/s","link_status_width":2,
+                 "max_payload_supported":512,"max_payload":256,"max_read_request":256,"slot":null}
                 """, d.get("pcie"));
         assertJson("""
                 {"enabled":false,"function_mask":false,"table_size":129,
@@ -153,7 +160,7 @@ class LspciOracleTest {
                  "bars":[
                   {"index":0,"type":"io","address":"c000","is_64bit":false,"prefetchable":false,"size":null},
                   {"index":1,"type":"mem","address":"febd2000","is_64bit":false,"prefetchable":false,"size":null}],
-                 "capabilities":[],"extended_capabilities":[],"msi":null,"msix":null,"pcie":null,
+                 "capabilities":[],"extended_capabilities":[],"msi":null,"msix":null,"pcie":null,"aer":null,
                  "primary_bus":null,"secondary_bus":null,"subordinate_bus":null}
                 """, device(devices, "10000:00:04.0"));
         assertEquals("0000:00:00.0", devices.get(0).get("slot").asText(), "domain 0 is printed too (-D)");
@@ -219,7 +226,8 @@ class LspciOracleTest {
                 """, unknown.get("extended_capabilities"));
         assertJson("""
                 {"version":2,"port_type":"Endpoint","link_cap_speed":"unknown","link_cap_width":63,
-                 "link_status_speed":"unknown","link_status_width":0}
+                 "link_status_speed":"unknown","link_status_width":0,
+                 "max_payload_supported":128,"max_payload":128,"max_read_request":128,"slot":null}
                 """, unknown.get("pcie"));
 
         JsonNode bridge = device(devices, "0000:00:04.0");

@@ -7,12 +7,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.platformd.pci.PciDevice;
+import org.platformd.pci.decode.DecodedDevice;
 import org.platformd.pci.decode.DeviceDecoder;
+import org.platformd.pci.decode.DeviceFilter;
 import org.platformd.pci.json.DeviceJson;
 import org.platformd.pci.names.LspciNames;
 import org.platformd.pci.names.PciIds;
 import org.platformd.pci.source.LspciDumpReader;
 import org.platformd.pci.source.SysfsReader;
+import org.platformd.pci.text.LspciOptions;
+import org.platformd.pci.text.LspciText;
+import org.platformd.pci.text.LspciTree;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +25,11 @@ import picocli.CommandLine.Option;
 /**
  * {@code platformctl lspci}: lists a PCI bus the way {@code lspci -nn} does ({@code -v},
  * {@code -vv}, {@code -vvv} for more), or as JSON ({@code --json}, the PCI-JSON.md contract).
- * The bus is this machine's sysfs tree unless {@code --dump}, {@code --sysfs} or {@code --machine}
- * names another source; further sources plug in at {@link #source()}.
+ * pciutils' selection and output flags keep their meanings: {@code -n} (numbers only; {@code -nn}
+ * names and numbers, also the default here), {@code -D}, {@code -s SLOT}, {@code -d ID}, {@code -k},
+ * {@code -x}/{@code -xxx}/{@code -xxxx}, {@code -t}. The bus is this machine's sysfs tree unless {@code --dump},
+ * {@code --sysfs}, {@code --machine}, {@code --label} or {@code --config-mech1} names another source;
+ * further sources plug in at {@link #source()}.
  */
 @Command(name = "lspci", mixinStandardHelpOptions = true,
         description = "Lists PCI devices like 'lspci -nn' (this machine's sysfs unless --dump, --sysfs or --machine"
@@ -36,6 +44,31 @@ public final class LspciCommand implements Callable<Integer> {
 
     @Option(names = "-v", description = "More detail; repeat (-vv, -vvv) for still more, as with lspci.")
     boolean[] verbose = new boolean[0];
+
+    @Option(names = "-n", description = "-n: numeric IDs only; -nn: names and numbers (the default here, as"
+            + " 'lspci -nn').")
+    boolean[] numeric = new boolean[0];
+
+    @Option(names = "-D", description = "Always show PCI domain numbers.")
+    boolean domains;
+
+    @Option(names = "-s", paramLabel = "[[[[DOMAIN]:]BUS]:][DEVICE][.[FUNC]]",
+            description = "Show only devices in the selected slots (hex; '*' or empty for any), as lspci -s.")
+    String slot;
+
+    @Option(names = "-d", paramLabel = "[VENDOR]:[DEVICE][:CLASS[:PROG_IF]]",
+            description = "Show only devices with these IDs (hex; 'x' digits in CLASS are wildcards), as lspci -d.")
+    String id;
+
+    @Option(names = "-k", description = "Show the kernel driver handling each device (and the Subsystem line).")
+    boolean kernel;
+
+    @Option(names = "-x", description = "Hex dump of config space: -x the standard header, -xxx 256 bytes,"
+            + " -xxxx 4096 bytes (as far as the source can read).")
+    boolean[] hex = new boolean[0];
+
+    @Option(names = "-t", description = "Show the bus as a tree (with -v: device names), as lspci -t.")
+    boolean tree;
 
     @Option(names = "--dump", paramLabel = "FILE", description = "Read an 'lspci -x/-xxx/-xxxx' dump instead of sysfs.")
     Path dump;
@@ -77,16 +110,48 @@ public final class LspciCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UsageException(oneLine(e));
         }
+        DeviceFilter filter = filter();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(DeviceJson.pretty(DeviceJson.toJson(devices)));
+            List<PciDevice> shown = devices.stream().filter(p -> filter.matches(DeviceDecoder.decode(p))).toList();
+            out.println(DeviceJson.pretty(DeviceJson.toJson(shown)));
         } else {
-            LspciNames names = new LspciNames(PciIds.system());
-            out.print(new org.platformd.pci.text.LspciText(names)
-                    .render(DeviceDecoder.decodeAll(devices), Math.min(verbose.length, 3)));
+            // our default naming is lspci -nn's (what platformctl has always printed); one -n means numbers only
+            LspciNames names = new LspciNames(PciIds.system(),
+                    numeric.length == 1 ? LspciNames.Mode.NUMERIC : LspciNames.Mode.MIXED);
+            List<DecodedDevice> bus = DeviceDecoder.decodeAll(devices);
+            if (tree) {
+                // lspci filters the tree only when -s or -d was given
+                out.print(new LspciTree(names).render(bus, slot != null || id != null ? filter::matches : null,
+                        verbose.length > 0));
+            } else {
+                List<DecodedDevice> shown = bus.stream().filter(filter::matches).toList();
+                out.print(new LspciText(names).render(bus, shown,
+                        new LspciOptions(verbose.length, kernel, hex.length, domains)));
+            }
         }
         out.flush();
         return 0;
+    }
+
+    /** The -s and -d selection, refused with lspci's words when it doesn't parse. */
+    DeviceFilter filter() {
+        DeviceFilter f = DeviceFilter.ANY;
+        try {
+            if (slot != null) {
+                f = f.withSlot(slot);
+            }
+        } catch (DeviceFilter.SyntaxException e) {
+            throw new UsageException("-s: " + e.getMessage());
+        }
+        try {
+            if (id != null) {
+                f = f.withId(id);
+            }
+        } catch (DeviceFilter.SyntaxException e) {
+            throw new UsageException("-d: " + e.getMessage());
+        }
+        return f;
     }
 
     /** The source the options select. */

@@ -3,9 +3,12 @@ package org.platformd.driver.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -99,5 +102,43 @@ class LspciCommandTest {
         assertEquals(2, garbage.code(), garbage.err());
         assertTrue(garbage.err().contains("bad.xml"), garbage.err());
         assertEquals(2, run("lspci", "--machine", "default", "--dump", bad.toString()).code());
+    }
+
+    private static String realLspci(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/lspci"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "lspci " + cmd);
+        return out;
+    }
+
+    @Test
+    void pciutilsFlagsMeanWhatTheyMeanToLspci(@TempDir Path dir) throws Exception {
+        Path dump = dump(dir);
+        Files.writeString(dump, Files.readString(dump) + "\n00:1c.0 PCI bridge: Intel\n"
+                + "00: 86 80 40 29 07 04 10 00 03 00 04 06 10 00 81 00\n"
+                + "10: 00 00 00 00 00 00 00 00 00 02 02 00 f0 00 00 20\n"
+                + "20: 00 fe 00 fe f1 ff 01 00 00 00 00 00 00 00 00 00\n"
+                + "30: 00 00 00 00 40 00 00 00 00 00 00 00 0b 01 02 00\n");
+        List<List<String>> flagSets = List.of(List.of("-nn"), List.of("-n"), List.of("-nn", "-vv"),
+                List.of("-n", "-vvv", "-D"), List.of("-nn", "-s", "1f.2"), List.of("-nn", "-d", "8086:2940"),
+                List.of("-nn", "-d", "::06xx"), List.of("-nn", "-x"), List.of("-n", "-xxx"), List.of("-nn", "-k"),
+                List.of("-nnvv", "-s", ".0"), List.of("-t"), List.of("-tv", "-nn"), List.of("-t", "-d", "8086:2922"));
+        for (List<String> flags : flagSets) {
+            List<String> ours = new ArrayList<>(List.of("lspci", "--dump", dump.toString()));
+            ours.addAll(flags);
+            List<String> theirs = new ArrayList<>(List.of("-F", dump.toString()));
+            theirs.addAll(flags);
+            Run r = run(ours.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            assertEquals(realLspci(theirs.toArray(String[]::new)), r.out(), "with " + flags);
+        }
+        Run bad = run("lspci", "--dump", dump.toString(), "-s", "100:0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("-s: Invalid bus number"), bad.err());
+        bad = run("lspci", "--dump", dump.toString(), "-d", "8086");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("-d: At least two fields must be given"), bad.err());
     }
 }
