@@ -52,6 +52,8 @@ done
 grep "^STORM DONE" "$tmp/storm.out" || { cat "$tmp/storm.out"; fail "the storm did not finish: $(grep -m1 '^FAIL' "$tmp/storm.out" || tail -1 "$tmp/storm.out.err")"; }
 heap1="$(heap_kib after)"; rss1="$(rss_kib)"
 echo "after the storm, the stream still unread: live heap ${heap1} KiB, RSS ${rss1} KiB (highest during the storm ${rss_max} KiB)"
+[ $((heap1 - heap0)) -le $MAX_HEAP_KIB ] || fail "the daemon's live heap grew by $((heap1 - heap0)) KiB during the storm (limit $MAX_HEAP_KIB), RSS by $((rss1 - rss0)) KiB"
+[ $((rss1 - rss0)) -le $MAX_RSS_KIB ] || fail "the daemon's RSS grew by $((rss1 - rss0)) KiB during the storm (limit $MAX_RSS_KIB), live heap by $((heap1 - heap0)) KiB"
 touch "$tmp/read"
 wait_for_line "$tmp/storm.out" "^READ events=" $client "the client did not read the stream after the storm"
 wait $client || fail "the client failed: $(grep -m1 '^FAIL' "$tmp/storm.out" || tail -1 "$tmp/storm.out.err")"
@@ -66,8 +68,6 @@ echo "STORM writes $writes, firings counted by the daemon $total, events read af
 
 [ "$total" -ge $MIN_FIRINGS ] || fail "the daemon counted only $total firings of $writes raise writes (fewer than $MIN_FIRINGS): no storm"
 [ "$total" -le "$((writes + 1))" ] || fail "the daemon counted $total firings, more than the $writes raise writes (+1)"
-[ $((heap1 - heap0)) -le $MAX_HEAP_KIB ] || fail "the daemon's live heap grew by $((heap1 - heap0)) KiB during the storm (limit $MAX_HEAP_KIB)"
-[ $((rss1 - rss0)) -le $MAX_RSS_KIB ] || fail "the daemon's RSS grew by $((rss1 - rss0)) KiB during the storm (limit $MAX_RSS_KIB)"
 
 stop_daemon
 [ "$(driver_of "$slot")" = "$before" ] || fail "edu is on '$(driver_of "$slot")' after the daemon ended, was '$before'"
