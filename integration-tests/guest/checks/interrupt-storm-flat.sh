@@ -2,8 +2,8 @@
 # storm comes from the device: EduStorm (checks/client-java, raw RPC + fd socket) puts edu, on vfio-pci under
 # platformd --backend linux, in MSI mode with its interrupts on a StreamInterrupts stream (no eventfd exported,
 # so every firing is the daemon's to deliver), takes one event from it, then never reads it again, and writes
-# edu's interrupt-raise register through BAR 0 mapped from the exported fd in tight loops of 256 writes with 1 ms
-# between them (one MSI per write; the pauses give the daemon a wake-up per burst, see EduStorm). The daemon's live heap (after a full GC, jcmd GC.class_histogram) and RSS are measured before the
+# edu's interrupt-raise register through BAR 0 mapped from the exported fd in a tight loop (one MSI per
+# write). The daemon's live heap (after a full GC, jcmd GC.class_histogram) and RSS are measured before the
 # storm and after it, while the client still holds the stream unread; both must stay within a few MiB, and the
 # daemon must have counted at least MIN_FIRINGS firings (the storm reached it). A daemon that queues an event
 # per wake-up for a client that does not read (gRPC's 4 KiB minimum buffer per message, held in its HTTP/2
