@@ -5,9 +5,12 @@
 # edu's interrupt-raise register through BAR 0 mapped from the exported fd in a tight loop (one MSI per
 # write). The daemon's live heap (after a full GC, jcmd GC.class_histogram) and RSS are measured before the
 # storm and after it, while the client still holds the stream unread; both must stay within a few MiB, and the
-# daemon must have counted at least MIN_FIRINGS firings (the storm reached it). A daemon that queues an event
-# per wake-up for a client that does not read (gRPC's 4 KiB minimum buffer per message, held in its HTTP/2
-# flow controller) grows by tens of MiB here: the parent of the flow-control commit did, see the README.
+# daemon must have counted at least MIN_FIRINGS firings (the storm reached it).
+# LIMIT: in this TCG guest the check does not tell a daemon that queues from one that coalesces. The parent of
+# the flow-control commit (c8ad3f6), which sends an event per wake-up whatever isReady says, passed it too: its
+# interrupt thread drains the eventfd for as long as the storm refills it and so wakes only ~1,700 times in
+# the storm, and a few hundred events queued past the client's window cost too little to see (README). What
+# fails on a queueing daemon is platform-driver's InterruptFlowControlTest (nothing sent while not ready).
 source "$(dirname "$0")/lib/check.sh"
 source "$(dirname "$0")/lib/examples.sh"
 
