@@ -15,6 +15,8 @@ check_timeout="$CHECK_TIMEOUT"
 # The checks' Java clients, compiled on the host (checks/java): java -cp "$CHECK_CLASSES:..." NAME
 export CHECK_CLASSES
 cd "$PLATFORMD_HOME"
+# bin/guest-test boots a machine only for its checks; none here is a broken run.conf, not a pass.
+[ $# -gt 0 ] || { echo "run-checks.sh: no checks named (CHECKS in run.conf is empty)" > /dev/console; exit 1; }
 
 for name in "$@"; do
   export CHECK_REASON="$results/$name.reason"

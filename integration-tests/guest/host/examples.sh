@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # examples.sh DIR: prepares, on the host, what the guest's checks that source lib/examples.sh (examples-*,
-# client-killed-mid-dma, nvme-killed-mid-dma) need, since the guest's root is read-only and its JVMs are slow:
+# client-killed-mid-dma, nvme-*, interrupt-storm-flat, ...) need, since the guest's root is read-only and its JVMs are slow:
 #   * the examples' jar (examples/run --build);
 #   * DIR/sim/: the same three examples run against a daemon on the emulated machine (sim backend,
 #     shipped policy): edu.out, pit.out, framebuffer.out, framebuffer.png — what the guest's results are
 #     compared with;
 #   * a class-data-sharing archive of the examples' classes, dumped by that framebuffer run (cached in
 #     $GUEST_CACHE/cds, keyed like host/cds.sh's);
-#   * DIR/classes/: checks/client-java/*.java (EduDmaUntilKilled, NvmeIdentify) compiled against the
+#   * DIR/classes/: checks/client-java/*.java (EduDmaUntilKilled, NvmeIdentify, NvmeMsix, EduStorm, ...) compiled against the
 #     client library;
 #   * DIR/examples.conf: EXAMPLES_CP, EXAMPLES_CDS (or empty), HELPER_CLASSES, for the checks to source.
 # A failing sim run is kept (its output says why) and the guest check comparing with it fails.

@@ -1,5 +1,6 @@
-# Sourced (after lib/check.sh) by the checks that run the example drivers in the guest: examples-edu,
-# examples-framebuffer, examples-pit, python-edu and client-killed-mid-dma. What they run was built and run on the
+# Sourced (after lib/check.sh) by the checks that run the example drivers or the clients of checks/client-java in the
+# guest: examples-edu, examples-framebuffer, examples-pit, python-edu, client-killed-mid-dma, nvme-killed-mid-dma,
+# nvme-msix-vectors, interrupt-storm-flat and others. What they run was built and run on the
 # emulated machine on the host first (host/examples.sh): the reference outputs are in $SIM, the examples'
 # class-data archive and the killed client's classes are named in examples/examples.conf.
 # shellcheck shell=bash

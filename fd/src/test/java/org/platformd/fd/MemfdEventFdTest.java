@@ -59,6 +59,9 @@ class MemfdEventFdTest {
         try (EventFd e = EventFd.create("wake")) {
             Thread t = new Thread(() -> {
                 try {
+                    // Gives the waiter time to block in poll(2) first. Not a condition that can be awaited: a
+                    // thread blocked in native poll looks RUNNABLE to Java. If it has not blocked yet, the test
+                    // still checks the same answer (1), just without the cross-thread wake.
                     Thread.sleep(30);
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();

@@ -225,15 +225,17 @@ class EduDriverOverRpcTest {
                 .addOps(out.clone().setPort(0x43).setValue(0x34)) // channel 0, lo/hi, mode 2
                 .addOps(out.clone().setPort(0x40).setValue(0xff)).addOps(out.clone().setPort(0x40).setValue(0xff))
                 .build());
-        int[] counts = new int[2];
-        for (int i = 0; i < 2; i++) {
-            List<Integer> v = rpc.accessPorts(AccessPortsRequest.newBuilder().setSessionId(pit).setDeviceName("pit")
-                    .addOps(out.clone().setPort(0x43).setValue(0x00)) // latch channel 0
-                    .addOps(in.clone().setPort(0x40)).addOps(in.clone().setPort(0x40)).build()).getValuesList();
-            counts[i] = v.get(1) | v.get(2) << 8;
-            Thread.sleep(5);
+        AccessPortsRequest latchAndRead = AccessPortsRequest.newBuilder().setSessionId(pit).setDeviceName("pit")
+                .addOps(out.clone().setPort(0x43).setValue(0x00)) // latch channel 0
+                .addOps(in.clone().setPort(0x40)).addOps(in.clone().setPort(0x40)).build();
+        List<Integer> v = rpc.accessPorts(latchAndRead).getValuesList();
+        int first = v.get(1) | v.get(2) << 8, next = first;
+        long deadline = System.nanoTime() + 30_000_000_000L; // only against hanging; not a timing check
+        while (next == first && System.nanoTime() < deadline) {
+            v = rpc.accessPorts(latchAndRead).getValuesList();
+            next = v.get(1) | v.get(2) << 8;
         }
-        assertNotEquals(counts[0], counts[1], "the PIT counts down");
+        assertNotEquals(first, next, "the PIT counts down");
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> rpc.accessPorts(
                 AccessPortsRequest.newBuilder().setSessionId(pit).setDeviceName("pit")
                         .addOps(in.clone().setPort(0x60)).build()));

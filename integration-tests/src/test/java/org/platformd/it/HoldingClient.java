@@ -77,9 +77,9 @@ public final class HoldingClient {
      * Bochs display with its VRAM mapped from the passed memfd, {@link #pixel}s written through the
      * mapping and a 64x64x32 mode set in the DISPI registers; a session under edu-driver holding the
      * first edu and a mapped {@link #DMA_SIZE} DMA buffer filled with {@link #DMA_FILL}. Prints
-     * {@code READY <fb session> <edu session>} and sleeps until killed.
+     * {@code READY <fb session> <edu session>} and holds them until killed (or until its stdin closes).
      */
-    static void holdThroughLibrary(Path socket) throws InterruptedException {
+    static void holdThroughLibrary(Path socket) throws java.io.IOException, InterruptedException {
         PlatformClient client = PlatformClient.connect(socket);
         Session fbSession = client.open("fb-driver");
         Device fb = fbSession.acquire(0x1234, 0x1111);
@@ -109,6 +109,11 @@ public final class HoldingClient {
         }
         System.out.println("READY " + fbSession.id() + " " + eduSession.id());
         System.out.flush();
-        Thread.sleep(Long.MAX_VALUE);
+        // Held until the test kills it; should the test's JVM end first, the pipe on stdin closes: then this
+        // process ends too instead of holding the devices for ever.
+        while (System.in.read() >= 0) {
+            // the test writes nothing
+        }
+        System.exit(3);
     }
 }

@@ -20,7 +20,7 @@ import org.platformd.fd.EventFd;
 /** Programs the 8254 through its ports as a kernel timer driver does. No timing assertions. */
 class PitTest {
     private static final DeviceRef PIT = DeviceRef.platform("pit");
-    private static final int CH0 = 0x40, CMD = 0x43;
+    private static final int CH0 = 0x40, CH1 = 0x41, CMD = 0x43;
     private static final int RELOAD = 11932; // ~100 Hz
 
     private SimBackend backend;
@@ -43,6 +43,13 @@ class PitTest {
         ports.outb(CH0, reload >> 8);
     }
 
+    private int channel1() {
+        ports.outb(CMD, 0x40); // counter latch, channel 1
+        int lo = ports.inb(CH1);
+        int hi = ports.inb(CH1);
+        return hi << 8 | lo;
+    }
+
     private int latchedCount() {
         ports.outb(CMD, 0x00); // counter latch, channel 0
         int lo = ports.inb(CH0);
@@ -55,8 +62,8 @@ class PitTest {
         program(2, RELOAD);
         int previous = latchedCount();
         boolean moved = false;
-        for (int i = 0; i < 50; i++) {
-            Thread.sleep(1);
+        long deadline = System.nanoTime() + 10_000_000_000L; // only against hanging; not a timing check
+        for (int reads = 0; (reads < 50 || !moved) && System.nanoTime() < deadline; reads++) {
             int c = latchedCount();
             assertTrue(c >= 1 && c <= RELOAD, "count " + c + " within 1.." + RELOAD);
             moved |= c != previous;
@@ -68,12 +75,20 @@ class PitTest {
     @Test
     void latchFreezesTheValueUntilRead() throws Exception {
         program(2, 0); // 65536
-        ports.outb(CMD, 0x00);
-        Thread.sleep(5);
+        ports.outb(CMD, 0x70 | (2 << 1)); // channel 1, lo/hi byte, mode 2, 65536: the same input clock as channel 0
+        ports.outb(CH1, 0);
+        ports.outb(CH1, 0);
+        ports.outb(CMD, 0x00); // latch channel 0
+        // Channel 0's count can't be read without releasing the latch, so the time that passes is read on
+        // channel 1 (same 1.193 MHz clock): at least 100 ticks, then channel 0's latch still holds the old count.
+        int start = channel1();
+        long deadline = System.nanoTime() + 10_000_000_000L; // only against hanging; not a timing check
+        while (((start - channel1()) & 0xffff) < 100) {
+            assertTrue(System.nanoTime() < deadline, "channel 1 does not count");
+        }
         int lo = ports.inb(CH0);
         int hi = ports.inb(CH0);
         int latched = hi << 8 | lo;
-        // after a 5 ms wait the live counter has moved ~6000 ticks; the latched one was taken before
         int live = latchedCount();
         assertNotEquals(latched, live);
     }
@@ -94,7 +109,7 @@ class PitTest {
             assertTrue(irq.deliveredCount() > first, "keeps ticking");
         }
         long after = pit.irqsRaised();
-        Thread.sleep(50);
+        Thread.sleep(50); // five periods of watching for something that must not happen: no condition to await
         assertEquals(after, pit.irqsRaised(), "timer stops when the IRQ session closes");
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,7 +70,11 @@ class InterruptFlowControlTest {
         AtomicBoolean ready = new AtomicBoolean(false);
         List<InterruptEvent> sent = new CopyOnWriteArrayList<>();
         ServerCallStreamObserver<StreamInterruptsResponse> out = mock(ServerCallStreamObserver.class);
-        when(out.isReady()).thenAnswer(c -> ready.get());
+        AtomicInteger readyChecks = new AtomicInteger(); // the stream asks once per round
+        when(out.isReady()).thenAnswer(c -> {
+            readyChecks.incrementAndGet();
+            return ready.get();
+        });
         org.mockito.Mockito.doAnswer(c -> sent.add(((StreamInterruptsResponse) c.getArgument(0)).getEvent()))
                 .when(out).onNext(any());
         InterruptStream stream = new InterruptStream(s, name, edu, Set.of(), out);
@@ -85,8 +90,15 @@ class InterruptFlowControlTest {
             Thread.sleep(10);
         }
         assertEquals(storm, edu.irqs().get(0).deliveredCount(), "every MSI reached the daemon");
-        Thread.sleep(200); // let the stream go round a few times: it must still send nothing
+        // The stream goes round three more times, every firing counted, and still sends nothing (a stream that
+        // sends regardless of isReady has sent by now: the wait ends there and verify says so).
+        int rounds = readyChecks.get() + 3;
+        deadline = System.nanoTime() + 30_000_000_000L;
+        while (readyChecks.get() < rounds && sent.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         verify(out, never()).onNext(any());
+        assertTrue(readyChecks.get() >= rounds, "the stream stopped going round (or never asks isReady)");
 
         ready.set(true); // the client reads again
         deadline = System.nanoTime() + 30_000_000_000L;
