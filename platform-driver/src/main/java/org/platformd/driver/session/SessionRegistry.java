@@ -30,6 +30,7 @@ import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.Ownership;
+import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.server.Peer;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
@@ -73,6 +74,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final HostInventory inventory;
     private final Ownership ownership = new Ownership();
     private final DeviceTeardown teardown;
+    private final EventCounts counts;
     private final DmaQuarantine quarantine = new DmaQuarantine();
     private final DeviceBackend backend;
     private final DeviceDescriber describer;
@@ -90,9 +92,16 @@ public final class SessionRegistry implements AutoCloseable {
 
     public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
             PolicyState initial, Settings settings, Clock clock) {
+        this(inventory, backend, describer, initial, settings, clock, new EventCounts());
+    }
+
+    /** @param counts where refusals and resets are counted (the daemon's metrics read them) */
+    public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
+            PolicyState initial, Settings settings, Clock clock, EventCounts counts) {
         this.inventory = inventory;
         this.backend = backend;
-        this.teardown = new DeviceTeardown(backend.name());
+        this.counts = counts;
+        this.teardown = new DeviceTeardown(backend.name(), counts);
         this.describer = describer;
         this.policy = initial;
         this.settings = settings;
@@ -132,6 +141,11 @@ public final class SessionRegistry implements AutoCloseable {
         return ownership;
     }
 
+    /** What the daemon counted (refusals, resets, interrupts delivered); read by the metrics. */
+    public EventCounts counts() {
+        return counts;
+    }
+
     public Collection<Session> sessions() {
         return List.copyOf(sessions.values());
     }
@@ -151,7 +165,7 @@ public final class SessionRegistry implements AutoCloseable {
         }
         busLock.readLock().lock();
         try {
-            PolicyRule rule = admit(policy.policy(), label, peer);
+            PolicyRule rule = admitOrCount(policy.policy(), label, peer);
             VirtualBus bus = VirtualBus.assign(Policy.grants(rule, inventory.policyView()), inventory);
             String id = newId();
             // One DMA address space per session (a VFIO container shared by its devices' groups).
@@ -169,6 +183,15 @@ public final class SessionRegistry implements AutoCloseable {
     /** The policy rule {@code peer} gets for {@code label}, or PERMISSION_DENIED saying why not. */
     private PolicyRule admit(Policy policy, String label, Peer peer) {
         return admission.admit(policy, label, peer);
+    }
+
+    private PolicyRule admitOrCount(Policy policy, String label, Peer peer) {
+        try {
+            return admit(policy, label, peer);
+        } catch (StatusRuntimeException e) {
+            counts.policyDenied();
+            throw e;
+        }
     }
 
     private static Duration checkedLease(Duration lease) {
