@@ -147,7 +147,10 @@ public final class DevicePluginSet implements AutoCloseable {
         return plugins.entrySet().stream().filter(e -> e.getValue().registered).map(Map.Entry::getKey).toList();
     }
 
-    /** After a policy reload: plugins follow the labels and what they grant. */
+    /**
+     * After a policy reload: plugins follow the labels and what they grant. Lists go down the open streams now;
+     * new plugins are served and registered on the poll thread, so the reload does not wait for the kubelet.
+     */
     public void policyApplied() {
         synchronized (this) {
             if (closed) {
@@ -155,7 +158,11 @@ public final class DevicePluginSet implements AutoCloseable {
             }
             follow(GrantedLabel.of(registry.policy(), registry.inventory()));
         }
-        checkLogged();
+        try {
+            poller.execute(this::checkLogged);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("kubelet: closing, no check after the reload");
+        }
     }
 
     private void follow(List<GrantedLabel> labels) {
