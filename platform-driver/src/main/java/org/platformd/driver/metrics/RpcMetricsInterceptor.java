@@ -8,11 +8,16 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Per-RPC counts and latencies, taken where every call passes: a server interceptor. A call is counted when it
@@ -20,11 +25,39 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * life). Names follow the Prometheus gRPC convention ({@code grpc_service}, {@code grpc_method},
  * {@code grpc_type}, {@code grpc_code}) under the {@code platformd_} prefix.
  *
- * <p>Thread-safe: the client library's metrics are.
+ * <p>Thread-safe: the client library's metrics are; each method's data points are looked up once and kept
+ * (labelValues returns the same data point for the same labels, so a race between two first calls is harmless).
  */
 public final class RpcMetricsInterceptor implements ServerInterceptor {
     private final Counter handled;
     private final Histogram latency;
+    // The data points of each method, looked up once (a label lookup per call cost more than the rest together).
+    private final Map<String, PerMethod> methods = new ConcurrentHashMap<>();
+
+    /** One method's latency data point and its counters by status code, created on first use. */
+    private final class PerMethod {
+        final String service;
+        final String method;
+        final String type;
+        final DistributionDataPoint latency;
+        final AtomicReferenceArray<CounterDataPoint> handled = new AtomicReferenceArray<>(Status.Code.values().length);
+
+        PerMethod(MethodDescriptor<?, ?> m) {
+            service = m.getServiceName() == null ? "" : m.getServiceName();
+            method = m.getBareMethodName() == null ? m.getFullMethodName() : m.getBareMethodName();
+            type = m.getType().name().toLowerCase(java.util.Locale.ROOT);
+            latency = RpcMetricsInterceptor.this.latency.labelValues(service, method, type);
+        }
+
+        CounterDataPoint handled(Status.Code code) {
+            CounterDataPoint p = handled.get(code.ordinal());
+            if (p == null) { // a benign race: two threads get the same data point from the counter
+                p = RpcMetricsInterceptor.this.handled.labelValues(service, method, type, code.name());
+                handled.set(code.ordinal(), p);
+            }
+            return p;
+        }
+    }
 
     public RpcMetricsInterceptor(PrometheusRegistry registry) {
         handled = Counter.builder().name("platformd_grpc_server_handled_total")
@@ -41,10 +74,8 @@ public final class RpcMetricsInterceptor implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        MethodDescriptor<Q, R> m = call.getMethodDescriptor();
-        String service = m.getServiceName() == null ? "" : m.getServiceName();
-        String method = m.getBareMethodName() == null ? m.getFullMethodName() : m.getBareMethodName();
-        String type = m.getType().name().toLowerCase(java.util.Locale.ROOT);
+        PerMethod per = methods.computeIfAbsent(call.getMethodDescriptor().getFullMethodName(),
+                k -> new PerMethod(call.getMethodDescriptor()));
         long start = System.nanoTime();
         AtomicBoolean counted = new AtomicBoolean();
         Runnable[] done = new Runnable[1];
@@ -57,8 +88,8 @@ public final class RpcMetricsInterceptor implements ServerInterceptor {
 
             private void count(Status.Code code) {
                 if (counted.compareAndSet(false, true)) {
-                    handled.labelValues(service, method, type, code.name()).inc();
-                    latency.labelValues(service, method, type).observe((System.nanoTime() - start) / 1e9);
+                    per.handled(code).inc();
+                    per.latency.observe((System.nanoTime() - start) / 1e9);
                 }
             }
 
