@@ -1,5 +1,5 @@
 # Sourced (after lib/check.sh) by the checks that run the example drivers in the guest: examples-edu,
-# examples-framebuffer, examples-pit and client-killed-mid-dma. What they run was built and run on the
+# examples-framebuffer, examples-pit, python-edu and client-killed-mid-dma. What they run was built and run on the
 # emulated machine on the host first (host/examples.sh): the reference outputs are in $SIM, the examples'
 # class-data archive and the killed client's classes are named in examples/examples.conf.
 # shellcheck shell=bash
@@ -17,7 +17,7 @@ SIM="$RESULTS_DIR/examples/sim"
 # the checks read.
 EXAMPLES_JAVA_OPTS="$JAVA_OPTS -Xlog:disable -Xlog:all=warning:stderr${EXAMPLES_CDS:+ -XX:SharedArchiveFile=$EXAMPLES_CDS}"
 # The checks that share one daemon (started by the first of them this run, stopped by the last).
-SHARED_DAEMON_USERS="examples-edu examples-framebuffer examples-pit"
+SHARED_DAEMON_USERS="examples-edu examples-framebuffer examples-pit python-edu"
 SHARED_DAEMON_DIR="$RESULTS_DIR/examples/daemon"
 # The daemon's flags for these checks. An fd export's token must be redeemed on the fd socket within
 # 10 s by default; a client's first redemption under TCG loads jnr's classes and generates its stubs,

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -99,6 +100,19 @@ public final class DaemonOptions {
             description = "Most sessions at once (default ${DEFAULT-VALUE}).")
     int maxSessions;
 
+    @Option(names = "--keepalive-ms", paramLabel = "MS", defaultValue = "30000", hidden = true,
+            description = "How long a connection may be silent before the server pings it.")
+    long keepAliveMillis;
+
+    @Option(names = "--keepalive-timeout-ms", paramLabel = "MS", defaultValue = "10000", hidden = true,
+            description = "How long the server waits for a ping's answer before it closes the connection.")
+    long keepAliveTimeoutMillis;
+
+    @Option(names = "--call-threads", paramLabel = "N", defaultValue = "64",
+            description = "Most gRPC calls running at once (default ${DEFAULT-VALUE}); more wait their turn. What one"
+                    + " peer may occupy is the policy's <peer-limits calls>.")
+    int callThreads;
+
     @Option(names = "--metrics-http", paramLabel = "HOST:PORT",
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics. HOST must be a loopback address unless"
                     + " --tls-cert and --tls-key are given (then HTTPS with that certificate).")
@@ -132,6 +146,16 @@ public final class DaemonOptions {
     @Option(names = "--policy-poll-ms", paramLabel = "MS", defaultValue = "250", hidden = true,
             description = "How often the policy file is checked for changes.")
     long policyPollMillis;
+
+    /** The transport settings these flags ask for. */
+    public org.platformd.driver.server.DaemonServer.Settings serverSettings() {
+        if (callThreads < 1 || keepAliveMillis < 1 || keepAliveTimeoutMillis < 1) {
+            throw new IllegalArgumentException("--call-threads, --keepalive-ms and --keepalive-timeout-ms must be"
+                    + " at least 1");
+        }
+        return new org.platformd.driver.server.DaemonServer.Settings(callThreads, Duration.ofMillis(keepAliveMillis),
+                Duration.ofMillis(keepAliveTimeoutMillis));
+    }
 
     /** Parses daemon flags (as bin/platformd takes them); for tests and embedding. */
     public static DaemonOptions parse(String... args) {

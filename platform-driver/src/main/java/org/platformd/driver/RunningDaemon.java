@@ -27,6 +27,7 @@ import org.platformd.driver.fdpass.ResourceExporter;
 import org.platformd.driver.metrics.DaemonMetrics;
 import org.platformd.driver.metrics.DaemonObservations;
 import org.platformd.driver.observe.EventCounts;
+import org.platformd.driver.server.CallLimiter;
 import org.platformd.driver.server.DaemonServer;
 import org.platformd.driver.server.Listener;
 import org.platformd.driver.server.PlatformServiceImpl;
@@ -140,7 +141,8 @@ public final class RunningDaemon implements AutoCloseable {
                 new AdminGate(SocketPath.currentUid()), metrics.rpcInterceptor())); // counted, refusals included
         DaemonServer server;
         try {
-            server = DaemonServer.start(listeners, services);
+            server = DaemonServer.start(listeners, services, options.serverSettings(),
+                    new CallLimiter(() -> registry.policy().policy().peerLimits()));
         } catch (IOException | RuntimeException e) {
             registry.close();
             backend.close();

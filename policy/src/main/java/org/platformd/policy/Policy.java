@@ -21,9 +21,11 @@ public final class Policy {
     private final List<PolicyRule> rules;
     private final Optional<PolicyRule> defaultRule;
     private final LabelIndex index;
+    private final PeerLimits peerLimits;
 
-    private Policy(String source, List<PolicyRule> rules, Optional<PolicyRule> defaultRule) {
+    private Policy(String source, List<PolicyRule> rules, Optional<PolicyRule> defaultRule, PeerLimits peerLimits) {
         this.source = Objects.requireNonNull(source, "source");
+        this.peerLimits = Objects.requireNonNull(peerLimits, "peerLimits");
         this.rules = List.copyOf(rules);
         this.defaultRule = Objects.requireNonNull(defaultRule, "defaultRule");
         for (PolicyRule r : this.rules) {
@@ -41,7 +43,18 @@ public final class Policy {
      * policies; files go through the loader.
      */
     public static Policy of(String source, List<PolicyRule> rules, Optional<PolicyRule> defaultRule) {
-        return new Policy(source, rules, defaultRule);
+        return new Policy(source, rules, defaultRule, PeerLimits.DEFAULT);
+    }
+
+    /** {@link #of(String, List, Optional)} with {@code <peer-limits>}. */
+    public static Policy of(String source, List<PolicyRule> rules, Optional<PolicyRule> defaultRule,
+            PeerLimits peerLimits) {
+        return new Policy(source, rules, defaultRule, peerLimits);
+    }
+
+    /** What one peer may hold at once ({@code <peer-limits>}, or {@link PeerLimits#DEFAULT}). */
+    public PeerLimits peerLimits() {
+        return peerLimits;
     }
 
     /** Where the policy came from (a file name), for messages. */

@@ -29,6 +29,7 @@ final class PolicyValidator {
             List.of("label", "label_prefix", "label_suffix", "info", "dma_quota", "max_devices", "uid", "gid", "tls_cn");
     static final List<String> DEFAULT_POLICY_ATTRIBUTES =
             List.of("info", "dma_quota", "max_devices", "uid", "gid", "tls_cn");
+    static final List<String> PEER_LIMITS_ATTRIBUTES = List.of("sessions", "export_tokens", "calls");
     static final List<String> ACCESS_ATTRIBUTES = List.of("driver_override", "bus_master", "reset", "dma_unprotected");
     static final List<String> DEVICE_ATTRIBUTES =
             List.of("name", "driver_override", "bus_master", "reset", "dma_unprotected");
@@ -62,6 +63,8 @@ final class PolicyValidator {
         }
         Map<LabelSelector.Specificity, XmlElement> bySpecificity = new HashMap<>();
         SourceLocation firstDefault = null;
+        PeerLimits limits = PeerLimits.DEFAULT;
+        SourceLocation firstLimits = null;
         for (XmlElement child : root.children()) {
             switch (child.name()) {
                 case "policy" -> {
@@ -77,14 +80,44 @@ final class PolicyValidator {
                         defaultRule = rule.orElse(null);
                     }
                 }
-                default -> unknownElement(child, "<config>", List.of("policy", "default-policy"));
+                case "peer-limits" -> {
+                    PeerLimits l = peerLimits(child);
+                    if (firstLimits != null) {
+                        error(child.location(), "a second <peer-limits> (the first is at line " + firstLimits.line()
+                                + "); there can be only one");
+                    } else {
+                        firstLimits = child.location();
+                        limits = l;
+                    }
+                }
+                default -> unknownElement(child, "<config>", List.of("policy", "default-policy", "peer-limits"));
             }
         }
         if (root.children().stream().noneMatch(c -> c.name().equals("policy") || c.name().equals("default-policy"))) {
             warning(root.location(), "no <policy> and no <default-policy>: every session will be refused");
         }
         sameDeviceInTwoPolicies(rules, defaultRule);
-        return finish(Policy.of(file, rules, Optional.ofNullable(defaultRule)));
+        return finish(Policy.of(file, rules, Optional.ofNullable(defaultRule), limits));
+    }
+
+    /** {@code <peer-limits sessions="N" export_tokens="N" calls="N"/>}: each left out keeps its default. */
+    private PeerLimits peerLimits(XmlElement e) {
+        Map<String, XmlAttribute> attrs = known(e, PEER_LIMITS_ATTRIBUTES);
+        for (XmlElement c : e.children()) {
+            error(c.location(), "<peer-limits> takes no child elements; <" + c.name() + "> is not allowed");
+        }
+        String who = "<peer-limits>";
+        String expected = "a count from 1 to " + PeerLimits.MAX;
+        PeerLimits d = PeerLimits.DEFAULT;
+        int sessions = limit(attrs.get("sessions"), who, expected, d.sessions());
+        int tokens = limit(attrs.get("export_tokens"), who, expected, d.exportTokens());
+        int calls = limit(attrs.get("calls"), who, expected, d.calls());
+        return new PeerLimits(sessions, tokens, calls, Optional.of(e.location()));
+    }
+
+    private int limit(XmlAttribute a, String who, String expected, int fallback) {
+        if (a == null) return fallback;
+        return (int) decimal(a, who, 1, PeerLimits.MAX, expected).orElse(fallback);
     }
 
     private LoadResult finish(Policy policy) {

@@ -106,6 +106,7 @@ class ShippedPolicyTest {
         known.addAll(PolicyValidator.DEFAULT_POLICY_ATTRIBUTES);
         known.addAll(PolicyValidator.DEVICE_ATTRIBUTES);
         known.addAll(PolicyValidator.PCI_ATTRIBUTES);
+        known.addAll(PolicyValidator.PEER_LIMITS_ATTRIBUTES);
         assertEquals(known, declared);
         for (PciClassAlias a : PciClassAlias.values()) {
             assertTrue(xsd.contains("<xs:enumeration value=\"" + a.name() + "\"/>"), a.name());

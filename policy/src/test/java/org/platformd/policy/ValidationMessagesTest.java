@@ -105,7 +105,7 @@ class ValidationMessagesTest {
         assertEquals("test.xml:1:1: error: the root element is <platform>; a policy file starts with <config>",
                 only("<platform/>"));
         assertEquals("test.xml:1:9: error: unknown element <polcy> in <config> (did you mean policy?); allowed: <policy>,"
-                + " <default-policy>", only("<config><polcy/><default-policy/></config>"));
+                + " <default-policy>, <peer-limits>", only("<config><polcy/><default-policy/></config>"));
         assertEquals("test.xml:3:5: error: unknown element <usb> in <policy label=\"drv\">; allowed: <device>, <pci>",
                 inPolicy("<usb/>"));
         assertEquals("test.xml:1:9: error: <config> takes no attributes; attribute devices_rom is unknown",

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.platformd.driver.server.PeerCredentials;
 import org.platformd.fd.NativeFd;
+import org.platformd.policy.PeerLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,14 +96,29 @@ public final class ExportTokens {
      *
      * @param sessionEnded true once the session has ended (checked at redemption)
      * @param what         the resource, for logs ("0000:00:00.0 BAR 0")
-     * @throws io.grpc.StatusRuntimeException RESOURCE_EXHAUSTED when the session has too many unredeemed tokens
+     * @param limits       the policy's {@code <peer-limits>}: its export_tokens bounds the unredeemed tokens of
+     *                     one uid (every session of that user together)
+     * @throws io.grpc.StatusRuntimeException RESOURCE_EXHAUSTED when the session or its user has too many
+     *                     unredeemed tokens
      */
     public synchronized Issued issue(String sessionId, BooleanSupplier sessionEnded, PeerCredentials peer, String what,
-            FdSource source) {
+            FdSource source, PeerLimits limits) {
         Instant now = clock.instant();
         purge(now);
-        long live = entries.values().stream()
-                .filter(e -> e.sessionId.equals(sessionId) && !e.used && now.isBefore(e.expiry)).count();
+        long live = 0;
+        long ofUser = 0;
+        for (Entry e : entries.values()) {
+            if (!e.used && now.isBefore(e.expiry)) {
+                live += e.sessionId.equals(sessionId) ? 1 : 0;
+                ofUser += e.uid == peer.uid() ? 1 : 0;
+            }
+        }
+        if (ofUser >= limits.exportTokens()) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("uid " + peer.uid() + " holds " + ofUser
+                    + " unredeemed export tokens, the most " + limits.describe("export_tokens", limits.exportTokens())
+                    + " allows; redeem them on the fd socket or let them expire (" + settings.ttl().toMillis() + " ms)")
+                    .asRuntimeException();
+        }
         if (live >= settings.maxUnredeemedPerSession()) {
             throw Status.RESOURCE_EXHAUSTED.withDescription("session " + sessionId + " has " + live
                     + " unredeemed export tokens, the most allowed; redeem them on the fd socket or let them expire ("

@@ -19,6 +19,7 @@ import jnr.unixsocket.UnixSocketAddress;
 import jnr.unixsocket.UnixSocketChannel;
 import jnr.unixsocket.UnixSocketOptions;
 import org.platformd.fd.NativeFd;
+import org.platformd.driver.server.PeerCounter;
 import org.platformd.fd.ScmRights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +30,12 @@ import org.slf4j.LoggerFactory;
  * {@code token\n} (at most 128 bytes of token), one answer — {@code OK <n>\n} with the n fds in
  * a single SCM_RIGHTS control message, or {@code ERR <reason>\n} without fds — then close.
  *
- * <p>Threads: one acceptor; each connection is served on a pool thread ({@link Settings#maxConnections()}
- * at once; beyond that a connection is closed unanswered and logged) with SO_RCVTIMEO, so a client that
- * connects and never sends holds one pool thread for at most {@link Settings#readTimeout()} and blocks
- * nobody else. jnr-unixsocket for the socket (the JDK's Unix sockets give neither SO_PEERCRED's pid nor
+ * <p>Threads: one acceptor; each connection is served on a pool thread with SO_RCVTIMEO, so a client
+ * that connects and never sends holds one pool thread for at most {@link Settings#readTimeout()}. One
+ * user (SO_PEERCRED uid, all its processes together) has at most {@link Settings#connectionsPerUser()}
+ * connections served at once — beyond that a new one is answered {@code ERR busy} at once — so idle
+ * connections of one user cannot take the slots other users' redemptions need; all users together have
+ * at most {@link Settings#maxConnections()} (beyond that a connection is closed unanswered and logged). jnr-unixsocket for the socket (the JDK's Unix sockets give neither SO_PEERCRED's pid nor
  * SCM_RIGHTS), {@link ScmRights} for the send.
  *
  * <p>The socket file is mode 0660 (like the gRPC socket) and removed by {@link #close()}. A socket file
@@ -44,11 +47,12 @@ public final class FdSocketServer implements AutoCloseable {
     static final int MAX_TOKEN_BYTES = 128;
 
     /**
-     * @param readTimeout    how long a connection may take to send its line
-     * @param maxConnections connections served at once
+     * @param readTimeout        how long a connection may take to send its line
+     * @param maxConnections     connections served at once, all users together
+     * @param connectionsPerUser connections of one uid served at once
      */
-    public record Settings(Duration readTimeout, int maxConnections) {
-        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(5), 64);
+    public record Settings(Duration readTimeout, int maxConnections, int connectionsPerUser) {
+        public static final Settings DEFAULT = new Settings(Duration.ofSeconds(5), 256, 8);
     }
 
     private final Path path;
@@ -57,6 +61,7 @@ public final class FdSocketServer implements AutoCloseable {
     private final UnixServerSocketChannel server;
     private final ThreadPoolExecutor pool;
     private final Semaphore slots;
+    private final PeerCounter perUser = new PeerCounter();
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -138,7 +143,22 @@ public final class FdSocketServer implements AutoCloseable {
                 closeQuietly(conn);
                 return;
             }
+            String user;
+            try {
+                user = "uid " + conn.getOption(UnixSocketOptions.SO_PEERCRED).getUid();
+            } catch (IOException | RuntimeException e) {
+                log.warn("fd socket {}: no peer credentials on a new connection: {}", path, e.toString());
+                closeQuietly(conn);
+                continue;
+            }
+            if (!perUser.tryTake(user, settings.connectionsPerUser())) {
+                log.warn("fd socket {}: {} already has {} connections being served; answering a new one busy", path,
+                        user, settings.connectionsPerUser());
+                refuseBusy(conn);
+                continue;
+            }
             if (!slots.tryAcquire()) {
+                perUser.giveBack(user);
                 log.warn("fd socket {}: {} connections already being served; closing a new one unanswered", path,
                         settings.maxConnections());
                 closeQuietly(conn);
@@ -150,10 +170,12 @@ public final class FdSocketServer implements AutoCloseable {
                         serve(conn);
                     } finally {
                         slots.release();
+                        perUser.giveBack(user);
                     }
                 });
             } catch (RuntimeException e) {
                 slots.release();
+                perUser.giveBack(user);
                 closeQuietly(conn);
                 log.error("fd socket {}: cannot hand a connection to a thread", path, e);
             }
@@ -223,6 +245,15 @@ public final class FdSocketServer implements AutoCloseable {
             ExportTokens.Redemption.Refused no = (ExportTokens.Redemption.Refused) r;
             log.info("fd socket: refused {} ({}): {}", peer, no.reason().wire(), no.detail());
             ScmRights.send(conn.getFD(), "ERR " + no.reason().wire() + "\n");
+        }
+    }
+
+    /** {@code ERR busy} on the acceptor's thread: one short write to a fresh socket, then close. */
+    private void refuseBusy(UnixSocketChannel conn) {
+        try (conn) {
+            ScmRights.send(conn.getFD(), "ERR " + Refusal.BUSY.wire() + "\n");
+        } catch (IOException | RuntimeException e) {
+            log.debug("fd socket {}: answering busy: {}", path, e.toString());
         }
     }
 

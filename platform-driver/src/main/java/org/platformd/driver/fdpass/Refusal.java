@@ -19,6 +19,8 @@ public enum Refusal {
     RESOURCE_REVOKED("resource revoked"),
     /** No newline-terminated token of at most 128 bytes arrived, or not before the read timeout. */
     BAD_REQUEST("bad request"),
+    /** The connecting user already has {@code FdSocketServer.Settings#connectionsPerUser()} connections being served. */
+    BUSY("busy"),
     /** The daemon could not make the fds (e.g. out of file descriptors); logged on the daemon's side. */
     INTERNAL_ERROR("internal error");
 

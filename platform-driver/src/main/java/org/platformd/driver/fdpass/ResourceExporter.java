@@ -82,7 +82,7 @@ public final class ResourceExporter {
         String what = device + " BAR " + index;
         ExportTokens.Issued t = tokens.issue(s.id(), s::isClosed, peer.credentials(), what,
                 () -> List.of(h.dupMappable(mem).orElseThrow(() -> new FdSource.Revoked(
-                        "the device was released or revoked"))));
+                        "the device was released or revoked"))), limits());
         return response(t, List.of(FdRole.FD_ROLE_MEMORY)).setRegion(region(region, info.prefetchable(), 0)).build();
     }
 
@@ -99,7 +99,7 @@ public final class ResourceExporter {
                 }
                 return List.of(NativeFd.dup(buffer.fd().fd(), what));
             }
-        });
+        }, limits());
         return response(t, List.of(FdRole.FD_ROLE_MEMORY))
                 .setRegion(region(region, false, buffer.busAddress())).build();
     }
@@ -117,7 +117,7 @@ public final class ResourceExporter {
         String what = device + " " + irq.describe();
         ExportTokens.Issued t = tokens.issue(s.id(), s::isClosed, peer.credentials(), what,
                 () -> h.dupInterruptFds(irq, unmask).orElseThrow(() -> new FdSource.Revoked(
-                        "the interrupt mode changed or the device was released")));
+                        "the interrupt mode changed or the device was released")), limits());
         List<FdRole> roles = unmask ? List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER, FdRole.FD_ROLE_INTERRUPT_UNMASK)
                 : List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER);
         return response(t, roles).setInterrupt(InterruptFds.newBuilder().setMode(mode).setVector(vector)
@@ -158,5 +158,10 @@ public final class ResourceExporter {
 
     private static StatusRuntimeException failed(String message) {
         return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
+    }
+
+    /** The policy's per-peer limits as they are now (a reload's count from the next export). */
+    private org.platformd.policy.PeerLimits limits() {
+        return registry.policy().policy().peerLimits();
     }
 }

@@ -1,6 +1,7 @@
 package org.platformd.driver.server;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -25,7 +26,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,21 +38,50 @@ import org.slf4j.LoggerFactory;
  * instances, each with the {@link PeerInterceptor} its listener calls for, plus server
  * reflection (v1 and v1alpha, so every grpcurl version works) and {@code grpc.health.v1}.
  *
- * <p>Threads: one epoll event loop group (boss + workers) shared by all listeners; calls
- * run on grpc's default executor. Services must therefore be thread-safe.
+ * <p>Threads: one epoll event loop group (boss + workers) shared by all listeners; calls run on one
+ * bounded pool of {@link Settings#callThreads()} threads (grpc's default executor has no bound: a flood of
+ * slow calls would make a thread each), whose idle threads end after a minute. What one peer may occupy of
+ * it is bounded by {@link CallLimiter}. Services must be thread-safe.
+ *
+ * <p>Keep-alive: the server pings a connection idle for {@link Settings#keepAliveTime()} and closes it
+ * when no answer comes within {@link Settings#keepAliveTimeout()}; a TCP peer that died without a FIN
+ * (power loss, a cut cable, a frozen VM) thus loses its calls and streams — and with its watch stream,
+ * its sessions and devices — within their sum, not after the kernel's hours-long TCP timeout.
  */
 public final class DaemonServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DaemonServer.class);
+
+    /**
+     * @param callThreads      most threads running calls at once (more wait in a queue)
+     * @param keepAliveTime    how long a connection may be silent before the server pings it
+     * @param keepAliveTimeout how long the server waits for the ping's answer before closing the connection
+     */
+    public record Settings(int callThreads, Duration keepAliveTime, Duration keepAliveTimeout) {
+        public static final Settings DEFAULT = new Settings(64, Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final List<Server> servers;
     private final List<SocketClaim> claims;
     private final HealthStatusManager health;
+    private final ThreadPoolExecutor calls;
+    private final Settings settings;
+    private final ServerInterceptor callLimiter;
     private final java.util.concurrent.atomic.AtomicBoolean notServing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private DaemonServer(EventLoopGroup boss, EventLoopGroup workers, List<Server> servers, List<SocketClaim> claims,
-            HealthStatusManager health) {
+            HealthStatusManager health, Settings settings, ServerInterceptor callLimiter) {
+        this.settings = settings;
+        this.callLimiter = callLimiter;
+        AtomicInteger n = new AtomicInteger();
+        this.calls = new ThreadPoolExecutor(settings.callThreads(), settings.callThreads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "platformd-call-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.calls.allowCoreThreadTimeOut(true);
         this.boss = boss;
         this.workers = workers;
         this.servers = servers;
@@ -58,17 +91,17 @@ public final class DaemonServer implements AutoCloseable {
 
     /**
      * Binds every listener and starts serving {@code services} (already wrapped with
-     * {@code ContractDescriptors.withDocumentation} by the caller). On any failure nothing
-     * stays bound.
+     * {@code ContractDescriptors.withDocumentation} by the caller), each behind {@code callLimiter}
+     * (a {@link CallLimiter}). On any failure nothing stays bound.
      */
-    public static DaemonServer start(List<Listener> listeners, List<ServerServiceDefinition> services)
-            throws IOException {
+    public static DaemonServer start(List<Listener> listeners, List<ServerServiceDefinition> services,
+            Settings settings, ServerInterceptor callLimiter) throws IOException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, EpollIoHandler.newFactory());
         HealthStatusManager health = new HealthStatusManager();
         List<Server> servers = new ArrayList<>();
         List<SocketClaim> claims = new ArrayList<>();
-        DaemonServer daemon = new DaemonServer(boss, workers, servers, claims, health);
+        DaemonServer daemon = new DaemonServer(boss, workers, servers, claims, health, settings, callLimiter);
         try {
             for (Listener l : listeners) {
                 servers.add(daemon.startOne(l, services));
@@ -110,11 +143,13 @@ public final class DaemonServer implements AutoCloseable {
                 b = NettyServerBuilder.forAddress(i.address()).channelType(EpollServerSocketChannel.class);
                 peers = new PeerInterceptor(PeerInterceptor.ListenerKind.INSECURE_TCP, Set.of());
         }
-        b.bossEventLoopGroup(boss).workerEventLoopGroup(workers)
+        b.bossEventLoopGroup(boss).workerEventLoopGroup(workers).executor(calls)
+                .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
+                .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true);
         for (ServerServiceDefinition s : services) {
-            b.addService(ServerInterceptors.intercept(s, peers));
+            b.addService(ServerInterceptors.intercept(s, callLimiter, peers)); // the last one runs first
         }
         b.addService(ProtoReflectionServiceV1.newInstance());
         @SuppressWarnings("deprecation") // v1alpha: what grpcurl before 1.9 and many tools still ask for
@@ -186,6 +221,12 @@ public final class DaemonServer implements AutoCloseable {
         }
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        calls.shutdownNow();
+    }
+
+    /** Threads of the call pool alive now (idle ones end after a minute). */
+    public int callThreads() {
+        return calls.getPoolSize();
     }
 
     @Override

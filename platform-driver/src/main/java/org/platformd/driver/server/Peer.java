@@ -49,6 +49,25 @@ public record Peer(String transport, PeerCredentials credentials, String tlsComm
         };
     }
 
+    /**
+     * Who per-peer limits ({@code <peer-limits>}) count against: the Unix user (every process of one uid
+     * together — another pid of the same user is the same principal), the TLS certificate CN, or the
+     * plaintext-TCP host (its ports together).
+     */
+    public String principal() {
+        return switch (transport) {
+            case "unix" -> "uid " + credentials.uid();
+            case "tls" -> "TLS client CN=" + tlsCommonName;
+            default -> "TCP host " + host(address);
+        };
+    }
+
+    private static String host(String address) {
+        String a = address.startsWith("/") ? address.substring(1) : address;
+        int colon = a.lastIndexOf(':');
+        return colon > 0 ? a.substring(0, colon) : a;
+    }
+
     /** The calling peer; fails loudly when a service runs without {@link PeerInterceptor}. */
     public static Peer current() {
         Peer p = CURRENT.get();

@@ -32,6 +32,8 @@ import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.Ownership;
 import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.server.Peer;
+import org.platformd.driver.server.PeerCounter;
+import org.platformd.policy.PeerLimits;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.Device;
@@ -83,6 +85,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock busLock = new ReentrantReadWriteLock();
     private final ScheduledThreadPoolExecutor scheduler;
+    private final PeerCounter sessionsPerPeer = new PeerCounter();
     private final ScheduledFuture<?> reaper;
     private final ThreadPoolExecutor teardowns;
     private final SecureRandom random = new SecureRandom();
@@ -165,19 +168,42 @@ public final class SessionRegistry implements AutoCloseable {
         }
         busLock.readLock().lock();
         try {
-            PolicyRule rule = admitOrCount(policy.policy(), label, peer);
-            VirtualBus bus = VirtualBus.assign(Policy.grants(rule, inventory.policyView()), inventory);
-            String id = newId();
-            // One DMA address space per session (a VFIO container shared by its devices' groups).
-            org.platformd.bridge.DmaDomain domain = backend.bridge().map(b -> b.openDmaDomain("session-" + id))
-                    .orElse(null);
-            Session s = new Session(id, label, peer, clock.instant(), rule, bus, granted, domain);
-            sessions.put(s.id(), s);
-            log.info("opened {} under {} with {} device(s), lease {}", s, rule.describe(), bus.devices().size(), granted);
-            return s;
+            Policy current = policy.policy();
+            PolicyRule rule = admitOrCount(current, label, peer);
+            takeSessionOf(peer, current.peerLimits());
+            try {
+                VirtualBus bus = VirtualBus.assign(Policy.grants(rule, inventory.policyView()), inventory);
+                String id = newId();
+                // One DMA address space per session (a VFIO container shared by its devices' groups).
+                org.platformd.bridge.DmaDomain domain = backend.bridge().map(b -> b.openDmaDomain("session-" + id))
+                        .orElse(null);
+                Session s = new Session(id, label, peer, clock.instant(), rule, bus, granted, domain);
+                sessions.put(s.id(), s);
+                log.info("opened {} under {} with {} device(s), lease {}", s, rule.describe(), bus.devices().size(),
+                        granted);
+                return s;
+            } catch (RuntimeException e) {
+                sessionsPerPeer.giveBack(peer.principal());
+                throw e;
+            }
         } finally {
             busLock.readLock().unlock();
         }
+    }
+
+    /** Counts a new session against its principal's {@code <peer-limits sessions>}, or RESOURCE_EXHAUSTED. */
+    private void takeSessionOf(Peer peer, PeerLimits limits) {
+        String who = peer.principal();
+        if (!sessionsPerPeer.tryTake(who, limits.sessions())) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription(who + " already has " + sessionsPerPeer.held(who)
+                    + " sessions open, the most " + limits.describe("sessions", limits.sessions())
+                    + " allows; close one or let its lease run out").asRuntimeException();
+        }
+    }
+
+    /** Sessions {@code principal} has open (see {@link Peer#principal()}). */
+    public int sessionsOf(String principal) {
+        return sessionsPerPeer.held(principal);
     }
 
     /** The policy rule {@code peer} gets for {@code label}, or PERMISSION_DENIED saying why not. */
@@ -265,6 +291,7 @@ public final class SessionRegistry implements AutoCloseable {
         s.finishWatchers(SessionEvent.newBuilder().setSessionClosing(
                 SessionClosing.newBuilder().setReason(reason).setDetail(detail)));
         sessions.remove(s.id());
+        sessionsPerPeer.giveBack(s.peer().principal());
         log.info("closed {}: {} ({}); released {}", s, reason, detail, released);
         return released;
     }

@@ -15,6 +15,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.platformd.policy.PeerLimits;
+import org.platformd.policy.SourceLocation;
 import org.platformd.driver.server.PeerCredentials;
 import org.platformd.fd.EventFd;
 import org.platformd.fd.NativeFd;
@@ -53,7 +55,7 @@ class ExportTokensTest {
     }
 
     private ExportTokens.Issued issue(String session, FdSource source) {
-        return tokens.issue(session, ended::get, OWNER, "test resource", source);
+        return tokens.issue(session, ended::get, OWNER, "test resource", source, PeerLimits.DEFAULT);
     }
 
     private static Refusal refusal(ExportTokens.Redemption r) {
@@ -108,6 +110,28 @@ class ExportTokensTest {
     }
 
     @Test
+    void oneUserHoldsAtMostItsPeerLimitOfUnredeemedTokensAcrossItsSessions() throws Exception {
+        PeerLimits three = new PeerLimits(64, 3, 32, java.util.Optional.of(new SourceLocation("p.xml", 2, 3)));
+        PeerCredentials otherPidSameUser = new PeerCredentials(4712, OWNER.uid(), OWNER.gid());
+        PeerCredentials otherUser = new PeerCredentials(4713, 1001, 1001);
+        try (EventFd e = EventFd.create("test")) {
+            ExportTokens.Issued first = tokens.issue("s1", ended::get, OWNER, "r", eventFdSource(e), three);
+            tokens.issue("s2", ended::get, OWNER, "r", eventFdSource(e), three);
+            tokens.issue("s3", ended::get, otherPidSameUser, "r", eventFdSource(e), three);
+            StatusRuntimeException full = assertThrows(StatusRuntimeException.class,
+                    () -> tokens.issue("s4", ended::get, otherPidSameUser, "r", eventFdSource(e), three));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+            assertEquals("uid 1000 holds 3 unredeemed export tokens, the most <peer-limits export_tokens=\"3\"> at"
+                    + " p.xml:2:3 allows; redeem them on the fd socket or let them expire (5000 ms)",
+                    full.getStatus().getDescription());
+            tokens.issue("s5", ended::get, otherUser, "r", eventFdSource(e), three); // another user is not affected
+            ((ExportTokens.Redemption.Granted) tokens.redeem(first.token(), OWNER.pid(), OWNER.uid())).fds()
+                    .forEach(NativeFd::close);
+            tokens.issue("s4", ended::get, otherPidSameUser, "r", eventFdSource(e), three); // redeeming made room
+        }
+    }
+
+    @Test
     void aTokenOfAnEndedSessionOrARevokedResourceYieldsNoFds() {
         ExportTokens.Issued revoked = issue("s1", () -> {
             throw new FdSource.Revoked("gone");
@@ -123,7 +147,7 @@ class ExportTokensTest {
     @Test
     void refusalsUseTheContractsWords() {
         assertEquals(List.of("unknown token", "expired", "already used", "wrong peer", "session ended",
-                "resource revoked", "bad request", "internal error"),
+                "resource revoked", "bad request", "busy", "internal error"),
                 java.util.Arrays.stream(Refusal.values()).map(Refusal::wire).toList());
     }
 }

@@ -347,6 +347,56 @@ class FdFastPathTest {
         }
     }
 
+    /**
+     * A local user with access to the socket opens 64 connections and never sends: before per-user
+     * bounds, that took every slot for the read timeout (renewed, for ever), and everybody else's
+     * redemption was closed unanswered. Now that user gets {@code ERR busy} beyond its share, and
+     * another user's redemption is served.
+     */
+    @Test
+    void sixtyFourIdleConnectionsOfOneUserDoNotStarveAnotherUser() throws Exception {
+        String s = open("fb-driver");
+        acquire(s);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(fdSocket, PosixFilePermissions.fromString("rw-rw-rw-")); // the attacker's access
+        Process attacker = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "/usr/bin/python3", "-c", """
+                import socket, sys
+                held = []
+                for i in range(64):
+                    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    c.connect(sys.argv[1])
+                    held.append(c)
+                print("connected", flush=True)
+                sys.stdin.readline()
+                busy = 0
+                for c in held:
+                    c.settimeout(0.2)
+                    try:
+                        if c.recv(64) == b"ERR busy\\n":
+                            busy += 1
+                    except socket.timeout:
+                        pass
+                print("busy", busy, flush=True)
+                """, fdSocket.toString()).redirectErrorStream(true).start();
+        try {
+            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(attacker.getInputStream(),
+                    StandardCharsets.UTF_8));
+            assertEquals("connected", lines.readLine()); // it holds its connections from here on, idle
+            ExportResourceResponse r = exportBar(s, 0);
+            try (FdSocketClient.Answer a = FdSocketClient.redeem(fdSocket, r.getToken())) {
+                assertEquals("OK 1\n", a.line(), "another user's redemption is served");
+            }
+            attacker.getOutputStream().write('\n');
+            attacker.getOutputStream().flush();
+            String report = lines.readLine();
+            assertEquals("busy " + (64 - FdSocketServer.Settings.DEFAULT.connectionsPerUser()), report,
+                    "the idle user is told busy beyond its share");
+        } finally {
+            attacker.destroyForcibly().waitFor();
+        }
+    }
+
     @Test
     void aTokenRedeemedByAnotherProcessIsWrongPeerAndStaysGoodForItsOwner() throws Exception {
         String s = open("fb-driver");

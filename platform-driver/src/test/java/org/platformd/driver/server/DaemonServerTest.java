@@ -57,7 +57,8 @@ class DaemonServerTest {
 
     private DaemonServer start(Path socket) throws IOException {
         return DaemonServer.start(List.of(new Listener.Unix(socket)),
-                List.of(ContractDescriptors.withDocumentation(new PeerEcho().bindService())));
+                List.of(ContractDescriptors.withDocumentation(new PeerEcho().bindService())),
+                DaemonServer.Settings.DEFAULT, new CallLimiter(() -> org.platformd.policy.PeerLimits.DEFAULT));
     }
 
     @Test

@@ -1,0 +1,105 @@
+package org.platformd.driver.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.platformd.driver.cli.DaemonChannel;
+import org.platformd.policy.PeerLimits;
+import org.platformd.policy.SourceLocation;
+import org.platformd.proto.v1.ContractDescriptors;
+import org.platformd.proto.v1.OpenSessionRequest;
+import org.platformd.proto.v1.OpenSessionResponse;
+import org.platformd.proto.v1.PlatformServiceGrpc;
+import org.platformd.proto.v1.WatchSessionRequest;
+import org.platformd.proto.v1.WatchSessionResponse;
+
+/**
+ * {@code <peer-limits calls>} over the real server: a peer whose calls block (a hung reset, a slow backend)
+ * gets RESOURCE_EXHAUSTED for more once it has its limit in progress, instead of taking more of the bounded
+ * call threads; a finished call makes room; open streams do not count.
+ */
+@Timeout(60)
+class CallLimiterTest {
+    @TempDir
+    Path dir;
+
+    /** OpenSession blocks until the test lets it go; WatchSession stays open. */
+    static final class Blocking extends PlatformServiceGrpc.PlatformServiceImplBase {
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger entered = new AtomicInteger();
+
+        @Override
+        public void openSession(OpenSessionRequest request, StreamObserver<OpenSessionResponse> out) {
+            entered.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.onNext(OpenSessionResponse.newBuilder().setSessionId("s").build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void watchSession(WatchSessionRequest request, StreamObserver<WatchSessionResponse> out) {
+            // stays open: a stream is not a call in progress for the limit
+        }
+    }
+
+    @Test
+    void aPeerAtItsLimitIsRefusedUntilACallFinishes() throws Exception {
+        Path socket = dir.resolve("d.sock");
+        Blocking service = new Blocking();
+        PeerLimits two = new PeerLimits(64, 1024, 2, Optional.of(new SourceLocation("p.xml", 3, 3)));
+        CallLimiter limiter = new CallLimiter(() -> two);
+        try (DaemonServer server = DaemonServer.start(List.of(new Listener.Unix(socket)),
+                List.of(ContractDescriptors.withDocumentation(service.bindService())), DaemonServer.Settings.DEFAULT,
+                limiter); DaemonChannel ch = DaemonChannel.unix(socket)) {
+            var async = PlatformServiceGrpc.newFutureStub(ch.channel());
+            PlatformServiceGrpc.newStub(ch.channel()).watchSession(WatchSessionRequest.getDefaultInstance(),
+                    new io.grpc.stub.StreamObserver<>() {
+                        @Override public void onNext(WatchSessionResponse v) { }
+                        @Override public void onError(Throwable t) { }
+                        @Override public void onCompleted() { }
+                    });
+            var first = async.openSession(OpenSessionRequest.getDefaultInstance());
+            var second = async.openSession(OpenSessionRequest.getDefaultInstance());
+            for (int i = 0; i < 3000 && service.entered.get() < 2; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, service.entered.get(), "two calls in progress (the open stream aside)");
+            String me = "uid " + SocketPath.currentUid();
+            assertEquals(2, limiter.inProgress(me));
+
+            var blocking = PlatformServiceGrpc.newBlockingStub(ch.channel());
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> blocking.openSession(OpenSessionRequest.getDefaultInstance()));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+            assertEquals(me + " has 2 calls in progress, the most <peer-limits calls=\"2\"> at p.xml:3:3 allows;"
+                    + " wait for one to finish", e.getStatus().getDescription());
+            assertEquals(2, service.entered.get(), "the refused call never reached the service");
+
+            service.release.countDown();
+            assertEquals("s", first.get(30, TimeUnit.SECONDS).getSessionId());
+            assertEquals("s", second.get(30, TimeUnit.SECONDS).getSessionId());
+            for (int i = 0; i < 3000 && limiter.inProgress(me) > 0; i++) {
+                Thread.sleep(10); // the count is given back when the transport reports the call complete
+            }
+            assertEquals(0, limiter.inProgress(me), "finished calls are given back");
+            assertTrue(blocking.openSession(OpenSessionRequest.getDefaultInstance()).getSessionId().equals("s"));
+        }
+    }
+}
