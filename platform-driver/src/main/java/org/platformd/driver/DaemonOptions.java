@@ -113,6 +113,36 @@ public final class DaemonOptions {
                     + " peer may occupy is the policy's <peer-limits calls>.")
     int callThreads;
 
+    @Option(names = "--metrics-http", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics. HOST must be a loopback address unless"
+                    + " --tls-cert and --tls-key are given (then HTTPS with that certificate).")
+    String metricsHttp;
+
+    @Option(names = "--metrics-textfile", paramLabel = "PATH",
+            description = "Write the metrics to PATH (Prometheus text format, for node_exporter's textfile collector),"
+                    + " atomically (temporary file + rename), every --metrics-textfile-interval seconds and at exit.")
+    Path metricsTextFile;
+
+    @Option(names = "--metrics-textfile-interval", paramLabel = "SECONDS", defaultValue = "15",
+            description = "How often --metrics-textfile is rewritten (default ${DEFAULT-VALUE}).")
+    long metricsTextFileIntervalSeconds;
+
+    @Option(names = "--cdi-dir", paramLabel = "DIR", arity = "0..1", fallbackValue = "/var/run/cdi",
+            description = "Write a CDI spec (kind platformd.org/device, one device per policy label) to DIR/"
+                    + "platformd.org-device.json, rewritten at each policy reload; without DIR /var/run/cdi.")
+    Path cdiDir;
+
+    @Option(names = "--kubelet-dir", paramLabel = "DIR", arity = "0..1",
+            fallbackValue = "/var/lib/kubelet/device-plugins",
+            description = "Be a Kubernetes device plugin (v1beta1): register resource platformd.org/LABEL per policy"
+                    + " label with DIR/kubelet.sock and serve it on DIR/platformd-LABEL.sock; without DIR"
+                    + " /var/lib/kubelet/device-plugins.")
+    Path kubeletDir;
+
+    @Option(names = "--kubelet-poll-ms", paramLabel = "MS", defaultValue = "1000", hidden = true,
+            description = "How often the kubelet's socket and the plugin sockets are checked (kubelet restarts).")
+    long kubeletPollMillis;
+
     @Option(names = "--policy-poll-ms", paramLabel = "MS", defaultValue = "250", hidden = true,
             description = "How often the policy file is checked for changes.")
     long policyPollMillis;
@@ -207,10 +237,19 @@ public final class DaemonOptions {
         return socket != null ? socket : SocketPath.defaultPath();
     }
 
+    /** {@code --metrics-http}'s address, or null when the flag is absent. */
+    public InetSocketAddress metricsHttpAddress() {
+        return metricsHttp == null ? null : hostPort("--metrics-http", metricsHttp);
+    }
+
     static InetSocketAddress hostPort(String text) {
+        return hostPort("--tcp", text);
+    }
+
+    static InetSocketAddress hostPort(String flag, String text) {
         int colon = text.lastIndexOf(':');
         if (colon <= 0 || colon == text.length() - 1) {
-            throw new IllegalArgumentException("--tcp " + text + ": expected HOST:PORT, e.g. 127.0.0.1:7443");
+            throw new IllegalArgumentException(flag + " " + text + ": expected HOST:PORT, e.g. 127.0.0.1:7443");
         }
         String host = text.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -220,15 +259,15 @@ public final class DaemonOptions {
         try {
             port = Integer.parseInt(text.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--tcp " + text + ": port is not a number");
+            throw new IllegalArgumentException(flag + " " + text + ": port is not a number");
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--tcp " + text + ": port outside 0..65535");
+            throw new IllegalArgumentException(flag + " " + text + ": port outside 0..65535");
         }
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("--tcp " + text + ": unknown host " + host);
+            throw new IllegalArgumentException(flag + " " + text + ": unknown host " + host);
         }
     }
 }

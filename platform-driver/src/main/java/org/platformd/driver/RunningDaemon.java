@@ -24,6 +24,9 @@ import org.platformd.driver.device.PolicyTakeOver;
 import org.platformd.driver.fdpass.ExportTokens;
 import org.platformd.driver.fdpass.FdSocketServer;
 import org.platformd.driver.fdpass.ResourceExporter;
+import org.platformd.driver.metrics.DaemonMetrics;
+import org.platformd.driver.metrics.DaemonObservations;
+import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.server.CallLimiter;
 import org.platformd.driver.server.DaemonServer;
 import org.platformd.driver.server.Listener;
@@ -53,11 +56,13 @@ public final class RunningDaemon implements AutoCloseable {
     private final PolicyManager policies;
     private final PolicyFileWatcher watcher;
     private final FdSocketServer fdSocket; // null without a Unix socket
+    private final Publishing publishing;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RunningDaemon(DaemonServer server, List<Listener> listeners, SessionRegistry registry,
-            PolicyManager policies, PolicyFileWatcher watcher, FdSocketServer fdSocket) {
+            PolicyManager policies, PolicyFileWatcher watcher, FdSocketServer fdSocket, Publishing publishing) {
         this.server = server;
+        this.publishing = publishing;
         this.fdSocket = fdSocket;
         this.listeners = listeners;
         this.registry = registry;
@@ -119,7 +124,8 @@ public final class RunningDaemon implements AutoCloseable {
         SessionRegistry registry = new SessionRegistry(inventory, backend,
                 new DeviceDescriber(PciIds.system()), policy,
                 new SessionRegistry.Settings(Duration.ofSeconds(options.leaseGraceSeconds), options.maxSessions,
-                        Duration.ofMillis(200)), Clock.systemUTC());
+                        Duration.ofMillis(200)), Clock.systemUTC(), new EventCounts());
+        DaemonMetrics metrics = new DaemonMetrics(DaemonObservations.of(registry));
         PolicyManager policies = new PolicyManager(registry, options.policy);
         java.util.Optional<java.nio.file.Path> fdPath = options.fdSocketPath();
         ExportTokens tokens = new ExportTokens(new ExportTokens.Settings(Duration.ofMillis(options.fdTokenTtlMillis),
@@ -127,10 +133,12 @@ public final class RunningDaemon implements AutoCloseable {
         ResourceExporter exporter = new ResourceExporter(registry, tokens,
                 fdPath.map(p -> p.toAbsolutePath().toString()).orElse(null));
         List<ServerServiceDefinition> services = new ArrayList<>();
-        services.add(ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, exporter).bindService()));
+        services.add(ServerInterceptors.intercept(
+                ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, exporter).bindService()),
+                metrics.rpcInterceptor()));
         services.add(ServerInterceptors.intercept(
                 ContractDescriptors.withDocumentation(new AdminServiceImpl(registry, policies).bindService()),
-                new AdminGate(SocketPath.currentUid())));
+                new AdminGate(SocketPath.currentUid()), metrics.rpcInterceptor())); // counted, refusals included
         DaemonServer server;
         try {
             server = DaemonServer.start(listeners, services, options.serverSettings(),
@@ -151,9 +159,21 @@ public final class RunningDaemon implements AutoCloseable {
                 throw e;
             }
         }
+        Publishing publishing;
+        try { // after the sockets are bound: what is published points at a socket that answers
+            publishing = Publishing.start(options, metrics, registry, policies, fdPath);
+        } catch (IOException | RuntimeException e) {
+            if (fdSocket != null) {
+                fdSocket.close();
+            }
+            server.shutdown(Duration.ofSeconds(1));
+            registry.close();
+            backend.close();
+            throw e;
+        }
         PolicyFileWatcher watcher = options.policy == null ? null
                 : new PolicyFileWatcher(options.policy, policies, options.policyPollMillis, policy.text());
-        return new RunningDaemon(server, listeners, registry, policies, watcher, fdSocket);
+        return new RunningDaemon(server, listeners, registry, policies, watcher, fdSocket, publishing);
     }
 
     /** Where it listens, for the start-up line. */
@@ -185,6 +205,11 @@ public final class RunningDaemon implements AutoCloseable {
         return policies;
     }
 
+    /** What the daemon publishes besides its sockets: metrics, CDI spec, kubelet device plugin. */
+    public Publishing publishing() {
+        return publishing;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -194,6 +219,7 @@ public final class RunningDaemon implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
+        publishing.withdraw(); // the kubelet and container runtimes stop being pointed at us first
         registry.closeAll(SessionCloseReason.SESSION_CLOSE_REASON_SERVER_SHUTDOWN, "platformd is shutting down");
         server.shutdown(Duration.ofSeconds(5));
         if (fdSocket != null) {
@@ -201,6 +227,7 @@ public final class RunningDaemon implements AutoCloseable {
         }
         registry.close();
         registry.backend().close();
+        publishing.close(); // the metrics last: the text file's final write has the shutdown's counts
         log.info("stopped");
     }
 }

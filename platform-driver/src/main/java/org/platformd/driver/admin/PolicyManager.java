@@ -44,11 +44,22 @@ public final class PolicyManager {
     private final SessionRegistry registry;
     private final Path file;
     private final java.util.concurrent.atomic.AtomicLong attempts = new java.util.concurrent.atomic.AtomicLong();
+    private final List<java.util.function.Consumer<PolicyState>> appliedListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** {@code file}: the --policy file reloads read (null: the shipped example). */
     public PolicyManager(SessionRegistry registry, Path file) {
         this.registry = registry;
         this.file = file;
+    }
+
+    /**
+     * Calls {@code listener} with each policy applied from now on (after its sessions were brought in line), on
+     * the reloading thread, under this manager's lock: what the daemon publishes about its labels (the CDI spec,
+     * the kubelet's resources) follows the policy in force. A listener must not reload.
+     */
+    public void onApplied(java.util.function.Consumer<PolicyState> listener) {
+        appliedListeners.add(listener);
     }
 
     /** The policy to start with: {@code file}, or the shipped example when null. Problems → exception. */
@@ -186,6 +197,13 @@ public final class PolicyManager {
         registry.backend().takeWhileHeld(PolicyTakeOver.marked(next.policy(), registry.inventory()));
         List<SessionChange> changes = registry.apply(next);
         log.info("policy version {} applied from {}: {} session(s) changed", next.version(), source, changes.size());
+        for (var listener : appliedListeners) {
+            try {
+                listener.accept(next);
+            } catch (RuntimeException e) { // the policy is in force: a listener's failure must not undo or hide it
+                log.error("after applying policy version {}: {}", next.version(), e.toString(), e);
+            }
+        }
         return out.setApplied(true).setVersion(next.version()).addAllSessionChanges(changes).build();
     }
 

@@ -22,9 +22,13 @@ public final class DeviceBackend {
     private static final Logger log = LoggerFactory.getLogger(DeviceBackend.class);
     private final Backend bridge;
     private volatile Set<BusAddress> takenWhileHeld = Set.of();
+    private final java.util.concurrent.atomic.LongAdder takeOvers = new java.util.concurrent.atomic.LongAdder();
 
     private DeviceBackend(Backend bridge) {
         this.bridge = bridge;
+        if (bridge instanceof LinuxBackend linux) {
+            takeOvers.add(linux.takenOver().size()); // --take-over's, taken while the backend opened
+        }
     }
 
     public static DeviceBackend of(Backend bridge) {
@@ -63,6 +67,9 @@ public final class DeviceBackend {
             if (take) {
                 log.info("policy marks {} driver_override=\"yes\": taking it from its kernel driver while it is held", a);
                 take = linux.takeOver(a);
+                if (take) {
+                    takeOvers.increment();
+                }
             }
             boolean giveBack = take;
             afterClose = () -> { // a client's mappings of its BARs are revoked before anyone else gets it
@@ -78,6 +85,11 @@ public final class DeviceBackend {
             afterClose.run(); // nothing was opened: the function goes back at once
             throw e;
         }
+    }
+
+    /** Functions taken from their kernel drivers so far (at start by --take-over, then while held). */
+    public long takeOvers() {
+        return takeOvers.sum();
     }
 
     public void close() {

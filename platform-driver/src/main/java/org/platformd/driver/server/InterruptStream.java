@@ -9,6 +9,7 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.Irq;
 import org.platformd.driver.device.DataPath;
 import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.session.Session;
 import org.platformd.proto.v1.InterruptEvent;
 import org.platformd.proto.v1.InterruptMode;
@@ -33,14 +34,16 @@ final class InterruptStream implements Runnable {
     private final DeviceHandle handle;
     private final Set<Integer> vectors;
     private final ServerCallStreamObserver<StreamInterruptsResponse> out;
+    private final EventCounts counts;
 
-    InterruptStream(Session session, String device, DeviceHandle handle, Set<Integer> vectors,
+    InterruptStream(EventCounts counts, Session session, String device, DeviceHandle handle, Set<Integer> vectors,
             ServerCallStreamObserver<StreamInterruptsResponse> out) {
         this.session = session;
         this.device = device;
         this.handle = handle;
         this.vectors = vectors;
         this.out = out;
+        this.counts = counts;
     }
 
     @Override
@@ -99,6 +102,7 @@ final class InterruptStream implements Runnable {
                         long total = current.get(v).deliveredCount();
                         long count = Math.max(1, total - sent[v]);
                         sent[v] = total;
+                        counts.interruptsDelivered(count);
                         InterruptMode mode = handle.interruptMode();
                         out.onNext(StreamInterruptsResponse.newBuilder().setEvent(InterruptEvent.newBuilder()
                                 .setDeviceName(device).setVector(v).setCount(count).setTotalCount(total)

@@ -290,7 +290,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             out.onError(e);
             return;
         }
-        InterruptStream stream = new InterruptStream(h.session(), h.device().name(), h.handle(),
+        InterruptStream stream = new InterruptStream(registry.counts(), h.session(), h.device().name(), h.handle(),
                 java.util.Set.copyOf(req.getVectorsList()), (ServerCallStreamObserver<StreamInterruptsResponse>) out);
         interruptThreads.execute(stream);
     }

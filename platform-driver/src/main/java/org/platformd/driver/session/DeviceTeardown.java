@@ -1,5 +1,6 @@
 package org.platformd.driver.session;
 
+import org.platformd.driver.observe.EventCounts;
 import org.platformd.bridge.BridgeException;
 import org.platformd.driver.device.DeviceHandle;
 import org.slf4j.Logger;
@@ -23,9 +24,11 @@ final class DeviceTeardown {
     private static final Logger log = LoggerFactory.getLogger(DeviceTeardown.class);
 
     private final String backendName;
+    private final EventCounts counts;
 
-    DeviceTeardown(String backendName) {
+    DeviceTeardown(String backendName, EventCounts counts) {
         this.backendName = backendName;
+        this.counts = counts;
     }
 
     /**
@@ -59,22 +62,29 @@ final class DeviceTeardown {
         }
         String method = "skipped (policy reset=\"no\")";
         boolean resetDone = false;
+        EventCounts.ResetResult result = EventCounts.ResetResult.SKIPPED;
         if (reset) {
             try {
                 method = device.resetAndRestore();
                 resetDone = !"none".equals(method);
+                result = resetDone ? EventCounts.ResetResult.OK : EventCounts.ResetResult.UNSUPPORTED;
             } catch (BridgeException e) {
                 if (e.reason() != BridgeException.Reason.UNSUPPORTED) {
                     log.error("teardown of {} ({}): reset failed: {}", name, why, e.toString());
                     ok = false;
+                    result = EventCounts.ResetResult.FAILED;
+                } else {
+                    result = EventCounts.ResetResult.UNSUPPORTED;
                 }
                 method = "not possible (" + e.getMessage() + ")";
             } catch (RuntimeException e) {
                 log.error("teardown of {} ({}): reset failed: {}", name, why, e.toString());
                 ok = false;
                 method = "failed";
+                result = EventCounts.ResetResult.FAILED;
             }
         }
+        counts.reset(result);
         try {
             device.closeInterrupts();
         } catch (RuntimeException e) {

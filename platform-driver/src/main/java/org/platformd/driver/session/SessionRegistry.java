@@ -30,6 +30,7 @@ import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.Ownership;
+import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.server.Peer;
 import org.platformd.driver.server.PeerCounter;
 import org.platformd.policy.PeerLimits;
@@ -75,6 +76,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final HostInventory inventory;
     private final Ownership ownership = new Ownership();
     private final DeviceTeardown teardown;
+    private final EventCounts counts;
     private final DmaQuarantine quarantine = new DmaQuarantine();
     private final DeviceBackend backend;
     private final DeviceDescriber describer;
@@ -93,9 +95,16 @@ public final class SessionRegistry implements AutoCloseable {
 
     public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
             PolicyState initial, Settings settings, Clock clock) {
+        this(inventory, backend, describer, initial, settings, clock, new EventCounts());
+    }
+
+    /** @param counts where refusals and resets are counted (the daemon's metrics read them) */
+    public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
+            PolicyState initial, Settings settings, Clock clock, EventCounts counts) {
         this.inventory = inventory;
         this.backend = backend;
-        this.teardown = new DeviceTeardown(backend.name());
+        this.counts = counts;
+        this.teardown = new DeviceTeardown(backend.name(), counts);
         this.describer = describer;
         this.policy = initial;
         this.settings = settings;
@@ -135,6 +144,11 @@ public final class SessionRegistry implements AutoCloseable {
         return ownership;
     }
 
+    /** What the daemon counted (refusals, resets, interrupts delivered); read by the metrics. */
+    public EventCounts counts() {
+        return counts;
+    }
+
     public Collection<Session> sessions() {
         return List.copyOf(sessions.values());
     }
@@ -155,7 +169,7 @@ public final class SessionRegistry implements AutoCloseable {
         busLock.readLock().lock();
         try {
             Policy current = policy.policy();
-            PolicyRule rule = admit(current, label, peer);
+            PolicyRule rule = admitOrCount(current, label, peer);
             takeSessionOf(peer, current.peerLimits());
             try {
                 VirtualBus bus = VirtualBus.assign(Policy.grants(rule, inventory.policyView()), inventory);
@@ -195,6 +209,15 @@ public final class SessionRegistry implements AutoCloseable {
     /** The policy rule {@code peer} gets for {@code label}, or PERMISSION_DENIED saying why not. */
     private PolicyRule admit(Policy policy, String label, Peer peer) {
         return admission.admit(policy, label, peer);
+    }
+
+    private PolicyRule admitOrCount(Policy policy, String label, Peer peer) {
+        try {
+            return admit(policy, label, peer);
+        } catch (StatusRuntimeException e) {
+            counts.policyDenied();
+            throw e;
+        }
     }
 
     private static Duration checkedLease(Duration lease) {

@@ -77,7 +77,8 @@ class InterruptFlowControlTest {
         });
         org.mockito.Mockito.doAnswer(c -> sent.add(((StreamInterruptsResponse) c.getArgument(0)).getEvent()))
                 .when(out).onNext(any());
-        InterruptStream stream = new InterruptStream(s, name, edu, Set.of(), out);
+        org.platformd.driver.observe.EventCounts counts = new org.platformd.driver.observe.EventCounts();
+        InterruptStream stream = new InterruptStream(counts, s, name, edu, Set.of(), out);
         Thread t = new Thread(stream, "test-irq-stream");
         t.start();
 
@@ -108,6 +109,7 @@ class InterruptFlowControlTest {
         assertEquals(storm, sent.stream().mapToLong(InterruptEvent::getCount).sum(), "no firing lost");
         assertTrue(sent.size() <= 2, "the storm arrives coalesced, not as " + sent.size() + " queued events");
         assertEquals(storm, sent.get(sent.size() - 1).getTotalCount());
+        assertEquals(storm, counts.interrupts(), "platformd_interrupts_total counts what was delivered");
         when(out.isCancelled()).thenReturn(true);
         t.join(10_000);
     }
