@@ -180,7 +180,7 @@ class ConfigVirtualizerFuzzTest {
                     yield ((control & 0x80) != 0 ? 14 : 10) + ((control & 0x100) != 0 ? 10 : 0);
                 }
                 case 0x11 -> 12; // MSI-X
-                case 0x10 -> 0x3c; // PCI Express (v2 layout, the longer one)
+                case 0x10 -> (u16(cfg, at + 2) & 0xf) >= 2 ? 0x3c : 0x24; // PCI Express: v2 adds registers to 0x3b
                 default -> 4;
             };
         }
