@@ -378,6 +378,26 @@ class ConfigVirtualizerFuzzTest {
         replay(8328);
     }
 
+    /**
+     * Seed -2145: a vendor extended capability in the last dword (its 8-byte header does not fit) was left
+     * unclaimed, so an earlier vendor capability's length made its header writable.
+     */
+    @Test
+    void aVendorLengthCannotReachAVendorHeaderInTheLastDword() {
+        ConfigImage img = ConfigImage.endpoint(4096).cap(0x40, 0x10).put16(0x42, 0x0002)
+                .extCap(0x100, 0x000b, 1, 0xffc).put32(0x104, 0xfff0_0001L) // VSEC of 0xfff bytes
+                .extCap(0xffc, 0x000b, 1, 0);
+        ConfigVirtualizer v = img.virtualizer(false);
+        v.write(0x200, 4, 0x12345678L, ALLOW); // the first VSEC's body is the driver's
+        assertEquals(1, img.hardware().writes.size());
+        img.hardware().writes.clear();
+        for (int at = 0xffc; at < 0x1000; at++) {
+            assertEquals(0xffL, v.write(at, 1, 0xff, ALLOW), "0x" + Integer.toHexString(at));
+        }
+        assertTrue(img.hardware().writes.isEmpty(), img.hardware().writes::toString);
+        replay(-2145);
+    }
+
     @Test
     void theReferenceIsNotVacuous() {
         // A vendor capability's body is writable in the model and reaches the device through the virtualizer;
