@@ -129,18 +129,23 @@ class ConfigVirtualizerFuzzTest {
             Arrays.fill(owned, 0, 0x40, true);
             List<int[]> vendors = new ArrayList<>(); // {offset, header bytes, end}
             List<Integer> std = standardChain(cfg);
-            boolean express = false;
             for (int at : std) {
                 int id = u8(cfg, at);
-                express |= id == 0x10 || id == 0x07;
+                if (at < 0x40) {
+                    continue; // the header is owned already
+                }
                 if (id == 0x09) {
                     own(owned, at, 3);
                     vendors.add(new int[] {at, 3, Math.min(0x100, at + u8(cfg, at + 2))});
                 } else {
-                    own(owned, at, Math.max(4, standardLength(cfg, at, id)));
+                    own(owned, at, Math.min(0x100 - at, Math.max(4, standardLength(cfg, at, id)))); // seed 10441: not past 0x100
                 }
             }
-            if (size > 0x100 && express) {
+            // The extended chain is walked whenever there is extended config space: lspci's condition (a PCI-X or
+            // Express ID in the standard chain) decides whether a decoder lists it at all, and on a corrupt chain
+            // that is a guess (seeds -2807, 10441); a vendor body's bytes never reach 0x100 from below, so
+            // walking it always only widens what the model allows to what those capabilities say.
+            if (size > 0x100) {
                 for (int at : extendedChain(cfg)) {
                     int id = u16(cfg, at);
                     if (id == 0x000b) {
@@ -206,9 +211,7 @@ class ConfigVirtualizerFuzzTest {
             int at = u8(cfg, (u8(cfg, 0x0e) & 0x7f) == 2 ? 0x14 : 0x34) & 0xfc;
             while (at != 0 && !seen[at] && u8(cfg, at) != 0xff) {
                 seen[at] = true;
-                if (at >= 0x40) {
-                    out.add(at);
-                }
+                out.add(at);
                 at = u8(cfg, at + 1) & 0xfc;
             }
             return out;
@@ -396,6 +399,8 @@ class ConfigVirtualizerFuzzTest {
         }
         assertTrue(img.hardware().writes.isEmpty(), img.hardware().writes::toString);
         replay(-2145);
+        replay(-2807); // the model missed extended chains the decoder walks (a PCI-X ID inside the header)
+        replay(10441);
     }
 
     @Test
