@@ -137,11 +137,11 @@ final class MachineBuilder {
                     yield new BochsDisplay(addr, Long.parseLong(d.properties().getOrDefault("vgamem",
                             Long.toString(16L << 20))));
                 } catch (IOException e) {
-                    throw new MachineDescriptionException(desc.source(), d.line(),
+                    throw new MachineDescriptionException(desc.source(), d.line(), d.column(),
                             "bochs-display at " + addr + ": video memory: " + e.getMessage(), e);
                 }
             }
-            default -> throw new MachineDescriptionException(desc.source(), d.line(), "unknown model " + d.model());
+            default -> throw new MachineDescriptionException(desc.source(), d.line(), d.column(), "unknown model " + d.model());
         };
     }
 

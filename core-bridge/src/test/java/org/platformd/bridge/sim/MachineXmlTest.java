@@ -61,7 +61,31 @@ class MachineXmlTest {
                 </machine>
                 """);
         assertEquals(4, e.line());
-        assertTrue(e.getMessage().contains("machine.xml:4") && e.getMessage().contains("'vga'"), e.getMessage());
+        assertEquals(38, e.column()); // just after the start tag's end, as the SAX locator reports it
+        assertTrue(e.getMessage().contains("machine.xml:4:38: ") && e.getMessage().contains("'vga'"), e.getMessage());
+    }
+
+    /** Found by MachineXmlFuzzTest: refusals said FILE:LINE only; every one now says FILE:LINE:COL. */
+    @Test
+    void everyKindOfRefusalIsPlacedAtLineAndColumn() throws Exception {
+        String[] bad = {
+            "<machine><pci><device model='edu' slot='02.0'/></pci>\n  <oops/></machine>", // unknown element
+            "<machine><pci>\n<device model='edu' slot='02.0' colour='red'/></pci></machine>", // unknown attribute
+            "<machine><pci></pci>\n  text</machine>",                                      // text content
+            "<machine><pci>\n  <device model='edu'",                                        // not well-formed
+            "",                                                                             // empty
+            "<machine><pci><device model='edu' slot='02.1'/></pci></machine>",               // function without .0
+        };
+        for (String xml : bad) {
+            MachineDescriptionException e = fails(xml);
+            assertTrue(e.line() >= 1 && e.column() >= 1, e.getMessage());
+            assertTrue(e.getMessage().matches("(?s).*machine\\.xml:" + e.line() + ":" + e.column() + ": .+"),
+                    e.getMessage());
+        }
+        byte[] notUtf8 = "<machine name='\u00e9'/>".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        MachineDescriptionException e = assertThrows(MachineDescriptionException.class, () ->
+                org.platformd.bridge.sim.xml.MachineDescriptionReader.read(new java.io.ByteArrayInputStream(notUtf8), "m.xml"));
+        assertTrue(e.getMessage().matches("(?s)m\\.xml:[1-9][0-9]*:[1-9][0-9]*: .+"), e.getMessage());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package org.platformd.pci.oracle;
 
 /** Small hand-built config spaces for feeding lspci IDs no real dump contains. */
-final class SyntheticConfig {
+public final class SyntheticConfig {
     private SyntheticConfig() {}
 
     /** 256 bytes: vendor 1af4, capability list on, one capability with {@code id} at 0x40. */
@@ -35,7 +35,7 @@ final class SyntheticConfig {
     }
 
     /** The device in lspci -xxx text form, followed by a blank line. */
-    static String dumpText(String slot, byte[] config) {
+    public static String dumpText(String slot, byte[] config) {
         StringBuilder s = new StringBuilder(slot).append(" Synthetic device\n");
         for (int i = 0; i < config.length; i += 16) {
             s.append(String.format("%02x:", i));

@@ -189,8 +189,10 @@ final class ConfigPermissions {
         List<Found> headersFree = new ArrayList<>();
         for (Found f : vendors) { // every vendor header first: one vendor's body can't swallow the next's header
             int at = f.cap().offset();
-            if (unclaimed(at, at + f.layout().writableFrom(), f.end())) {
-                claim(at, at + f.layout().writableFrom(), f.end());
+            boolean free = unclaimed(at, at + f.layout().writableFrom(), f.end());
+            // its header is claimed even when it does not fit (one in the last dword): never another's body
+            claim(at, at + f.layout().writableFrom(), f.end());
+            if (free) {
                 headersFree.add(f);
             }
         }

@@ -88,10 +88,19 @@ final class PermissionTable {
     static final Map<Integer, CapabilityRule> EXTENDED = Map.of(
             0x0001, fixed("Advanced Error Reporting", 0x48),
             0x0003, fixed("Device Serial Number", 12),
-            0x000b, new CapabilityRule("Vendor Specific", (hw, at) -> CapabilityLayout.vendor((hw.read32(at + 4) >>> 20) & 0xfff, 8)),
+            0x000b, new CapabilityRule("Vendor Specific", (hw, at) -> CapabilityLayout.vendor((dword(hw, at + 4) >>> 20) & 0xfff, 8)),
             0x000d, fixed("Access Control Services", 8),
             0x000e, fixed("Alternative Routing-ID Interpretation", 8),
             0x0010, new CapabilityRule("SR-IOV", PermissionTable::sriov));
+
+    /**
+     * A register a capability's layout depends on, or 0 where it would lie past config space: an extended
+     * capability may sit in the very last dword (its header is all that is there), and the device's bytes
+     * must never make the table read outside config space.
+     */
+    private static int dword(PciConfig hw, int at) {
+        return at + 4 <= hw.size() ? hw.read32(at) : 0;
+    }
 
     static final int VENDOR = 0x09;
     static final int EXT_VENDOR = 0x000b;
@@ -125,7 +134,7 @@ final class PermissionTable {
             int reg = 0x24 + 4 * i;
             long virt = upperHalf ? 0xffffffffL : 0xfffffff0L;
             fields.add(new Field("SR-IOV VF BAR" + i, reg, 4, virt, 0, Seed.ZERO, true));
-            upperHalf = !upperHalf && (hw.read32(at + reg) & 0x6) == 0x4;
+            upperHalf = !upperHalf && (dword(hw, at + reg) & 0x6) == 0x4;
         }
         return new CapabilityLayout(0x40, fields, -1);
     }

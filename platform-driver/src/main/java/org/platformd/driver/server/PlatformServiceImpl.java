@@ -399,8 +399,24 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("ExportResource", out, () -> exporter.export(session(req.getSessionId()), Peer.current(), req));
     }
 
+    /** google.protobuf.Duration's valid range: +-10,000 years (duration.proto). */
+    private static final long MAX_PROTO_SECONDS = 315_576_000_000L;
+
+    /**
+     * A wire duration as a {@link Duration}; INVALID_ARGUMENT outside what duration.proto allows (seconds within
+     * +-315,576,000,000, nanos within +-999,999,999 and of the seconds' sign), so later arithmetic on it
+     * (lease checks, messages in milliseconds) cannot overflow.
+     */
     static Duration duration(com.google.protobuf.Duration d) {
-        return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+        long s = d.getSeconds();
+        int n = d.getNanos();
+        if (s > MAX_PROTO_SECONDS || s < -MAX_PROTO_SECONDS || n > 999_999_999 || n < -999_999_999 // no Math.abs: MIN_VALUE
+                || (s > 0 && n < 0) || (s < 0 && n > 0)) {
+            throw Status.INVALID_ARGUMENT.withDescription("duration " + s + " s " + n + " ns is not a valid"
+                    + " google.protobuf.Duration (seconds within +-" + MAX_PROTO_SECONDS + ", nanos within +-999999999"
+                    + " and of the seconds' sign)").asRuntimeException();
+        }
+        return Duration.ofSeconds(s, n);
     }
 
     static com.google.protobuf.Duration proto(Duration d) {

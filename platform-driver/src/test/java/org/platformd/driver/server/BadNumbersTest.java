@@ -163,4 +163,27 @@ class BadNumbersTest {
                     .setData(com.google.protobuf.ByteString.copyFrom(new byte[16])).build()));
         }
     }
+
+    /**
+     * Found by RpcFuzzTest (seed -89876): a lease of -8436446752010053131 s -999999999 ns overflowed converting
+     * to java.time and answered INTERNAL. Durations outside what duration.proto allows are INVALID_ARGUMENT.
+     */
+    @Test
+    void durationsOutsideTheirWireRangeAreRefused() {
+        com.google.protobuf.Duration[] bad = {
+            com.google.protobuf.Duration.newBuilder().setSeconds(-8436446752010053131L).setNanos(-999999999).build(),
+            com.google.protobuf.Duration.newBuilder().setSeconds(Long.MAX_VALUE).setNanos(999999999).build(),
+            com.google.protobuf.Duration.newBuilder().setSeconds(Long.MIN_VALUE).build(),
+            com.google.protobuf.Duration.newBuilder().setSeconds(60).setNanos(Integer.MIN_VALUE).build(),
+            com.google.protobuf.Duration.newBuilder().setSeconds(60).setNanos(-1).build(),
+        };
+        for (com.google.protobuf.Duration d : bad) {
+            refused("open with lease " + d, () -> rpc.openSession(OpenSessionRequest.newBuilder().setLabel("edu-driver")
+                    .setLeaseDuration(d).build()));
+            refused("renew with lease " + d, () -> rpc.renewLease(org.platformd.proto.v1.RenewLeaseRequest.newBuilder()
+                    .setSessionId(session).setLeaseDuration(d).build()));
+            refused("watch with keep-alive " + d, () -> rpc.watchSession(org.platformd.proto.v1.WatchSessionRequest
+                    .newBuilder().setSessionId(session).setKeepAliveInterval(d).build()).hasNext());
+        }
+    }
 }

@@ -30,18 +30,21 @@ public record MachineDescription(String name, String source, List<PciNode> rootB
 
         /** Line in the source, for error messages. */
         int line();
+
+        /** Column in the source (where the element's start tag ends), for error messages. */
+        int column();
     }
 
     /** An endpoint: {@code model} is host-bridge, edu or bochs-display; {@code properties} are its extra attributes. */
     public record DeviceSpec(String model, int device, int function, int irq, Map<String, String> properties,
-                             int line) implements PciNode {
+                             int line, int column) implements PciNode {
         public DeviceSpec {
             properties = Map.copyOf(properties);
         }
     }
 
     /** A PCI-to-PCI bridge with the nodes on its secondary bus. */
-    public record BridgeSpec(int device, int function, int irq, int chassis, List<PciNode> children, int line)
+    public record BridgeSpec(int device, int function, int irq, int chassis, List<PciNode> children, int line, int column)
             implements PciNode {
         public BridgeSpec {
             children = List.copyOf(children);
@@ -49,6 +52,6 @@ public record MachineDescription(String name, String source, List<PciNode> rootB
     }
 
     /** A legacy device: {@code model} pit at {@code ports} with ISA {@code irq}. */
-    public record PlatformSpec(String name, String model, int ports, int irq, int line) {
+    public record PlatformSpec(String name, String model, int ports, int irq, int line, int column) {
     }
 }

@@ -38,7 +38,7 @@ public final class MachineDescriptionReader {
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString());
         } catch (IOException e) {
-            throw new MachineDescriptionException(file.toString(), 0, "can't read: " + e.getMessage(), e);
+            throw new MachineDescriptionException(file.toString(), 0, 0, "can't read: " + e.getMessage(), e);
         }
     }
 
@@ -98,7 +98,7 @@ public final class MachineDescriptionReader {
 
     private record Context(String source) {
         MachineDescriptionException error(XmlElement e, String message) {
-            return new MachineDescriptionException(source, e.line(), message);
+            return new MachineDescriptionException(source, e.line(), e.column(), message);
         }
 
         void attributes(XmlElement e, Set<String> allowed) throws MachineDescriptionException {
@@ -182,7 +182,7 @@ public final class MachineDescriptionReader {
             }
             for (PciNode n : nodes) {
                 if (n.function() != 0 && !taken.containsKey(n.device() << 3)) {
-                    throw new MachineDescriptionException(source, n.line(), String.format(
+                    throw new MachineDescriptionException(source, n.line(), n.column(), String.format(
                             "function %02x.%x needs a function %02x.0 in the same device", n.device(), n.function(),
                             n.device()));
                 }
@@ -213,7 +213,7 @@ public final class MachineDescriptionReader {
                     props.put(p, Long.toString(number(e, p, v, 0, Long.MAX_VALUE)));
                 }
             }
-            return new DeviceSpec(model, slot[0], slot[1], irq, props, e.line());
+            return new DeviceSpec(model, slot[0], slot[1], irq, props, e.line(), e.column());
         }
 
         BridgeSpec bridge(XmlElement e) throws MachineDescriptionException {
@@ -225,7 +225,7 @@ public final class MachineDescriptionReader {
             int[] slot = slot(e);
             int irq = optionalInt(e, "irq", -1, 0, 255);
             int chassis = optionalInt(e, "chassis", 0, 0, 255);
-            return new BridgeSpec(slot[0], slot[1], irq, chassis, bus(e), e.line());
+            return new BridgeSpec(slot[0], slot[1], irq, chassis, bus(e), e.line(), e.column());
         }
 
         PlatformSpec platform(XmlElement e) throws MachineDescriptionException {
@@ -244,7 +244,7 @@ public final class MachineDescriptionReader {
                         ports, ports + 3));
             }
             int irq = optionalInt(e, "irq", 0, 0, 15);
-            return new PlatformSpec(name, model, ports, irq, e.line());
+            return new PlatformSpec(name, model, ports, irq, e.line(), e.column());
         }
     }
 }

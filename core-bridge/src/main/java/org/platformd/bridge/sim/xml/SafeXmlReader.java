@@ -19,7 +19,7 @@ import org.xml.sax.SAXParseException;
 import org.xml.sax.helpers.DefaultHandler;
 
 /**
- * Parses XML into {@link XmlElement}s with line numbers, hardened against hostile input: DOCTYPE
+ * Parses XML into {@link XmlElement}s with line and column numbers, hardened against hostile input: DOCTYPE
  * declarations are refused outright (so no internal or external entities, no billion-laughs), external
  * DTDs and schemas are never fetched, secure processing limits apply. Non-whitespace text content is
  * refused (the machine format has none). Stateless; a new SAX parser per call.
@@ -44,21 +44,24 @@ final class SafeXmlReader {
             parser.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
             parser.setProperty(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
         } catch (ParserConfigurationException | SAXException e) {
-            throw new MachineDescriptionException(source, 0, "XML parser can't be set up safely: " + e.getMessage(), e);
+            throw new MachineDescriptionException(source, 0, 0, "XML parser can't be set up safely: " + e.getMessage(), e);
         }
         TreeBuilder builder = new TreeBuilder(source);
         try {
             parser.parse(in, builder);
         } catch (SAXParseException e) {
-            throw new MachineDescriptionException(source, Math.max(e.getLineNumber(), 0),
-                    "not well-formed XML: " + e.getMessage(), e);
+            throw new MachineDescriptionException(source, Math.max(e.getLineNumber(), 1),
+                    Math.max(e.getColumnNumber(), 1), "not well-formed XML: " + e.getMessage(), e);
         } catch (SAXException e) {
             if (e.getCause() instanceof MachineDescriptionException m) {
                 throw m;
             }
-            throw new MachineDescriptionException(source, builder.line(), e.getMessage(), e);
+            throw new MachineDescriptionException(source, Math.max(builder.line(), 1), builder.column(), e.getMessage(), e);
         } catch (IOException e) {
-            throw new MachineDescriptionException(source, 0, "can't read: " + e.getMessage(), e);
+            // the parser's decoder reports bytes that are not the declared encoding as an IOException: the
+            // content's fault, at the position the parser had reached
+            throw new MachineDescriptionException(source, Math.max(builder.line(), 1), builder.column(),
+                    "can't read: " + e.getMessage(), e);
         }
         return builder.root;
     }
@@ -77,6 +80,10 @@ final class SafeXmlReader {
             return locator == null ? 0 : locator.getLineNumber();
         }
 
+        int column() {
+            return locator == null ? 0 : locator.getColumnNumber();
+        }
+
         @Override
         public void setDocumentLocator(Locator locator) {
             this.locator = locator;
@@ -88,13 +95,13 @@ final class SafeXmlReader {
             for (int i = 0; i < atts.getLength(); i++) {
                 map.put(atts.getQName(i), atts.getValue(i));
             }
-            stack.push(new Pending(qName, map, line(), new ArrayList<>()));
+            stack.push(new Pending(qName, map, line(), column(), new ArrayList<>()));
         }
 
         @Override
         public void endElement(String uri, String localName, String qName) {
             Pending p = stack.pop();
-            XmlElement e = new XmlElement(p.name, p.attributes, p.line, p.children);
+            XmlElement e = new XmlElement(p.name, p.attributes, p.line, p.column, p.children);
             if (stack.isEmpty()) {
                 root = e;
             } else {
@@ -106,13 +113,13 @@ final class SafeXmlReader {
         public void characters(char[] ch, int start, int length) throws SAXException {
             for (int i = start; i < start + length; i++) {
                 if (!Character.isWhitespace(ch[i])) {
-                    throw new SAXException(new MachineDescriptionException(source, line(),
+                    throw new SAXException(new MachineDescriptionException(source, line(), column(),
                             "unexpected text '" + new String(ch, start, length).trim() + "'"));
                 }
             }
         }
 
-        private record Pending(String name, Map<String, String> attributes, int line, List<XmlElement> children) {
+        private record Pending(String name, Map<String, String> attributes, int line, int column, List<XmlElement> children) {
         }
     }
 }
