@@ -24,6 +24,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.platformd.driver.server.PeerCredentials;
 import org.platformd.fd.EventFd;
+import org.platformd.policy.PeerLimits;
 import org.platformd.fd.ScmRights;
 
 /**
@@ -37,7 +38,10 @@ import org.platformd.fd.ScmRights;
  */
 class FdSocketFuzzTest {
     private static final Pattern ANSWER = Pattern.compile("OK [0-9]+\n|ERR (unknown token|expired|already used|wrong peer"
-            + "|session ended|resource revoked|bad request|internal error)\n");
+            + "|session ended|resource revoked|bad request|busy|internal error)\n");
+    /** The fuzzer is one user issuing tokens by the thousand: the per-user token limit is not what it tests. */
+    private static final PeerLimits UNBOUNDED = new PeerLimits(PeerLimits.MAX, PeerLimits.MAX, PeerLimits.MAX,
+            java.util.Optional.empty());
     private static final Duration READ_TIMEOUT = Duration.ofMillis(300);
 
     private static Path dir;
@@ -51,7 +55,8 @@ class FdSocketFuzzTest {
         dir = Files.createTempDirectory("fd-fuzz");
         event = EventFd.create("fd fuzz");
         tokens = new ExportTokens(new ExportTokens.Settings(Duration.ofSeconds(30), 1 << 20), Clock.systemUTC());
-        server = FdSocketServer.start(dir.resolve("fds.sock"), tokens, new FdSocketServer.Settings(READ_TIMEOUT, 16));
+        server = FdSocketServer.start(dir.resolve("fds.sock"), tokens, new FdSocketServer.Settings(READ_TIMEOUT, 16,
+                FdSocketServer.Settings.DEFAULT.connectionsPerUser()));
         long uid = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
         long gid = ((Number) Files.getAttribute(dir, "unix:gid")).longValue();
         self = new PeerCredentials(ProcessHandle.current().pid(), uid, gid);
@@ -66,7 +71,8 @@ class FdSocketFuzzTest {
     }
 
     private static String issue() {
-        return tokens.issue("fuzz", () -> false, self, "an eventfd", () -> List.of(event.nativeFd().dup())).token();
+        return tokens.issue("fuzz", () -> false, self, "an eventfd", () -> List.of(event.nativeFd().dup()),
+                UNBOUNDED).token();
     }
 
     @Property(shrinking = ShrinkingMode.OFF) // one seed drives everything: shrinking it means nothing
