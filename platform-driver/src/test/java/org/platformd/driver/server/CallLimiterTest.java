@@ -102,4 +102,33 @@ class CallLimiterTest {
             assertTrue(blocking.openSession(OpenSessionRequest.getDefaultInstance()).getSessionId().equals("s"));
         }
     }
+
+    /** Calls beyond the pool's threads wait their turn instead of each getting a thread of its own. */
+    @Test
+    void callsRunOnABoundedPool() throws Exception {
+        Path socket = dir.resolve("d.sock");
+        Blocking service = new Blocking();
+        PeerLimits many = new PeerLimits(64, 1024, 100, Optional.empty());
+        try (DaemonServer server = DaemonServer.start(List.of(new Listener.Unix(socket)),
+                List.of(ContractDescriptors.withDocumentation(service.bindService())),
+                new DaemonServer.Settings(2, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(10)),
+                new CallLimiter(() -> many)); DaemonChannel ch = DaemonChannel.unix(socket)) {
+            var async = PlatformServiceGrpc.newFutureStub(ch.channel());
+            List<com.google.common.util.concurrent.ListenableFuture<OpenSessionResponse>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                calls.add(async.openSession(OpenSessionRequest.getDefaultInstance()));
+            }
+            for (int i = 0; i < 3000 && service.entered.get() < 2; i++) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(300); // room for a third call to enter, were the pool unbounded
+            assertEquals(2, service.entered.get(), "two threads, two calls running; the others wait");
+            assertEquals(2, server.callThreads());
+            service.release.countDown();
+            for (var c : calls) {
+                assertEquals("s", c.get(30, TimeUnit.SECONDS).getSessionId());
+            }
+            assertEquals(6, service.entered.get());
+        }
+    }
 }
