@@ -17,7 +17,7 @@ SIM="$RESULTS_DIR/examples/sim"
 # The JVM's own warnings (e.g. a class-data archive it cannot use) go to stderr, not into the output
 # the checks read.
 EXAMPLES_JAVA_OPTS="$JAVA_OPTS -Xlog:disable -Xlog:all=warning:stderr${EXAMPLES_CDS:+ -XX:SharedArchiveFile=$EXAMPLES_CDS}"
-# The checks that share one daemon (started by the first of them this run, stopped by the last).
+# The checks that may share one daemon: started by the first of a run of them in a row, stopped by the last.
 SHARED_DAEMON_USERS="examples-edu examples-framebuffer examples-pit python-edu"
 SHARED_DAEMON_DIR="$RESULTS_DIR/examples/daemon"
 # The daemon's flags for these checks. An fd export's token must be redeemed on the fd socket within
@@ -104,15 +104,17 @@ shared_daemon() {
   [ "$(driver_of "$fb")" = vfio-pci ] || fail "the display at $fb is on '$(driver_of "$fb")' after --take-over, not vfio-pci"
 }
 
-# shared_daemon_release: stops the shared daemon when no later check of this run uses it, and checks that it
-# gave both devices back to the drivers they had and logged no ERROR.
+# shared_daemon_release: stops the shared daemon unless the very next check of this run uses it too, and
+# checks that it gave both devices back to the drivers they had and logged no ERROR. Only the next one:
+# the checks between two users (give-back-kernel-driver, lspci-matches, ...) start daemons of their own,
+# which refuse to start while another holds the machine's lock, and move edu between drivers.
 shared_daemon_release() {
-  local rc=$? c seen=0 later=0
+  local rc=$? c seen=0 next=""
   for c in $CHECKS; do
-    if [ $seen = 1 ] && [[ " $SHARED_DAEMON_USERS " == *" $c "* ]]; then later=1; fi
+    if [ $seen = 1 ]; then next="$c"; break; fi
     [ "$c" = "$CHECK_NAME" ] && seen=1
   done
-  if [ $later = 1 ]; then
+  if [ -n "$next" ] && [[ " $SHARED_DAEMON_USERS " == *" $next "* ]]; then
     echo "daemon left running for the next example check"
     return $rc
   fi
