@@ -15,7 +15,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.platformd.pci.json.DeviceJson;
 import org.platformd.pci.oracle.JsonDiff;
 import org.platformd.pci.oracle.LspciOracle;
-import org.platformd.pci.oracle.PciDumps;
+import org.platformd.pci.testing.PciDumps;
 import org.platformd.pci.source.LspciDumpReader;
 import org.platformd.pci.source.SysfsReader;
 
@@ -29,7 +29,7 @@ class LspciDifferentialTest {
 
     @TestFactory
     Stream<DynamicTest> everyDumpAgreesWithLspci() throws IOException {
-        Path root = PciDumps.locate();
+        Path root = PciDumps.root();
         return PciDumps.files(root).stream().map(file -> DynamicTest.dynamicTest(
                 root.relativize(file).toString(), () -> {
                     String name = root.relativize(file).toString();

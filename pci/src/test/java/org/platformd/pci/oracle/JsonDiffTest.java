@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
+import org.platformd.pci.testing.PciDumps;
 import org.junit.jupiter.api.Test;
 
 class JsonDiffTest {
@@ -35,7 +36,7 @@ class JsonDiffTest {
 
     @Test
     void aRealDumpAgreesWithItself() {
-        Path file = PciDumps.locate().resolve("pciutils-tests/tree-asus-p6t6.lspci");
+        Path file = PciDumps.root().resolve("pciutils-tests/tree-asus-p6t6.lspci");
         assertEquals(List.of(), JsonDiff.compare(file.toString(), LspciOracle.dumpFile(file), LspciOracle.dumpFile(file)));
     }
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.platformd.pci.testing.PciDumps;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,7 @@ class LspciOracleTest {
 
     @BeforeAll
     static void findDumps() {
-        dumps = PciDumps.locate();
+        dumps = PciDumps.root();
     }
 
     private static JsonNode device(ArrayNode devices, String slot) {

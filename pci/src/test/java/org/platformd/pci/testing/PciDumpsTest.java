@@ -1,4 +1,4 @@
-package org.platformd.pci.oracle;
+package org.platformd.pci.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,7 +16,7 @@ class PciDumpsTest {
         // CI layout: somewhere/clone/pci (working dir) with somewhere/shared/pci-dumps.
         Path dumps = Files.createDirectories(tmp.resolve("shared/pci-dumps"));
         Path module = Files.createDirectories(tmp.resolve("clone/pci"));
-        assertEquals(dumps, PciDumps.locate(module));
+        assertEquals(dumps, PciDumps.locate(module, null));
     }
 
     @Test
@@ -24,7 +24,7 @@ class PciDumpsTest {
         // /work layout: /work/wt/oracle/pci with /work/shared/pci-dumps.
         Path dumps = Files.createDirectories(tmp.resolve("work/shared/pci-dumps"));
         Path module = Files.createDirectories(tmp.resolve("work/wt/oracle/pci"));
-        assertEquals(dumps, PciDumps.locate(module));
+        assertEquals(dumps, PciDumps.locate(module, null));
     }
 
     @Test
