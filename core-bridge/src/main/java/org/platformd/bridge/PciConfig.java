@@ -1,3 +1,4 @@
+// Raw configuration-space access to one PCI function, for the platform driver's virtualization layer.
 package org.platformd.bridge;
 
 import java.util.Optional;
@@ -43,6 +44,11 @@ public interface PciConfig extends Session {
      *         (nothing was done)
      */
     Optional<String> reset();
+
+    /** Whether the command register's bus-master bit is set: the one read of it. */
+    default boolean busMaster() {
+        return (read16(COMMAND) & COMMAND_MASTER) != 0;
+    }
 
     default void setBusMaster(boolean on) {
         setCommandBits(COMMAND_MASTER, on);

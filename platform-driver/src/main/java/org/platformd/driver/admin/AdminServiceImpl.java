@@ -1,8 +1,7 @@
+// platformd.v1.AdminService: the admin calls, translated between the proto and the domain.
 package org.platformd.driver.admin;
 
-import com.google.protobuf.Timestamp;
 import io.grpc.stub.StreamObserver;
-import java.time.Instant;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.HostDevice;
 import org.platformd.driver.server.Calls;
@@ -13,6 +12,7 @@ import org.platformd.driver.session.SessionRegistry;
 import org.platformd.pci.decode.DecodedDevice;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
+import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.AdminServiceGrpc;
 import org.platformd.proto.v1.DeviceKind;
 import org.platformd.proto.v1.DeviceOwner;
@@ -52,7 +52,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         Calls.unary("GetPolicy", out, () -> {
             PolicyState p = registry.policy();
             return GetPolicyResponse.newBuilder().setText(p.text()).setSourcePath(p.sourcePath())
-                    .setSourceKind(p.sourceKind()).setLoadTime(timestamp(p.loadTime())).setVersion(p.version())
+                    .setSourceKind(p.sourceKind()).setLoadTime(ProtoTime.of(p.loadTime())).setVersion(p.version())
                     .setSha256(p.sha256()).build();
         });
     }
@@ -89,7 +89,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         SessionInfo.Builder b = SessionInfo.newBuilder().setSessionId(s.id()).setLabel(s.label())
                 .setPolicy(s.rule().describe()).setPeer(peer)
                 .setDmaQuotaBytes(s.rule().attributes().dmaQuota())
-                .setCreateTime(timestamp(s.created())).setLeaseExpireTime(timestamp(s.leaseExpiry()))
+                .setCreateTime(ProtoTime.of(s.created())).setLeaseExpireTime(ProtoTime.of(s.leaseExpiry()))
                 .setWatchStreamCount(s.watcherCount())
                 .setDmaBytes(s.dmaBytes()).setDmaBufferCount(s.dmaBufferCount());
         long interrupts = 0;
@@ -157,7 +157,4 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         });
     }
 
-    private static Timestamp timestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
 }

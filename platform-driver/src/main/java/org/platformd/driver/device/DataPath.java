@@ -1,11 +1,10 @@
+// The RPC data path on one held device: batched register and port accesses with the contract's failure semantics.
 package org.platformd.driver.device;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import java.time.Instant;
 import java.util.List;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DmaBuffer;
@@ -200,13 +199,4 @@ public final class DataPath {
         }
     }
 
-    /** Bus mastering bit of the command register. */
-    public static boolean busMaster(PciConfig c) {
-        return (c.read16(PciConfig.COMMAND) & PciConfig.COMMAND_MASTER) != 0;
-    }
-
-    public static Timestamp now() {
-        Instant i = Instant.now();
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
 }

@@ -1,3 +1,4 @@
+// The hardware side of one acquired device.
 package org.platformd.driver.device;
 
 import io.grpc.Status;
@@ -274,7 +275,7 @@ public final class DeviceHandle implements AutoCloseable {
 
     /** Whether bus mastering is on in the device's command register (false without hardware). */
     public synchronized boolean busMasterEnabled() {
-        return config != null && config.isOpen() && (config.read16(PciConfig.COMMAND) & PciConfig.COMMAND_MASTER) != 0;
+        return config != null && config.isOpen() && config.busMaster();
     }
 
     private void closeIrqs() {

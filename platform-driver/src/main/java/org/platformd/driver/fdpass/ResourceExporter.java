@@ -1,3 +1,4 @@
+// ExportResource: checks what the session asks for, describes how to use it.
 package org.platformd.driver.fdpass;
 
 import io.grpc.Status;
@@ -15,6 +16,7 @@ import org.platformd.driver.server.Peer;
 import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.fd.NativeFd;
+import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.ExportResourceRequest;
 import org.platformd.proto.v1.ExportResourceResponse;
 import org.platformd.proto.v1.FdRole;
@@ -141,8 +143,7 @@ public final class ResourceExporter {
 
     private ExportResourceResponse.Builder response(ExportTokens.Issued t, List<FdRole> roles) {
         return ExportResourceResponse.newBuilder().setToken(t.token())
-                .setExpireTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(t.expiry().getEpochSecond())
-                        .setNanos(t.expiry().getNano()))
+                .setExpireTime(ProtoTime.of(t.expiry()))
                 .setFdSocketPath(fdSocketPath).addAllFdRoles(roles);
     }
 

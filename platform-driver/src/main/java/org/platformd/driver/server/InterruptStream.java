@@ -1,3 +1,4 @@
+// One StreamInterrupts stream: a thread waits on the device's current vectors.
 package org.platformd.driver.server;
 
 import io.grpc.Status;
@@ -11,6 +12,7 @@ import org.platformd.driver.device.DataPath;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.session.Session;
+import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.InterruptEvent;
 import org.platformd.proto.v1.InterruptMode;
 import org.platformd.proto.v1.StreamInterruptsResponse;
@@ -106,7 +108,7 @@ final class InterruptStream implements Runnable {
                         InterruptMode mode = handle.interruptMode();
                         out.onNext(StreamInterruptsResponse.newBuilder().setEvent(InterruptEvent.newBuilder()
                                 .setDeviceName(device).setVector(v).setCount(count).setTotalCount(total)
-                                .setTime(DataPath.now()).setMode(mode)
+                                .setTime(ProtoTime.now()).setMode(mode)
                                 .setMaskedUntilAck(mode == InterruptMode.INTERRUPT_MODE_INTX)).build());
                     }
                 }

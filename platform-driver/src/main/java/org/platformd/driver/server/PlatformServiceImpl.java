@@ -1,3 +1,4 @@
+// Platformd.v1.PlatformService: sessions, the virtual bus and device ownership.
 package org.platformd.driver.server;
 
 import io.grpc.stub.ServerCallStreamObserver;
@@ -11,6 +12,7 @@ import org.platformd.driver.device.DataPath;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.fdpass.ResourceExporter;
 import org.platformd.driver.session.Session;
+import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.*;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.proto.v1.AcquireDeviceRequest;
@@ -72,7 +74,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                     .setSessionId(s.id())
                     .setPolicy(s.rule().describe())
                     .setLeaseDuration(proto(s.leaseLength()))
-                    .setLeaseExpireTime(timestamp(s.leaseExpiry()))
+                    .setLeaseExpireTime(ProtoTime.of(s.leaseExpiry()))
                     .setDeviceCount(s.bus().devices().size())
                     .setInfoVisible(attrs.info())
                     .setDmaQuotaBytes(attrs.dmaQuota())
@@ -97,7 +99,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             Session s = session(req.getSessionId());
             Duration d = registry.renew(s, req.hasLeaseDuration() ? duration(req.getLeaseDuration()) : null);
             return RenewLeaseResponse.newBuilder().setLeaseDuration(proto(d))
-                    .setLeaseExpireTime(timestamp(s.leaseExpiry())).build();
+                    .setLeaseExpireTime(ProtoTime.of(s.leaseExpiry())).build();
         });
     }
 
@@ -368,7 +370,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                         h.session().dmaDomain()).requireAllowed();
             }
             var config = h.handle().config();
-            boolean before = DataPath.busMaster(config);
+            boolean before = config.busMaster();
             config.setBusMaster(req.getEnabled());
             if (!req.getEnabled()) {
                 registry.freeRetired(h.session()); // buffers freed while it mastered may go now
@@ -423,7 +425,4 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
     }
 
-    static com.google.protobuf.Timestamp timestamp(java.time.Instant i) {
-        return com.google.protobuf.Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
 }

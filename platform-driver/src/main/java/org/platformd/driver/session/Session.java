@@ -1,6 +1,6 @@
+// One client's session: bound to the peer that opened it, under the policy rule its label matched.
 package org.platformd.driver.session;
 
-import com.google.protobuf.Timestamp;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +15,7 @@ import java.util.List;
 import org.platformd.driver.bus.VirtualBus;
 import org.platformd.driver.server.Peer;
 import org.platformd.policy.PolicyRule;
+import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.SessionEvent;
 import org.platformd.proto.v1.WatchSessionResponse;
 import org.slf4j.Logger;
@@ -319,9 +320,7 @@ public final class Session {
 
     /** Gives an event the session's next sequence number and the time. Caller holds the lock. */
     private SessionEvent.Builder stamp(SessionEvent.Builder event) {
-        Instant now = Instant.now();
-        return event.setSequence(++sequence)
-                .setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+        return event.setSequence(++sequence).setTime(ProtoTime.now());
     }
 
     @Override

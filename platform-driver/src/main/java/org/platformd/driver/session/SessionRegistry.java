@@ -1,6 +1,6 @@
+// All live sessions, and everything that changes them.
 package org.platformd.driver.session;
 
-import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -36,6 +36,7 @@ import org.platformd.driver.server.PeerCounter;
 import org.platformd.policy.PeerLimits;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
+import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.Device;
 import org.platformd.proto.v1.DeviceAdded;
 import org.platformd.proto.v1.DeviceAvailability;
@@ -388,7 +389,7 @@ public final class SessionRegistry implements AutoCloseable {
             }
         });
         w.keepAlive(scheduler.scheduleAtFixedRate(() -> s.keepAlive(w, SessionEvent.newBuilder().setKeepAlive(
-                KeepAlive.newBuilder().setLeaseExpireTime(timestamp(s.leaseExpiry())))),
+                KeepAlive.newBuilder().setLeaseExpireTime(ProtoTime.of(s.leaseExpiry())))),
                 keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS));
     }
 
@@ -736,9 +737,6 @@ public final class SessionRegistry implements AutoCloseable {
         return changes;
     }
 
-    static Timestamp timestamp(Instant i) {
-        return Timestamp.newBuilder().setSeconds(i.getEpochSecond()).setNanos(i.getNano()).build();
-    }
 
     @Override
     public void close() {

@@ -1,3 +1,4 @@
+// The v1 contract's descriptors with their comments, from the descriptor set the build ships.
 package org.platformd.proto.v1;
 
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
