@@ -1,3 +1,4 @@
+// One memory BAR of an acquired device.
 package org.platformd.client;
 
 import java.nio.ByteBuffer;

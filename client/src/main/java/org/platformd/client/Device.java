@@ -1,3 +1,4 @@
+// A device this session acquired (exclusively).
 package org.platformd.client;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// What the session's virtual bus says about a device.
 package org.platformd.client;
 
 import java.util.List;

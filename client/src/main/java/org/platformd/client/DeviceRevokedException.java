@@ -1,3 +1,4 @@
+// The device, or a mapped BAR or DMA buffer of it, was revoked by the daemon.
 package org.platformd.client;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// A physically contiguous DMA buffer of the session.
 package org.platformd.client;
 
 import java.nio.ByteBuffer;

@@ -1,3 +1,4 @@
+// One interrupt vector of a device in its current mode.
 package org.platformd.client;
 
 import java.time.Duration;

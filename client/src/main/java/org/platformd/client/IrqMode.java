@@ -1,3 +1,4 @@
+// How a device interrupts (the enabled modes of the wire's InterruptMode).
 package org.platformd.client;
 
 import org.platformd.proto.v1.InterruptMode;

@@ -1,3 +1,4 @@
+// The entry point: a connection to platformd, over its Unix socket.
 package org.platformd.client;
 
 import io.grpc.ChannelCredentials;

@@ -1,3 +1,4 @@
+// Every failure the library reports: unchecked, with the gRPC status code and the daemon's message.
 package org.platformd.client;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// One port access of a sequence run by access(PortAccess...).
 package org.platformd.client;
 
 /**

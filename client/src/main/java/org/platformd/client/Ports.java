@@ -1,3 +1,4 @@
+// Port I/O on a device's I/O BARs or a legacy device's port ranges, at absolute port numbers.
 package org.platformd.client;
 
 /**

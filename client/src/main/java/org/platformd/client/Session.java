@@ -1,3 +1,4 @@
+// A session with the daemon under a label.
 package org.platformd.client;
 
 import io.grpc.Status;

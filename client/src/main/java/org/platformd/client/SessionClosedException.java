@@ -1,3 +1,4 @@
+// The session ended; thrown by every later call on it and on its devices.
 package org.platformd.client;
 
 import io.grpc.Status;

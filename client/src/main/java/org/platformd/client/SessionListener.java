@@ -1,3 +1,4 @@
+// Receives a session's events from the daemon's WatchSession stream.
 package org.platformd.client;
 
 /**

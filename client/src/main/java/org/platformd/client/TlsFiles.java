@@ -1,3 +1,4 @@
+// PEM files for mutual TLS to a remote daemon.
 package org.platformd.client;
 
 import java.nio.file.Path;

@@ -1,3 +1,4 @@
+// A machine's devices and the sessions that drive them: what the platform driver sits on.
 package org.platformd.bridge;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// Why a core-bridge call failed, as a value.
 package org.platformd.bridge;
 
 import java.util.Objects;

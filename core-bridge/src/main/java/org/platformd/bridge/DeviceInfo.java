@@ -1,3 +1,4 @@
+// What a backend knows about one device without opening it.
 package org.platformd.bridge;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// Names a device of a machine: a PCI function by bus address, or a legacy platform device (the PIT) by name.
 package org.platformd.bridge;
 
 import java.util.Objects;

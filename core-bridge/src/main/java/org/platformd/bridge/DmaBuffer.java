@@ -1,3 +1,4 @@
+// One DMA buffer of a DmaDomain, reachable by every device attached to the domain at busAddress().
 package org.platformd.bridge;
 
 import java.nio.ByteBuffer;

@@ -1,3 +1,4 @@
+// A DMA address space shared by several devices.
 package org.platformd.bridge;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// A device access the DMA remapping refused, as an IOMMU would report it.
 package org.platformd.bridge;
 
 import java.time.Instant;

@@ -1,3 +1,4 @@
+// A mappable region handed out as a file descriptor: map size bytes at offset of fd.
 package org.platformd.bridge;
 
 /**

@@ -1,3 +1,4 @@
+// Genode's IO_MEM session: one memory BAR of a PCI function (or a fixed MMIO range of a platform device).
 package org.platformd.bridge;
 
 import java.util.Optional;

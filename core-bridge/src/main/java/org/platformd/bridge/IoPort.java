@@ -1,3 +1,4 @@
+// Genode's IO_PORT session: a range of x86 I/O ports (an I/O BAR or a legacy range such as the PIT's 0x40-0x43).
 package org.platformd.bridge;
 
 /**

@@ -1,3 +1,4 @@
+// Genode's IRQ session, with VFIO's delivery model.
 package org.platformd.bridge;
 
 import java.time.Duration;

@@ -1,3 +1,4 @@
+// An interrupt source of a device.
 package org.platformd.bridge;
 
 /**

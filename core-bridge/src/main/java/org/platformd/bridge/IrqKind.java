@@ -1,3 +1,4 @@
+// How an interrupt reaches the CPU.
 package org.platformd.bridge;
 
 /** How an interrupt reaches the CPU. */

@@ -1,3 +1,4 @@
+// What every backend's Irq session shares.
 package org.platformd.bridge;
 
 import java.time.Duration;

@@ -1,3 +1,4 @@
+// What every backend's PciConfig session shares.
 package org.platformd.bridge;
 
 /**

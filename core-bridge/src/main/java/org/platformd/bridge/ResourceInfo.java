@@ -1,3 +1,4 @@
+// One BAR or fixed range of a device, as assigned on this machine.
 package org.platformd.bridge;
 
 /**

@@ -1,3 +1,4 @@
+// A resource handed out by a backend.
 package org.platformd.bridge;
 
 /**

@@ -1,3 +1,4 @@
+// The closed-state bookkeeping every session shares.
 package org.platformd.bridge;
 
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,3 +1,4 @@
+// Records an example's named checks and prints each as one line with what was measured.
 package org.platformd.examples;
 
 import java.io.PrintStream;

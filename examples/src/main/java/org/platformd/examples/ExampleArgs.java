@@ -1,3 +1,4 @@
+// The command line every example takes: [--socket PATH] [--label LABEL] [--out FILE] [--hold-until FILE] [--help].
 package org.platformd.examples;
 
 import java.nio.file.Path;

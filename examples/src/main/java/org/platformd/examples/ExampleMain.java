@@ -1,3 +1,4 @@
+// The part of every example's run that is not about its device.
 package org.platformd.examples;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// The PCI command register (config offset 0x04) as the PCI examples need it.
 package org.platformd.examples;
 
 import org.platformd.client.Device;

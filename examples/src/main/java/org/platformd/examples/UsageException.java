@@ -1,3 +1,4 @@
+// A command line the example cannot run with; the message is the one line shown to the user.
 package org.platformd.examples;
 
 /** A command line the example cannot run with; the message is the one line shown to the user. */

@@ -1,3 +1,4 @@
+// A Linux eventfd: a kernel counter that signal() adds to and a reader drains.
 package org.platformd.fd;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// The few libc calls the data plane needs that the JDK does not offer on a bare int fd.
 package org.platformd.fd;
 
 import jnr.ffi.annotations.In;

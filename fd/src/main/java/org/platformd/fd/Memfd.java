@@ -1,3 +1,4 @@
+// An anonymous shared-memory file (memfd_create) of a fixed size.
 package org.platformd.fd;
 
 import java.io.IOException;

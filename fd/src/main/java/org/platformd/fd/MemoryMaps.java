@@ -1,3 +1,4 @@
+// Maps any mappable fd of this process (memfd, hugetlbfs file, sysfs resource file) through /proc/self/fd/N.
 package org.platformd.fd;
 
 import java.io.IOException;

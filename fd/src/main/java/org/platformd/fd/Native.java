@@ -1,3 +1,4 @@
+// The loaded libc (once per JVM) and errno of the calling thread's last call through it.
 package org.platformd.fd;
 
 import jnr.ffi.LibraryLoader;

@@ -1,3 +1,4 @@
+// An owned Linux file descriptor (memfd, eventfd, sysfs file).
 package org.platformd.fd;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Checks that a directory in a shared place.
 package org.platformd.fd;
 
 import java.io.IOException;

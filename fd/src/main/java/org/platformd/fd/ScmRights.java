@@ -1,3 +1,4 @@
+// File descriptors over a connected Unix stream socket.
 package org.platformd.fd;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// A PCI function's address (domain, bus, device, function), printed as lspci does.
 package org.platformd.pci;
 
 import java.util.Objects;

@@ -1,3 +1,4 @@
+// What the operating system knows about a function beyond its config space (sysfs).
 package org.platformd.pci;
 
 /**

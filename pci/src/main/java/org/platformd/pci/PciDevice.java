@@ -1,3 +1,4 @@
+// One PCI function as a source found it.
 package org.platformd.pci;
 
 import java.util.List;

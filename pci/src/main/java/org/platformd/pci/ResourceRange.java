@@ -1,3 +1,4 @@
+// One line of a sysfs resource file: the range the kernel assigned to a BAR.
 package org.platformd.pci;
 
 /**

@@ -1,3 +1,4 @@
+// The daemon's command-line flags (picocli), turned into listeners and settings.
 package org.platformd.driver;
 
 import java.net.InetAddress;

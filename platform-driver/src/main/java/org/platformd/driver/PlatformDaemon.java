@@ -1,3 +1,4 @@
+// Bin/platformd: starts the daemon, prints where it listens.
 package org.platformd.driver;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// What a running daemon publishes for the tools around it, each only when its flag asks.
 package org.platformd.driver;
 
 import java.io.IOException;

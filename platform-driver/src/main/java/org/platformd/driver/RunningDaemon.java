@@ -1,3 +1,4 @@
+// A started daemon: policy loaded, inventory read, listeners bound, services live.
 package org.platformd.driver;
 
 import io.grpc.ServerInterceptors;

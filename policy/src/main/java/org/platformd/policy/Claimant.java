@@ -1,3 +1,4 @@
+// The peer that asks for a session label, as far as its transport can prove who it is.
 package org.platformd.policy;
 
 import java.util.Objects;

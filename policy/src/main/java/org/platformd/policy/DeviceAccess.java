@@ -1,3 +1,4 @@
+// What a policy allows to be done with one granted device, beyond handing it to the client.
 package org.platformd.policy;
 
 /**

@@ -1,3 +1,4 @@
+// The devices a machine has, indexed the ways selectors look them up.
 package org.platformd.policy;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// One <device> or <pci> element of a policy: which devices it selects and what it allows with them.
 package org.platformd.policy;
 
 import java.util.List;

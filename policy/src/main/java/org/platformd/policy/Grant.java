@@ -1,3 +1,4 @@
+// One device a policy grants, with what may be done with it and the selector that granted it.
 package org.platformd.policy;
 
 import java.util.Objects;

@@ -1,3 +1,4 @@
+// What the policy matches against: the few facts about a device that selectors look at.
 package org.platformd.policy;
 
 import java.util.Objects;

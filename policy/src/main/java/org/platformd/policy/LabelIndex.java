@@ -1,3 +1,4 @@
+// Finds the winning <policy> for a label without looking at every rule.
 package org.platformd.policy;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// The label, label_prefix and label_suffix attributes of a <policy>.
 package org.platformd.policy;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// What loading a policy file gave: a Policy (possibly with warnings) or, when there was any error, only the problems.
 package org.platformd.policy;
 
 import java.util.List;

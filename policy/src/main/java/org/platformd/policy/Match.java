@@ -1,3 +1,4 @@
+// The answer to "which policy applies to this session label": a rule, or a refusal that says why.
 package org.platformd.policy;
 
 import java.util.Objects;

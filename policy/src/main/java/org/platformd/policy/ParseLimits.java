@@ -1,3 +1,4 @@
+// Bounds on what the policy reader accepts, checked before and while parsing.
 package org.platformd.policy;
 
 /**

@@ -1,3 +1,4 @@
+// Genode's names for PCI classes in <pci class="..."/>.
 package org.platformd.policy;
 
 import java.util.Arrays;

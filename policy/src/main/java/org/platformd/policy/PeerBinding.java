@@ -1,3 +1,4 @@
+// Who may claim the labels of a rule: its uid, gid and tls_cn attributes, and the secure default when none is given.
 package org.platformd.policy;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// What one peer may hold at once, from <peer-limits> in <config>.
 package org.platformd.policy;
 
 import java.util.Optional;

@@ -1,3 +1,4 @@
+// A validated policy: the <policy> rules in file order, the optional <default-policy>.
 package org.platformd.policy;
 
 import java.util.ArrayList;

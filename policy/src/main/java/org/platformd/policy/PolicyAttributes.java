@@ -1,3 +1,4 @@
+// The session-wide attributes of a <policy> or <default-policy>.
 package org.platformd.policy;
 
 import java.util.OptionalInt;

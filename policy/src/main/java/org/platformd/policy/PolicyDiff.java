@@ -1,3 +1,4 @@
+// What a reload changes, label by label.
 package org.platformd.policy;
 
 import java.util.ArrayList;

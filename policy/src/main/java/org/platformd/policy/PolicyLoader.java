@@ -1,3 +1,4 @@
+// Reads a policy file and returns a Policy or every problem with it.
 package org.platformd.policy;
 
 import java.io.IOException;

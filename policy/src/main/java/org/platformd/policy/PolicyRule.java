@@ -1,3 +1,4 @@
+// One <policy> (or the <default-policy>, which has no label selector).
 package org.platformd.policy;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// Turns a policy file's elements into a Policy, collecting every problem with its location.
 package org.platformd.policy;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// One thing wrong with a policy file, in the admin's words, printed the way compilers do.
 package org.platformd.policy;
 
 import java.util.Objects;

@@ -1,3 +1,4 @@
+// A place in a policy file, printed as FILE:LINE:COLUMN (1-based, columns in characters).
 package org.platformd.policy;
 
 import java.util.Objects;

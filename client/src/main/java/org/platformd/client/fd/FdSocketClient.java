@@ -1,3 +1,4 @@
+// The client side of the daemon's fd socket protocol (platform_service.proto, ExportResource).
 package org.platformd.client.fd;
 
 import java.io.IOException;

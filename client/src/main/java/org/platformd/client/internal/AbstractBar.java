@@ -1,3 +1,4 @@
+// What both BAR paths share: identity, the bounds and alignment check before every access.
 package org.platformd.client.internal;
 
 import org.platformd.client.Bar;

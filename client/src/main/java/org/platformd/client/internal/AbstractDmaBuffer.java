@@ -1,3 +1,4 @@
+// What both DMA paths share: identity, bounds checks, FreeDma on close.
 package org.platformd.client.internal;
 
 import java.util.Objects;

@@ -1,3 +1,4 @@
+// What both interrupt paths share: identity, liveness, and the handler thread of onInterrupt.
 package org.platformd.client.internal;
 
 import java.time.Duration;

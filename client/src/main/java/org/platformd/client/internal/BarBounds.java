@@ -1,3 +1,4 @@
+// The check before every BAR access, on both paths: inside the BAR and naturally aligned.
 package org.platformd.client.internal;
 
 /**

@@ -1,3 +1,4 @@
+// A vector on the fast path: the daemon signals trigger per interrupt.
 package org.platformd.client.internal;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// The one StreamInterrupts stream of a device.
 package org.platformd.client.internal;
 
 import io.grpc.Context;

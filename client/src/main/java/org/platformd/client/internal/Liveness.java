@@ -1,3 +1,4 @@
+// Whether a handle (session, device, BAR, IRQ, DMA buffer) may still be used, and if not why.
 package org.platformd.client.internal;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// A BAR mapped from the fd the daemon exported.
 package org.platformd.client.internal;
 
 import java.nio.ByteBuffer;

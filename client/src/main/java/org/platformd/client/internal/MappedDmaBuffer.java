@@ -1,3 +1,4 @@
+// A DMA buffer mapped from the fd the daemon exported: copies are plain memory copies.
 package org.platformd.client.internal;
 
 import java.nio.ByteBuffer;

@@ -1,3 +1,4 @@
+// A BAR on the RPC path: each access is an AccessRegisters batch of one operation.
 package org.platformd.client.internal;
 
 import io.grpc.Status;

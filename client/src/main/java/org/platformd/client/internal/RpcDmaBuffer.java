@@ -1,3 +1,4 @@
+// A DMA buffer on the RPC path: ReadDma/WriteDma in pieces of at most 1 MiB (the daemon's limit).
 package org.platformd.client.internal;
 
 import com.google.protobuf.ByteString;

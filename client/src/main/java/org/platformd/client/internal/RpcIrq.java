@@ -1,3 +1,4 @@
+// A vector on the RPC path: interrupts from the device's InterruptDemux, INTx unmasked with AckInterrupt.
 package org.platformd.client.internal;
 
 import org.platformd.client.IrqMode;

@@ -1,3 +1,4 @@
+// Port I/O of one device: each access is an AccessPorts batch of one operation; a sequence is one batch.
 package org.platformd.client.internal;
 
 import org.platformd.client.PortAccess;

@@ -1,3 +1,4 @@
+// What every handle of one session needs.
 package org.platformd.client.internal;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// The WatchSession stream the library keeps open for a session.
 package org.platformd.client.internal;
 
 import io.grpc.Context;

@@ -1,3 +1,4 @@
+// GRPC failures as PlatformException: the status code and the daemon's description.
 package org.platformd.client.internal;
 
 import io.grpc.Status;

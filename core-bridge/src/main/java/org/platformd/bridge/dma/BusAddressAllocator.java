@@ -1,3 +1,4 @@
+// Hands out page-aligned bus-address ranges.
 package org.platformd.bridge.dma;
 
 import java.util.Map;

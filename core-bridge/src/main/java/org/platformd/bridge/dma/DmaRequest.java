@@ -1,3 +1,4 @@
+// One checked DMA allocation request, as every backend's domain takes it.
 package org.platformd.bridge.dma;
 
 import java.io.IOException;

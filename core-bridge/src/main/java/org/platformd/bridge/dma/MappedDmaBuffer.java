@@ -1,3 +1,4 @@
+// What every backend's DmaBuffer shares.
 package org.platformd.bridge.dma;
 
 import java.io.IOException;

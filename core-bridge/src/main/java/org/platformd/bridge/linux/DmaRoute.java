@@ -1,3 +1,4 @@
+// How one PCI function's DMA reaches memory on this machine, which decides the kind of DMA domain that can serve it.
 package org.platformd.bridge.linux;
 
 /**

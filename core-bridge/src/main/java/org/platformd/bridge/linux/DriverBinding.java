@@ -1,3 +1,4 @@
+// Hands a PCI function from its kernel driver to a user-level one.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// An interrupt the kernel (VFIO) or our UIO pump signals on a trigger eventfd.
 package org.platformd.bridge.linux;
 
 import java.time.Duration;

@@ -1,3 +1,4 @@
+// Whole 2 MiB huge pages that HugePageDmaDomain carves DMA buffers from.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// A DMA buffer of a HugePageDmaDomain: a range of a HugePageBlock, whose bus address is its physical address.
 package org.platformd.bridge.linux;
 
 import org.platformd.bridge.dma.MappedDmaBuffer;

@@ -1,3 +1,4 @@
+// A DMA domain without an IOMMU: buffers are carved from HugePageBlocks.
 package org.platformd.bridge.linux;
 
 import java.nio.file.Path;

@@ -1,3 +1,4 @@
+// The kernel's pool of 2 MiB huge pages (/sys/kernel/mm/hugepages/hugepages-2048kB), read when asked.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// IOMMU faults as the kernel logs them: user space gets no other word of them.
 package org.platformd.bridge.linux;
 
 import java.nio.charset.StandardCharsets;

@@ -1,3 +1,4 @@
+// Stops a function a dead daemon left behind from doing anything on its own, through config space only.
 package org.platformd.bridge.linux;
 
 import java.util.ArrayList;

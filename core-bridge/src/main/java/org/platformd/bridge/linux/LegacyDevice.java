@@ -1,3 +1,4 @@
+// A legacy (non-PCI) device the linux backend offers when port I/O is possible.
 package org.platformd.bridge.linux;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// A legacy port range (the PIT's 0x40-0x43).
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// The linux backend: the machine's real PCI functions through the kernel's user-level driver interfaces.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// What this kernel and these permissions let the linux backend do, found once at start.
 package org.platformd.bridge.linux;
 
 import java.nio.file.Files;

@@ -1,3 +1,4 @@
+// A DMA buffer of a VfioDmaDomain: a memfd (fresh, so zero-filled) mapped into this process.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// What the linux backend's two kinds of DMA address space.
 package org.platformd.bridge.linux;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// Configuration mechanism #1 on the real 0xCF8/0xCFC through the native helper.
 package org.platformd.bridge.linux;
 
 import org.platformd.pci.enumerate.ConfigMechanism1Walker;

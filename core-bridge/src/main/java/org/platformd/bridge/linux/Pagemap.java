@@ -1,3 +1,4 @@
+// Physical addresses of this process' pages from /proc/self/pagemap.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// X86 port I/O of any width through the native helper (iopl(3) + in/out instructions).
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

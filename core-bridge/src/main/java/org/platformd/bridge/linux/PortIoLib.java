@@ -1,3 +1,4 @@
+// Public only for jnr-ffi: the entry points of the native helper libplatformd-portio.so.
 package org.platformd.bridge.linux;
 
 /**

@@ -1,3 +1,4 @@
+// Bounds and alignment checks shared by the linux backend's port ranges; subclasses do the access.
 package org.platformd.bridge.linux;
 
 import org.platformd.bridge.BridgeException;

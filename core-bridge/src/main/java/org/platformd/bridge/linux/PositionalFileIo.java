@@ -1,3 +1,4 @@
+// One pread or pwrite of 1, 2 or 4 little-endian bytes on a sysfs file.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

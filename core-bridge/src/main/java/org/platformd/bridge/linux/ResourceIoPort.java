@@ -1,3 +1,4 @@
+// An I/O BAR through sysfs resourceN: a pread/pwrite of 1, 2 or 4 bytes at.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// The linux backend's DMA domain: one bus address per buffer for every attached device.
 package org.platformd.bridge.linux;
 
 import java.util.LinkedHashMap;

@@ -1,3 +1,4 @@
+// Whether the running kernel revokes user mappings of a device's memory.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

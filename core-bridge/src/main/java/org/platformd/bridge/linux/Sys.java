@@ -1,3 +1,4 @@
+// The loaded libc for the linux backend, errno with its name, and owned descriptors.
 package org.platformd.bridge.linux;
 
 import java.nio.file.Path;

@@ -1,3 +1,4 @@
+// Public only because jnr-ffi generates the implementation in its own class loader; use through Sys.
 package org.platformd.bridge.linux;
 
 import jnr.ffi.annotations.In;

@@ -1,3 +1,4 @@
+// One PCI function's sysfs folder and what the kernel says about it right now.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

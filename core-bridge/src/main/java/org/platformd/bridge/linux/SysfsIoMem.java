@@ -1,3 +1,4 @@
+// A memory BAR mapped from sysfs resourceN.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

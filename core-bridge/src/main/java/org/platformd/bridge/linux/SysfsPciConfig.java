@@ -1,3 +1,4 @@
+// Config space through sysfs' config file.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

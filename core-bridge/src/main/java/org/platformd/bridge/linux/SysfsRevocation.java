@@ -1,3 +1,4 @@
+// Kills every open descriptor of a PCI function's sysfs files.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

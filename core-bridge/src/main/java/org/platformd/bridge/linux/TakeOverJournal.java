@@ -1,3 +1,4 @@
+// What the linux backend took from which driver, kept on disk under a state directory.
 package org.platformd.bridge.linux;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// INTx through uio_pci_generic: its kernel handler masks the pin with the INTx-disable bit and counts.
 package org.platformd.bridge.linux;
 
 import java.nio.file.Path;

@@ -1,3 +1,4 @@
+// The VFIO user API as linux/vfio.h lays it out.
 package org.platformd.bridge.linux;
 
 import java.nio.ByteBuffer;

@@ -1,3 +1,4 @@
+// One VFIO container (/dev/vfio/vfio): one IOMMU address space.
 package org.platformd.bridge.linux;
 
 import java.nio.file.Path;

@@ -1,3 +1,4 @@
+// A VFIO device fd, used here for interrupts only (config space and BARs go through sysfs).
 package org.platformd.bridge.linux;
 
 import java.util.Arrays;

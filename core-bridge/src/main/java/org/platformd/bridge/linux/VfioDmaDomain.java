@@ -1,3 +1,4 @@
+// A DMA domain as a VFIO type-1 container.
 package org.platformd.bridge.linux;
 
 import java.util.ArrayList;

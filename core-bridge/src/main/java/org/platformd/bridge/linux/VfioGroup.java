@@ -1,3 +1,4 @@
+// One IOMMU group's /dev/vfio/N, opened once by the backend.
 package org.platformd.bridge.linux;
 
 import java.nio.file.Path;

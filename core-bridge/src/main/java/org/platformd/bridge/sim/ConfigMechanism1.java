@@ -1,3 +1,4 @@
+// PCI configuration mechanism #1 on the emulated machine.
 package org.platformd.bridge.sim;
 
 import org.platformd.bridge.sim.pci.PciFunction;

@@ -1,3 +1,4 @@
+// An emulated PC: PCI functions on a bus tree, legacy devices, remapped DMA memory, an MSI decoder.
 package org.platformd.bridge.sim;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Turns a MachineDescription into live device models and does what firmware does at boot.
 package org.platformd.bridge.sim;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// The sim backend: core-bridge sessions over an emulated Machine.
 package org.platformd.bridge.sim;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// An IoMem session on one memory BAR of an emulated function; checks here, semantics in the model.
 package org.platformd.bridge.sim;
 
 import java.io.IOException;

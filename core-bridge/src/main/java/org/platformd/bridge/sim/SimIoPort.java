@@ -1,3 +1,4 @@
+// An IoPort session on a platform device's port range.
 package org.platformd.bridge.sim;
 
 import org.platformd.bridge.BridgeException;

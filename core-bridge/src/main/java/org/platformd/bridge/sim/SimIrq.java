@@ -1,3 +1,4 @@
+// An Irq session: the channel that receives the interrupt, plus what unmasking and detaching mean for its source.
 package org.platformd.bridge.sim;
 
 import java.time.Duration;

@@ -1,3 +1,4 @@
+// A PciConfig session on an emulated function's 256-byte config space.
 package org.platformd.bridge.sim;
 
 import java.util.Optional;

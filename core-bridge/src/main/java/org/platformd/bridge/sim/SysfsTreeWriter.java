@@ -1,3 +1,4 @@
+// Writes the machine as a sysfs-shaped tree, the way the kernel shows /sys/bus/pci/devices.
 package org.platformd.bridge.sim;
 
 import java.io.IOException;

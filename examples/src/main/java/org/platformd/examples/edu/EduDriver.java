@@ -1,3 +1,4 @@
+// A driver for QEMU's edu device: identity, liveness, factorials by interrupt, DMA.
 package org.platformd.examples.edu;
 
 import java.io.PrintStream;

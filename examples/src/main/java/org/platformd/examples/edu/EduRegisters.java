@@ -1,3 +1,4 @@
+// QEMU's edu device (1234:11e8) as its specification (QEMU docs/specs/edu.rst) describes BAR 0.
 package org.platformd.examples.edu;
 
 import org.platformd.client.Bar;

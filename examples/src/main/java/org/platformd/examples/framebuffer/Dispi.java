@@ -1,3 +1,4 @@
+// The Bochs display's registers in its MMIO BAR.
 package org.platformd.examples.framebuffer;
 
 import org.platformd.client.Bar;

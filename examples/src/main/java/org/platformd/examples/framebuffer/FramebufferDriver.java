@@ -1,3 +1,4 @@
+// A driver for QEMU's Bochs display (1234:1111).
 package org.platformd.examples.framebuffer;
 
 import java.awt.image.BufferedImage;

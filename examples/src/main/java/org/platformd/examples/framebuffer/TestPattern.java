@@ -1,3 +1,4 @@
+// A deterministic test picture of any size: colour bars, ramps and a border.
 package org.platformd.examples.framebuffer;
 
 /**

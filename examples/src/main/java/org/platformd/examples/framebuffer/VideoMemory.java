@@ -1,3 +1,4 @@
+// The display's video memory (BAR 0) as 32-bit XRGB pixels, little endian.
 package org.platformd.examples.framebuffer;
 
 import java.nio.ByteBuffer;

@@ -1,3 +1,4 @@
+// Channel 0 of an Intel 8254 programmable interval timer at ports 0x40.
 package org.platformd.examples.pit;
 
 import org.platformd.client.PortAccess;

@@ -1,3 +1,4 @@
+// A driver for the 8254 PIT, a platform device on ports 0x40-0x43.
 package org.platformd.examples.pit;
 
 import java.io.PrintStream;

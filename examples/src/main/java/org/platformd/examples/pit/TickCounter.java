@@ -1,3 +1,4 @@
+// Turns successive reads of a mode-2 counter.
 package org.platformd.examples.pit;
 
 /**

@@ -1,3 +1,4 @@
+// One churn client of the soak: open, acquire, map, allocate, free and close cycles.
 package org.platformd.it.soak;
 
 import io.grpc.StatusRuntimeException;

@@ -1,3 +1,4 @@
+// One measurement of the daemon: its process figures plus what only the daemon knows.
 package org.platformd.it.soak;
 
 /**

@@ -1,3 +1,4 @@
+// The daemon under soak as the harness sees it: where clients connect and how it is measured.
 package org.platformd.it.soak;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// A daemon started elsewhere (bin/platformd), measured from outside.
 package org.platformd.it.soak;
 
 import java.io.IOException;

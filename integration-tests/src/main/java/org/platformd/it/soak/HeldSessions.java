@@ -1,3 +1,4 @@
+// N sessions held open at once, each with its WatchSession stream, spread over a few connections.
 package org.platformd.it.soak;
 
 import io.grpc.stub.StreamObserver;

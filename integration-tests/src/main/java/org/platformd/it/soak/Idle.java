@@ -1,3 +1,4 @@
+// Waits until the daemon is idle: no session left.
 package org.platformd.it.soak;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// A daemon started in this JVM on the soak's emulated machine and policy, on a real Unix socket in dir.
 package org.platformd.it.soak;
 
 import java.io.IOException;

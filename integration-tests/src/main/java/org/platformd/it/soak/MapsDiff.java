@@ -1,3 +1,4 @@
+// Memory mappings of a process by what backs them.
 package org.platformd.it.soak;
 
 import java.io.IOException;

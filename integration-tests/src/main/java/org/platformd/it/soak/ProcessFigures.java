@@ -1,3 +1,4 @@
+// What a process holds, read from /proc/PID: open fds, threads, memory mappings and resident memory.
 package org.platformd.it.soak;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Bin/soak: load and leak check of the daemon on the emulated machine, over the real sockets.
 package org.platformd.it.soak;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// What a soak found: the figures before and after, cycles run, sessions held, and what was lost.
 package org.platformd.it.soak;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// Access Control Services extended capability (ID 000d).
 package org.platformd.pci.caps;
 
 import org.platformd.pci.config.ConfigSpace;

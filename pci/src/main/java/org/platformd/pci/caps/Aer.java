@@ -1,3 +1,4 @@
+// Advanced Error Reporting extended capability (ID 0001).
 package org.platformd.pci.caps;
 
 import org.platformd.pci.config.ConfigSpace;

@@ -1,3 +1,4 @@
+// One entry of a capability chain.
 package org.platformd.pci.caps;
 
 /**

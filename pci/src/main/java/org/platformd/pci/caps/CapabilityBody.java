@@ -1,3 +1,4 @@
+// The decoded contents of a capability whose registers we understand.
 package org.platformd.pci.caps;
 
 /**

@@ -1,3 +1,4 @@
+// The result of walking one chain: the capabilities in walk order, how the walk ended.
 package org.platformd.pci.caps;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// Lspci's names for capability IDs: the words pciutils 3.9.0's ls-caps.c and ls-ecaps.c print for them.
 package org.platformd.pci.caps;
 
 /**

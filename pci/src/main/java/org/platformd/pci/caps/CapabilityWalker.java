@@ -1,3 +1,4 @@
+// Walks the standard and extended capability chains the way lspci 3.9.0 does, defensively.
 package org.platformd.pci.caps;
 
 import static org.platformd.pci.config.ConfigRegisters.STATUS;

@@ -1,3 +1,4 @@
+// How a capability chain walk ended.
 package org.platformd.pci.caps;
 
 /** How a capability chain walk ended. lspci prints the last three as {@code Capabilities: [xx] <...>}. */

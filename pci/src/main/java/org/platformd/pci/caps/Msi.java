@@ -1,3 +1,4 @@
+// MSI capability (ID 05).
 package org.platformd.pci.caps;
 
 import org.platformd.pci.config.ConfigSpace;

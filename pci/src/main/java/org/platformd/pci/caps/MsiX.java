@@ -1,3 +1,4 @@
+// MSI-X capability (ID 11).
 package org.platformd.pci.caps;
 
 import org.platformd.pci.config.ConfigSpace;

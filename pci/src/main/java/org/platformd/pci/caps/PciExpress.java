@@ -1,3 +1,4 @@
+// PCI Express capability (ID 10).
 package org.platformd.pci.caps;
 
 import org.platformd.pci.config.ConfigSpace;

@@ -1,3 +1,4 @@
+// A PCI Express power limit (slot capabilities, device capabilities) as lspci 3.9.0 prints it (show_power_limit).
 package org.platformd.pci.caps;
 
 import java.math.BigDecimal;

@@ -1,3 +1,4 @@
+// Power Management capability (ID 01).
 package org.platformd.pci.caps;
 
 import org.platformd.pci.config.ConfigSpace;

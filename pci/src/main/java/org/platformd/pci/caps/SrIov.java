@@ -1,3 +1,4 @@
+// Single Root I/O Virtualization extended capability (ID 0010).
 package org.platformd.pci.caps;
 
 import org.platformd.pci.config.ConfigSpace;

@@ -1,3 +1,4 @@
+// Subsystem ID capability (ID 0d), where PCI-to-PCI bridges keep their subsystem IDs.
 package org.platformd.pci.caps;
 
 import org.platformd.pci.config.ConfigSpace;

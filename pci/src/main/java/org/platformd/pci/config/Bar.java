@@ -1,3 +1,4 @@
+// One base address register as lspci reports it in a Region N: line.
 package org.platformd.pci.config;
 
 /**

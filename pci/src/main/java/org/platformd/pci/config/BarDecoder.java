@@ -1,3 +1,4 @@
+// Decodes BARs and the expansion ROM exactly as lspci 3.9.0 lists them, quirks included, so that our Region lines.
 package org.platformd.pci.config;
 
 import static org.platformd.pci.config.ConfigRegisters.BAR0;

@@ -1,3 +1,4 @@
+// Offsets and bits of the configuration header (PCI Local Bus spec; names as in pciutils' header.h).
 package org.platformd.pci.config;
 
 /** Offsets and bits of the configuration header (PCI Local Bus spec; names as in pciutils' header.h). */

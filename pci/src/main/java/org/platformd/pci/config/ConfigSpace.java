@@ -1,3 +1,4 @@
+// One function's configuration space as a source could read it.
 package org.platformd.pci.config;
 
 import java.util.Arrays;

@@ -1,3 +1,4 @@
+// The expansion ROM base register as lspci reports it (Expansion ROM at ...).
 package org.platformd.pci.config;
 
 /**

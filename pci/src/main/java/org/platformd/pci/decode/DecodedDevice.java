@@ -1,3 +1,4 @@
+// Everything we decode about one function.
 package org.platformd.pci.decode;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// Decodes a PciDevice's configuration space.
 package org.platformd.pci.decode;
 
 import static org.platformd.pci.config.ConfigRegisters.*;

@@ -1,3 +1,4 @@
+// lspci's -s and -d device selection, parsed and matched as libpci's filter.c does.
 package org.platformd.pci.decode;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// Enumerates PCI bus segment 0 with configuration mechanism #1.
 package org.platformd.pci.enumerate;
 
 import java.util.ArrayDeque;

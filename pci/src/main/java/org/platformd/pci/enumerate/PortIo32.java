@@ -1,3 +1,4 @@
+// The x86 I/O port space as configuration mechanism #1 needs it.
 package org.platformd.pci.enumerate;
 
 /**

@@ -1,3 +1,4 @@
+// Builds the JSON of platformctl lspci --json, exactly the shape of PCI-JSON.md.
 package org.platformd.pci.json;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,3 +1,4 @@
+// Formats names the way lspci does (pciutils' names.c).
 package org.platformd.pci.names;
 
 /**

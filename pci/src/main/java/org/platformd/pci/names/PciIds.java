@@ -1,3 +1,4 @@
+// The PCI ID database (pci.ids): vendor, device and subsystem names.
 package org.platformd.pci.names;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// A dump file that isn't in lspci -x format, with the file and line where it went wrong.
 package org.platformd.pci.source;
 
 import java.io.IOException;

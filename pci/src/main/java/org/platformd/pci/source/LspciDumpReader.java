@@ -1,3 +1,4 @@
+// Reads lspci -x/-xxx/-xxxx dumps: a device line (BB:DD.F text or DDDD:BB:DD.F text), then OO: xx xx ...
 package org.platformd.pci.source;
 
 import java.io.IOException;

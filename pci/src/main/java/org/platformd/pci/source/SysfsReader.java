@@ -1,3 +1,4 @@
+// Reads a sysfs-shaped tree: a root folder.
 package org.platformd.pci.source;
 
 import java.io.IOException;

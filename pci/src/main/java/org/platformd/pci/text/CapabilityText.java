@@ -1,3 +1,4 @@
+// Renders one capability the way lspci 3.9.0 prints it: always its first line.
 package org.platformd.pci.text;
 
 import static org.platformd.pci.text.Flags.flag;

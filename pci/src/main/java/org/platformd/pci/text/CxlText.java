@@ -1,3 +1,4 @@
+// The Designated Vendor-Specific extended capability.
 package org.platformd.pci.text;
 
 import static org.platformd.pci.text.Flags.flag;

@@ -1,3 +1,4 @@
+// The PCI Express capability (ID 10) as lspci 3.9.0 prints it (ls-caps.c cap_express).
 package org.platformd.pci.text;
 
 import static org.platformd.pci.text.Flags.flag;

@@ -1,3 +1,4 @@
+// PCI Express extended capabilities as lspci 3.9.0 prints them (ls-ecaps.c).
 package org.platformd.pci.text;
 
 import static org.platformd.pci.text.Flags.flag;

@@ -1,3 +1,4 @@
+// Lspci's Name+/Name- flag lists.
 package org.platformd.pci.text;
 
 /** lspci's {@code Name+}/{@code Name-} flag lists. */

@@ -1,3 +1,4 @@
+// Lspci's -x/-xxx/-xxxx hex dump (show_hex_dump).
 package org.platformd.pci.text;
 
 import org.platformd.pci.config.ConfigSpace;

@@ -1,3 +1,4 @@
+// HyperTransport capabilities (ID 8) as lspci 3.9.0 prints them (ls-caps.c cap_ht*).
 package org.platformd.pci.text;
 
 import static org.platformd.pci.text.Flags.flag;

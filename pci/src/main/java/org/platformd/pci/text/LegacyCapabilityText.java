@@ -1,3 +1,4 @@
+// Conventional-PCI capabilities with detail lines at -vv, as lspci 3.9.0 prints them (ls-caps.c).
 package org.platformd.pci.text;
 
 import static org.platformd.pci.text.Flags.flag;

@@ -1,3 +1,4 @@
+// What lspci's output flags ask for beyond names.
 package org.platformd.pci.text;
 
 /**

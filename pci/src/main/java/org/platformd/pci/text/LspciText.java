@@ -1,3 +1,4 @@
+// Text like lspci -nn at verbosity 0 to 3, following pciutils 3.9.0's lspci.c line by line.
 package org.platformd.pci.text;
 
 import static org.platformd.pci.config.ConfigRegisters.*;

@@ -1,3 +1,4 @@
+// lspci -t (and -tv): the bus as a tree, drawn the way pciutils 3.9.0's ls-tree.c does.
 package org.platformd.pci.text;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// Lets only administrators through to AdminService: on the Unix socket uid 0 or the uid the daemon runs as.
 package org.platformd.driver.admin;
 
 import io.grpc.Metadata;

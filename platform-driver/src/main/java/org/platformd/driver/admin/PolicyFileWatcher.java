@@ -1,3 +1,4 @@
+// Reloads the policy when its file's content changes.
 package org.platformd.driver.admin;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Loads, validates and reloads the policy.
 package org.platformd.driver.admin;
 
 import java.io.IOException;

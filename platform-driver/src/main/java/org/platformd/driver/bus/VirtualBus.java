@@ -1,3 +1,4 @@
+// A session's virtual PCI bus: the granted PCI functions renumbered onto bus 0.
 package org.platformd.driver.bus;
 
 import java.util.ArrayList;

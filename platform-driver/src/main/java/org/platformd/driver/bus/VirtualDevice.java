@@ -1,3 +1,4 @@
+// A device as one session sees it: its name on the session's virtual bus.
 package org.platformd.driver.bus;
 
 import org.platformd.driver.device.HostDevice;

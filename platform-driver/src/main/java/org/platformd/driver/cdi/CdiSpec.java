@@ -1,3 +1,4 @@
+// The Container Device Interface spec platformd offers: kind platformd.org/device, one device per policy label.
 package org.platformd.driver.cdi;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

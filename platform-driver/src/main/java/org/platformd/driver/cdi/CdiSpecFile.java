@@ -1,3 +1,4 @@
+// --cdi-dir DIR: keeps DIR/platformd.org-device.json equal to the CdiSpec of the policy in force.
 package org.platformd.driver.cdi;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// A gRPC channel to a daemon's Unix socket.
 package org.platformd.driver.cli;
 
 import io.grpc.ManagedChannel;

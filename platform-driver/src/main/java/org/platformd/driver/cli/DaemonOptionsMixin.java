@@ -1,3 +1,4 @@
+// Options every command that talks to a running daemon shares: where it is, and JSON output.
 package org.platformd.driver.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;

@@ -1,3 +1,4 @@
+// Where policy check --devices-from gets a machine's devices from.
 package org.platformd.driver.cli;
 
 import java.io.IOException;

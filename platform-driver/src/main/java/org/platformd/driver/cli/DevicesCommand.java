@@ -1,3 +1,4 @@
+// platformctl devices: the host's devices with owners and granting policies (admin).
 package org.platformd.driver.cli;
 
 import com.google.protobuf.Duration;

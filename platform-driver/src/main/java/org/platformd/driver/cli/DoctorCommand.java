@@ -1,3 +1,4 @@
+// platformctl doctor: checks this machine for what platformd needs, OK/WARN/FAIL with the fix.
 package org.platformd.driver.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

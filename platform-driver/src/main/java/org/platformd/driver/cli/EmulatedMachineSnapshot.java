@@ -1,3 +1,4 @@
+// The devices of an emulated machine, read the way the offline tools read a real machine.
 package org.platformd.driver.cli;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// platformctl evict: tears a running daemon's session down (admin).
 package org.platformd.driver.cli;
 
 import java.io.PrintWriter;

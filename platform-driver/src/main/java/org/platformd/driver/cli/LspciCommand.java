@@ -1,3 +1,4 @@
+// platformctl lspci: lists PCI devices like lspci -nn, from sysfs or a dump.
 package org.platformd.driver.cli;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Bin/platformctl: the command-line client and offline tools.
 package org.platformd.driver.cli;
 
 import java.io.PrintWriter;

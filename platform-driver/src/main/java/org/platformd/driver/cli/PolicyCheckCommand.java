@@ -1,3 +1,4 @@
+// platformctl policy check: would the daemon accept this policy file, and what it grants.
 package org.platformd.driver.cli;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// platformctl policy: the parent of the policy file subcommands.
 package org.platformd.driver.cli;
 
 import picocli.CommandLine;

@@ -1,3 +1,4 @@
+// platformctl policy reload: makes a running daemon reload or apply a policy file.
 package org.platformd.driver.cli;
 
 import java.io.IOException;

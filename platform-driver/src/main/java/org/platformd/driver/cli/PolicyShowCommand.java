@@ -1,3 +1,4 @@
+// platformctl policy show: the policy a running daemon has in force.
 package org.platformd.driver.cli;
 
 import java.io.PrintWriter;

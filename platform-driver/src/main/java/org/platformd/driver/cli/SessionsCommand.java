@@ -1,3 +1,4 @@
+// platformctl sessions: a running daemon's sessions (admin).
 package org.platformd.driver.cli;
 
 import java.io.PrintWriter;

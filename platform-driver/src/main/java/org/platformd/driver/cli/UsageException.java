@@ -1,3 +1,4 @@
+// Thrown by a subcommand when its input is unusable (a file that does not exist, a source that cannot be read).
 package org.platformd.driver.cli;
 
 /**

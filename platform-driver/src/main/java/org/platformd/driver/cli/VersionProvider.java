@@ -1,3 +1,4 @@
+// The version printed by --version: the jar's implementation version when packaged.
 package org.platformd.driver.cli;
 
 import picocli.CommandLine;

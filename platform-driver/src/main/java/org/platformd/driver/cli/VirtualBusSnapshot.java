@@ -1,3 +1,4 @@
+// A session's virtual bus as the pci module's PciDevices, for platformctl lspci --socket S --label L.
 package org.platformd.driver.cli;
 
 import com.google.protobuf.Duration;

@@ -1,3 +1,4 @@
+// One line per device of a virtual bus, in the spirit of lspci -nn.
 package org.platformd.driver.cli;
 
 import org.platformd.proto.v1.Bar;

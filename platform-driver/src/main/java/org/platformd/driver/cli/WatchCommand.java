@@ -1,3 +1,4 @@
+// platformctl watch: opens a session under a label and prints its events live.
 package org.platformd.driver.cli;
 
 import io.grpc.StatusRuntimeException;

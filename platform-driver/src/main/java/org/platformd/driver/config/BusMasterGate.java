@@ -1,3 +1,4 @@
+// The one gate a client's "bus mastering on" passes.
 package org.platformd.driver.config;
 
 import io.grpc.Status;

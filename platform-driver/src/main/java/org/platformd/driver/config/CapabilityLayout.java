@@ -1,3 +1,4 @@
+// What the permission table says about one capability found on a device.
 package org.platformd.driver.config;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// The permission table laid over one device.
 package org.platformd.driver.config;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// A client's view of a device's configuration space, as Linux's vfio_pci_config.c does it.
 package org.platformd.driver.config;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// One register or field of the config-space permission table: which bits read virtual, which write.
 package org.platformd.driver.config;
 
 /**

@@ -1,3 +1,4 @@
+// The config-space permission table, in the style of Linux's vfio_pci_config.c.
 package org.platformd.driver.config;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// The host inventory of a core-bridge backend.
 package org.platformd.driver.device;
 
 import java.util.ArrayList;

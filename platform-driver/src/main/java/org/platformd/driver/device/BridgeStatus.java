@@ -1,3 +1,4 @@
+// Maps core-bridge's error values to gRPC statuses, keeping core-bridge's message (it names device and offset).
 package org.platformd.driver.device;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// How the daemon reaches the hardware of its inventory.
 package org.platformd.driver.device;
 
 import java.util.Collection;

@@ -1,3 +1,4 @@
+// Turns a session's view of a device into the wire Device.
 package org.platformd.driver.device;
 
 import org.platformd.driver.bus.VirtualDevice;

@@ -1,3 +1,4 @@
+// A device of the host machine as the daemon manages it.
 package org.platformd.driver.device;
 
 import java.util.List;

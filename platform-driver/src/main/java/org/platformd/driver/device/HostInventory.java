@@ -1,3 +1,4 @@
+// Every device of the host machine, fixed for the daemon's lifetime.
 package org.platformd.driver.device;
 
 import java.util.ArrayList;

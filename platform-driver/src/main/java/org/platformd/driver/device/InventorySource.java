@@ -1,3 +1,4 @@
+// Where the daemon's host inventory comes from (--devices-from).
 package org.platformd.driver.device;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Who holds which host device: at most one session per device, ever.
 package org.platformd.driver.device;
 
 import java.util.Map;

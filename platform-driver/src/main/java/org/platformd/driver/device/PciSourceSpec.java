@@ -1,3 +1,4 @@
+// A machine's PCI functions named the way both the daemon's and platformctl's --devices-from spell them.
 package org.platformd.driver.device;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// The policy's side of taking devices from their kernel drivers on the linux backend.
 package org.platformd.driver.device;
 
 import java.util.List;

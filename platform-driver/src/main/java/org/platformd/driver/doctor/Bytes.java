@@ -1,3 +1,4 @@
+// Byte counts as people read them in the doctor's lines (KiB, MiB, GiB; binary).
 package org.platformd.driver.doctor;
 
 /** Byte counts as people read them in the doctor's lines (KiB, MiB, GiB; binary). */

@@ -1,3 +1,4 @@
+// One row of the doctor's table: a name, what it looks at.
 package org.platformd.driver.doctor;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// The doctor's table of checks, in the order they print, and the run over it.
 package org.platformd.driver.doctor;
 
 import java.util.ArrayList;

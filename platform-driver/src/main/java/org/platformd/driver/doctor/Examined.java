@@ -1,3 +1,4 @@
+// Everything the checks look at: the machine.
 package org.platformd.driver.doctor;
 
 import java.nio.file.Path;

@@ -1,3 +1,4 @@
+// The IOMMU checks: is one on and in which mode, and is each granted function's IOMMU group viable for VFIO.
 package org.platformd.driver.doctor;
 
 import java.util.ArrayList;

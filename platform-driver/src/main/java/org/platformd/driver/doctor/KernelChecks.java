@@ -1,3 +1,4 @@
+// What the kernel offers the linux backend: the vfio-pci and uio_pci_generic drivers, /dev/port, strict devmem.
 package org.platformd.driver.doctor;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// The machine platformctl doctor examines, as files.
 package org.platformd.driver.doctor;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Memory the backend pins: RLIMIT_MEMLOCK.
 package org.platformd.driver.doctor;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// The policy the doctor judges the machine against, loaded as the daemon loads it.
 package org.platformd.driver.doctor;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Who can reach the daemon (its socket's owner, group and mode) and what its policy says about itself.
 package org.platformd.driver.doctor;
 
 import java.io.IOException;

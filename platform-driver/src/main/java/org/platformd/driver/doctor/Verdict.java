@@ -1,3 +1,4 @@
+// One line of platformctl doctor: what a check found, how bad it is, and what to do about it.
 package org.platformd.driver.doctor;
 
 import java.util.Objects;

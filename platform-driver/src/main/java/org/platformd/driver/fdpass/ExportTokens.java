@@ -1,3 +1,4 @@
+// The tokens ExportResource hands out and the fd socket redeems.
 package org.platformd.driver.fdpass;
 
 import io.grpc.Status;

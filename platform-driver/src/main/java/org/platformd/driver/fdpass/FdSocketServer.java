@@ -1,3 +1,4 @@
+// The fd socket: a Unix stream socket where ExportResource tokens are redeemed for file descriptors.
 package org.platformd.driver.fdpass;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Makes the fds of one export at redemption time, from the live objects that own them.
 package org.platformd.driver.fdpass;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Why the fd socket answered ERR <reason> instead of fds.
 package org.platformd.driver.fdpass;
 
 /**

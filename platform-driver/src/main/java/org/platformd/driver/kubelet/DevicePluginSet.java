@@ -1,3 +1,4 @@
+// --kubelet-dir DIR: platformd as a Kubernetes device plugin (API v1beta1).
 package org.platformd.driver.kubelet;
 
 import io.grpc.ManagedChannel;

@@ -1,3 +1,4 @@
+// The kubelet's DevicePlugin service for one label.
 package org.platformd.driver.kubelet;
 
 import io.grpc.Status;

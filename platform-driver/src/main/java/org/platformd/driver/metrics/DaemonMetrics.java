@@ -1,3 +1,4 @@
+// The daemon's Prometheus metrics in one registry.
 package org.platformd.driver.metrics;
 
 import io.prometheus.metrics.core.metrics.CounterWithCallback;

@@ -1,3 +1,4 @@
+// What the metrics read from the daemon at each scrape: live gauges and the running totals of EventCounts.
 package org.platformd.driver.metrics;
 
 import java.util.LinkedHashMap;

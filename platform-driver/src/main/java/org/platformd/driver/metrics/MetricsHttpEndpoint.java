@@ -1,3 +1,4 @@
+// --metrics-http HOST:PORT: the Prometheus client's own HTTP server serving /metrics.
 package org.platformd.driver.metrics;
 
 import com.sun.net.httpserver.HttpsConfigurator;

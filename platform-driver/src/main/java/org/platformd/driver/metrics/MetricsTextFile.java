@@ -1,3 +1,4 @@
+// --metrics-textfile: the metrics for node_exporter's textfile collector, rewritten atomically.
 package org.platformd.driver.metrics;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;

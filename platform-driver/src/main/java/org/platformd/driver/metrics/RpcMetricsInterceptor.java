@@ -1,3 +1,4 @@
+// Per-RPC counts and latencies, taken where every call passes: a server interceptor.
 package org.platformd.driver.metrics;
 
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;

@@ -1,3 +1,4 @@
+// Running totals of what the daemon did.
 package org.platformd.driver.observe;
 
 import java.util.EnumMap;

@@ -1,3 +1,4 @@
+// Bounds the unary calls one principal has in progress (<peer-limits calls>).
 package org.platformd.driver.server;
 
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;

@@ -1,3 +1,4 @@
+// Runs a unary call's body and answers its value, its status, or INTERNAL for the unexpected.
 package org.platformd.driver.server;
 
 import io.grpc.Status;

@@ -1,3 +1,4 @@
+// The daemon's gRPC servers, one per listener, all serving the same service instances.
 package org.platformd.driver.server;
 
 import io.grpc.Server;

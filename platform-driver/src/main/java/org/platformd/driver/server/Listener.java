@@ -1,3 +1,4 @@
+// One place the daemon listens, and what it can prove about the peers that connect there.
 package org.platformd.driver.server;
 
 import java.net.InetSocketAddress;

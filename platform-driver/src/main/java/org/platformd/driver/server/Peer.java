@@ -1,3 +1,4 @@
+// Who is on the other end of a call, as far as the transport can prove it.
 package org.platformd.driver.server;
 
 import io.grpc.Context;

@@ -1,3 +1,4 @@
+// How many sessions or calls each principal holds, taken and given back against a limit.
 package org.platformd.driver.server;
 
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,3 +1,4 @@
+// A Unix socket peer's credentials as the kernel reported them with SO_PEERCRED when the connection was accepted.
 package org.platformd.driver.server;
 
 /**

@@ -1,3 +1,4 @@
+// Adds the Unix socket connection's SO_PEERCRED credentials to the gRPC transport attributes.
 package org.platformd.driver.server;
 
 import io.grpc.Attributes;

@@ -1,3 +1,4 @@
+// Puts the call's Peer into the gRPC Context (CURRENT) for the services.
 package org.platformd.driver.server;
 
 import io.grpc.Attributes;

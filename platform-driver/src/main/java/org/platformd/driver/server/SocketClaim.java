@@ -1,3 +1,4 @@
+// Makes a Unix socket path ours before the server binds it, and gives it up at exit.
 package org.platformd.driver.server;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Where the daemon's Unix socket lives when --socket is not given, in the order a per-user service would look.
 package org.platformd.driver.server;
 
 import java.io.IOException;

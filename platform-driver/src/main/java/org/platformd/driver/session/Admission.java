@@ -1,3 +1,4 @@
+// Decides whether a peer may open (or, after a reload, keep) a session under a label.
 package org.platformd.driver.session;
 
 import io.grpc.Status;

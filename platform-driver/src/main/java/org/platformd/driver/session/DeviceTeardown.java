@@ -1,3 +1,4 @@
+// Takes one device away from a client in DESIGN.md's order.
 package org.platformd.driver.session;
 
 import org.platformd.driver.observe.EventCounts;

@@ -1,3 +1,4 @@
+// DMA memory kept back because a device that could write it was not proven quiet when it was released.
 package org.platformd.driver.session;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// A label the policy names exactly (<policy label="...">), with the host devices it grants.
 package org.platformd.driver.session;
 
 import java.util.ArrayList;

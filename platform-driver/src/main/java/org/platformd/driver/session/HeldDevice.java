@@ -1,3 +1,4 @@
+// One device a session holds: its hardware handle, its ownership claim and its DMA attachment.
 package org.platformd.driver.session;
 
 import io.grpc.Status;

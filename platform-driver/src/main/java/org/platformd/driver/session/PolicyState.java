@@ -1,3 +1,4 @@
+// The policy in force, with what the admin view shows about it.
 package org.platformd.driver.session;
 
 import java.nio.charset.StandardCharsets;

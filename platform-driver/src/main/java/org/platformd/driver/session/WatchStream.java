@@ -1,3 +1,4 @@
+// One WatchSession stream of a session: sends under gRPC flow control, with a bounded backlog.
 package org.platformd.driver.session;
 
 import io.grpc.Status;

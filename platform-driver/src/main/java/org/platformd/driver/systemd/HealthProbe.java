@@ -1,3 +1,4 @@
+// The watchdog's health check: a grpc.health.v1 Check on the daemon's own socket.
 package org.platformd.driver.systemd;
 
 import io.grpc.StatusRuntimeException;

@@ -1,3 +1,4 @@
+// The socket systemd named in $NOTIFY_SOCKET.
 package org.platformd.driver.systemd;
 
 import java.io.IOException;

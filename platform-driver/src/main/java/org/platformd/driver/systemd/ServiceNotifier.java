@@ -1,3 +1,4 @@
+// What platformd tells its service manager (sd_notify protocol).
 package org.platformd.driver.systemd;
 
 import java.io.IOException;

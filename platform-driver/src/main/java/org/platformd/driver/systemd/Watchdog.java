@@ -1,3 +1,4 @@
+// Systemd's watchdog: when the service manager sets WATCHDOG_USEC.
 package org.platformd.driver.systemd;
 
 import java.time.Duration;

@@ -1,3 +1,4 @@
+// The decoded text of a policy file with its line starts, to turn character offsets into LINE:COLUMN and back.
 package org.platformd.policy.xml;
 
 import java.util.ArrayList;

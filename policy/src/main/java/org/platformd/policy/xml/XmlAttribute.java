@@ -1,3 +1,4 @@
+// One attribute as written, with where its name starts.
 package org.platformd.policy.xml;
 
 import org.platformd.policy.SourceLocation;

@@ -1,3 +1,4 @@
+// One element of a policy file as read by SafeXmlReader.
 package org.platformd.policy.xml;
 
 import java.util.List;

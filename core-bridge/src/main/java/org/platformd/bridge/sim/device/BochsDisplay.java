@@ -1,3 +1,4 @@
+// QEMU's bochs-display (1234:1111 rev 02, class 0380) on a conventional PCI bus.
 package org.platformd.bridge.sim.device;
 
 import java.awt.image.BufferedImage;

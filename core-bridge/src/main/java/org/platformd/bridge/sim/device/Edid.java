@@ -1,3 +1,4 @@
+// A minimal EDID 1.4 base block (plus an empty extension area) for the Bochs display's EDID window.
 package org.platformd.bridge.sim.device;
 
 /**

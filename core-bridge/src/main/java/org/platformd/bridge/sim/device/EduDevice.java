@@ -1,3 +1,4 @@
+// QEMU's educational device (-device edu, 1234:11e8), modelled after its specification.
 package org.platformd.bridge.sim.device;
 
 import java.util.List;

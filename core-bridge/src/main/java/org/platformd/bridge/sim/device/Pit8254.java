@@ -1,3 +1,4 @@
+// An Intel 8254 programmable interval timer at ports base..base+3 (0x40-0x43 on a PC).
 package org.platformd.bridge.sim.device;
 
 import java.util.concurrent.Executors;

@@ -1,3 +1,4 @@
+// A legacy (non-PCI) device at fixed I/O ports with an ISA interrupt line, such as the PIT.
 package org.platformd.bridge.sim.device;
 
 import org.platformd.bridge.DeviceRef;

@@ -1,3 +1,4 @@
+// The emulated machine's DMA remapping, shaped like an IOMMU.
 package org.platformd.bridge.sim.dma;
 
 import java.time.Instant;

@@ -1,3 +1,4 @@
+// A DMA buffer of the emulated machine: a memfd mapped here.
 package org.platformd.bridge.sim.dma;
 
 import java.io.IOException;

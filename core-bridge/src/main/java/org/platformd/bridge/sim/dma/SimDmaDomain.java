@@ -1,3 +1,4 @@
+// A DmaDomain of the emulated machine: its own IOVA allocator.
 package org.platformd.bridge.sim.dma;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// A PCI function's INTx pin as VFIO presents it: level-triggered and automasked.
 package org.platformd.bridge.sim.irq;
 
 import org.platformd.bridge.BridgeException;

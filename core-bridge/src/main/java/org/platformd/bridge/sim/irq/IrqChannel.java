@@ -1,3 +1,4 @@
+// The receiving end of one interrupt: a pending count for blocking waiters plus the trigger eventfd.
 package org.platformd.bridge.sim.irq;
 
 import java.io.IOException;

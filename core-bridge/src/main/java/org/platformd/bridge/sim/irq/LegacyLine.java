@@ -1,3 +1,4 @@
+// An edge-triggered ISA interrupt line (the PIT's IRQ 0).
 package org.platformd.bridge.sim.irq;
 
 import java.util.function.Consumer;

@@ -1,3 +1,4 @@
+// The machine's message-interrupt decoder (the LAPIC window).
 package org.platformd.bridge.sim.irq;
 
 import java.util.Map;

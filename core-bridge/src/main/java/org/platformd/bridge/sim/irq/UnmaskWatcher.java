@@ -1,3 +1,4 @@
+// The sim's side of VFIO's unmask eventfd.
 package org.platformd.bridge.sim.irq;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// The shape of one BAR as the device model declares it.
 package org.platformd.bridge.sim.pci;
 
 /**

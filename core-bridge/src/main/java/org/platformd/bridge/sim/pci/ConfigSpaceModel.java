@@ -1,3 +1,4 @@
+// A conventional PCI function's 256-byte configuration space with QEMU-style per-byte write masks.
 package org.platformd.bridge.sim.pci;
 
 /**

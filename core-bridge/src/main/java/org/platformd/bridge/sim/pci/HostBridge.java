@@ -1,3 +1,4 @@
+// The host bridge at 00:00.0 as QEMU's i440FX machine shows it (Intel 82441FX PMC, 8086:1237 rev 02, class 0600).
 package org.platformd.bridge.sim.pci;
 
 import java.util.List;

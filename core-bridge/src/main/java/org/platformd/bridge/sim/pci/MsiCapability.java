@@ -1,3 +1,4 @@
+// An MSI capability in a ConfigSpaceModel, laid out per the PCI spec (and QEMU's msi.c).
 package org.platformd.bridge.sim.pci;
 
 /**

@@ -1,3 +1,4 @@
+// The functions on one bus segment by devfn.
 package org.platformd.bridge.sim.pci;
 
 import java.util.Collections;

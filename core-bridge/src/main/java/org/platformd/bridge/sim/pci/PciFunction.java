@@ -1,3 +1,4 @@
+// One emulated PCI function: its config space and the bus-side behaviour every device shares.
 package org.platformd.bridge.sim.pci;
 
 import java.io.IOException;

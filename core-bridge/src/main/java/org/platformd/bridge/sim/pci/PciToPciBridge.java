@@ -1,3 +1,4 @@
+// QEMU's standard PCI-to-PCI bridge (-device pci-bridge).
 package org.platformd.bridge.sim.pci;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// What a device model may reach of the machine around it: memory (through the DMA remapping) and the MSI decoder.
 package org.platformd.bridge.sim.pci;
 
 import org.platformd.bridge.sim.dma.DmaSpace;

@@ -1,3 +1,4 @@
+// An emulated machine as described in its XML file: the PCI tree under the host (bus 0) and the platform devices.
 package org.platformd.bridge.sim.xml;
 
 import java.util.List;

@@ -1,3 +1,4 @@
+// A machine description that can't be used, with the file, line and column at fault.
 package org.platformd.bridge.sim.xml;
 
 /**

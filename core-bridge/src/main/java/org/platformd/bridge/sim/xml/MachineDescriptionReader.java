@@ -1,3 +1,4 @@
+// Reads the machine XML format into a MachineDescription, checked before a device is built.
 package org.platformd.bridge.sim.xml;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// Parses XML into XmlElements with line and column numbers, hardened against hostile input.
 package org.platformd.bridge.sim.xml;
 
 import java.io.IOException;

@@ -1,3 +1,4 @@
+// An element of a parsed XML file with the line and column where its start tag ends (the SAX locator's); immutable.
 package org.platformd.bridge.sim.xml;
 
 import java.util.List;
