@@ -46,10 +46,13 @@ import org.slf4j.LoggerFactory;
  * interfaces. Enumeration and config space through sysfs; memory BARs mapped from {@code resourceN};
  * I/O BARs by pread/pwrite on {@code resourceN}; legacy ports (the PIT) through /dev/port and the
  * native helper; interrupts through VFIO (devices bound to vfio-pci: INTx, MSI, MSI-X) or UIO
- * (uio_pci_generic: INTx); DMA domains as VFIO type-1 containers. Devices listed in
+ * (uio_pci_generic: INTx); DMA domains are {@link RoutedDmaDomain}s, a VFIO type-1 container for
+ * devices on vfio-pci or huge pages at physical addresses where nothing translates. Devices listed in
  * {@link Options#takeOver()} are handed to vfio-pci (uio_pci_generic without VFIO) at start and given
- * back to the kernel at {@link #close()}; nothing else is taken from a kernel driver, and devices a
- * kernel driver drives (and bridges) are read-only here ({@link SysfsDevice#writeRefusal()}).
+ * back to the kernel at {@link #close()}; each take is written to the {@link TakeOverJournal} first, so
+ * a daemon that died holding devices has them quiesced and given back at the next start. Nothing else
+ * is taken from a kernel driver, and devices a kernel driver drives (and bridges) are read-only here
+ * ({@link SysfsDevice#writeRefusal()}).
  *
  * <p>Thread-safe: sessions are independent objects; the registries of open sessions, interrupt
  * sources, VFIO groups and DMA attachments are concurrent or synchronized.

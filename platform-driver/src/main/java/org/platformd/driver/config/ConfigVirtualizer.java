@@ -18,7 +18,9 @@ import org.platformd.pci.decode.DecodedDevice;
  * cover them: a 32-bit write at 0x04 writes the command register alone and never writes back the status
  * register's write-1-to-clear bits.
  *
- * <p>Not thread-safe on its own: the owning {@code DeviceHandle} serializes access.
+ * <p>Not thread-safe on its own: a caller holds the monitor of the {@code DeviceHandle} that made it
+ * ({@code synchronized (handle)}, as PlatformServiceImpl's ReadConfig and WriteConfig do) for each read
+ * or write, so a read-modify-write of the emulated copy and the device is one step.
  */
 public final class ConfigVirtualizer {
     private final PciConfig hw;

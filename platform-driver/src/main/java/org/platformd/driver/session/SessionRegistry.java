@@ -562,12 +562,6 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /**
-     * Allocates a zeroed buffer within the policy's dma_quota, in the session's DMA domain. No
-     * device needs to be held: the buffer is reachable at its bus address by every device the
-     * session holds now or acquires later, and lives until FreeDma or the session's end.
-     * FAILED_PRECONDITION when the daemon has no hardware backend (inventory-only).
-     */
-    /**
      * RESOURCE_EXHAUSTED with DmaQuotaExceeded. {@code pins} is what the buffer would add to the memory
      * pinned for the session: the request rounded to pages, or more where the backend's memory comes in
      * bigger units (linux without an IOMMU: a fresh 2 MiB huge page), which the quota counts.
@@ -586,6 +580,12 @@ public final class SessionRegistry implements AutoCloseable {
         return io.grpc.protobuf.StatusProto.toStatusRuntimeException(rpc);
     }
 
+    /**
+     * Allocates a zeroed buffer within the policy's dma_quota, in the session's DMA domain. No
+     * device needs to be held: the buffer is reachable at its bus address by every device the
+     * session holds now or acquires later, and lives until FreeDma or the session's end.
+     * FAILED_PRECONDITION when the daemon has no hardware backend (inventory-only).
+     */
     public org.platformd.proto.v1.AllocateDmaResponse allocateDma(Session s, long size, long alignment, int addressBits) {
         if (size == 0) {
             throw Status.INVALID_ARGUMENT.withDescription("size 0").asRuntimeException();
