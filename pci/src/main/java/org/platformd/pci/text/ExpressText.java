@@ -15,6 +15,9 @@ import org.platformd.pci.decode.DecodedDevice;
  * RootCap/RootCtl/RootSta and, for capability version 2 and later, DevCap2/DevCtl2 and
  * LnkCap2/LnkCtl2/LnkSta2 — each register block only when lspci could read it, each port type
  * getting exactly the fields lspci shows for it. Stateless.
+ *
+ * <p>Why one file of this size: it mirrors ls-caps.c's {@code cap_express} and its helpers in
+ * their order, so it is checked against lspci by reading the two side by side.
  */
 final class ExpressText {
     // lspci's short names for the port types (PCI_EXP_TYPE_*), so the conditions read like ls-caps.c

@@ -22,6 +22,9 @@ import org.platformd.pci.names.LspciNames;
  * {@code -nn -vvv} (3), following pciutils 3.9.0's lspci.c line by line for the header,
  * BARs, bridge windows and capability first lines, and its ls-caps/ls-ecaps detail lines for
  * the capabilities we decode (see {@link CapabilityText}). Stateless apart from the names.
+ *
+ * <p>Why one file of this size: it follows lspci.c's {@code show_device} and the functions it calls
+ * in their order, so a difference from lspci is found by reading the two side by side.
  */
 public final class LspciText {
     private final LspciNames names;
