@@ -13,10 +13,10 @@ import java.util.stream.Stream;
  * Finds {@code shared/pci-dumps} and lists its files. {@code -Dplatformd.pci.dumps=DIR} names it
  * outright; otherwise it is found by walking up from the working directory: at run time the
  * repository is /work/main with /work/shared next to it, a worktree is deeper, and CI clones
- * elsewhere with a copy of shared/ beside the clone. So each directory on the way up is checked for
- * {@code shared/pci-dumps} itself and for a sibling {@code ../shared/pci-dumps}. Not finding it is an
- * error naming every place tried, never a silent skip: tests that need the corpus must not pass by
- * skipping.
+ * elsewhere with a copy of shared/ beside the clone. So each directory on the way up, the working
+ * directory's included, is checked for {@code shared/pci-dumps} (a sibling of the clone is found at the
+ * clone's parent). Not finding it is an error naming every place tried, never a silent skip: tests
+ * that need the corpus must not pass by skipping.
  */
 public final class PciDumps {
     private static final Pattern DEVICE_LINE = Pattern.compile("^(?:[0-9a-f]{4,}:)?[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7] .*$");
@@ -42,14 +42,11 @@ public final class PciDumps {
         Path top = ceiling == null ? null : ceiling.toAbsolutePath().normalize();
         for (Path dir = start.toAbsolutePath().normalize(); dir != null;
                 dir = dir.equals(top) ? null : dir.getParent()) {
-            boolean last = dir.getParent() == null || dir.equals(top);
-            for (Path base : last ? List.of(dir) : List.of(dir, dir.getParent())) {
-                Path candidate = base.resolve("shared").resolve("pci-dumps");
-                if (Files.isDirectory(candidate)) {
-                    return candidate;
-                }
-                tried.append("\n  ").append(candidate);
+            Path candidate = dir.resolve("shared").resolve("pci-dumps");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
             }
+            tried.append("\n  ").append(candidate);
         }
         throw new IllegalStateException("shared/pci-dumps not found above " + start.toAbsolutePath()
                 + "; put a copy of shared/ beside the repository or set -Dplatformd.pci.dumps=DIR. Tried:" + tried);

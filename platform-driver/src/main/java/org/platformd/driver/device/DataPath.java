@@ -10,7 +10,6 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.IoPort;
-import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.pci.config.Bar;
 import org.platformd.proto.v1.AccessKind;

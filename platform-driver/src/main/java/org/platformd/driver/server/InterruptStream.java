@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.Irq;
-import org.platformd.driver.device.DataPath;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.session.Session;
