@@ -10,9 +10,12 @@ import jnr.ffi.types.ssize_t;
 /**
  * The few libc calls the data plane needs that the JDK does not offer on a bare int fd: creating
  * memfds and eventfds, and raw read/write/poll/dup/close on descriptors (a JDK channel can't be
- * built from an int fd). Loaded once through jnr-ffi ({@link Native#LIBC}); everything else in the
- * JVM keeps using JDK I/O. Public because jnr-ffi generates the implementation in its own class
- * loader; prefer {@link EventFd}, {@link Memfd}, {@link NativeFd} over calling it.
+ * built from an int fd). Also the calls core-bridge's linux backend needs beyond those: raw
+ * descriptors it can hand to clients (open), positional reads and seeks on them, and ioctl for VFIO
+ * with hand-laid structs in byte arrays. The project's one libc binding, loaded once through jnr-ffi
+ * ({@link Native#LIBC}); everything else in the JVM keeps using JDK I/O. Public because jnr-ffi
+ * generates the implementation in its own class loader; prefer {@link EventFd}, {@link Memfd},
+ * {@link NativeFd} over calling it.
  */
 public interface LibC {
     /** memfd_create flag. */
@@ -23,6 +26,14 @@ public interface LibC {
     int EFD_NONBLOCK = 0x800;
     /** poll event: readable. */
     short POLLIN = 0x0001;
+    /** open flag: read only. */
+    int O_RDONLY = 0;
+    /** open flag: read and write. */
+    int O_RDWR = 2;
+    /** open flag: non-blocking. */
+    int O_NONBLOCK = 0x800;
+    /** open flag: close-on-exec. */
+    int O_CLOEXEC = 0x80000;
     /** errno: try again. */
     int EAGAIN = 11;
     /** errno: interrupted system call. */
@@ -61,4 +72,31 @@ public interface LibC {
     /** close(2). */
     @SaveError
     int close(int fd);
+
+    /** open(2). */
+    @SaveError
+    int open(String path, int flags);
+
+    /** pread(2). */
+    @SaveError
+    @ssize_t
+    long pread(int fd, @Out byte[] buf, @size_t long count, long offset);
+
+    /** lseek(2). */
+    @SaveError
+    long lseek(int fd, long offset, int whence);
+
+    /** ioctl(2) with a struct (in and out) in {@code arg}. */
+    @SaveError
+    int ioctl(int fd, long request, @In @Out byte[] arg);
+
+    /** ioctl(2) with an integer argument (or none). */
+    @SaveError
+    int ioctl(int fd, long request, long arg);
+
+    /** geteuid(2). */
+    int geteuid();
+
+    /** strerror(3). */
+    String strerror(int errnum);
 }

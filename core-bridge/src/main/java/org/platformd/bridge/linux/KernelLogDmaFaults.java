@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaFault;
+import org.platformd.fd.LibC;
 import org.platformd.fd.NativeFd;
 import org.platformd.pci.BusAddress;
 import org.slf4j.Logger;
@@ -67,7 +68,7 @@ final class KernelLogDmaFaults implements AutoCloseable {
      * @throws BridgeException OS_ERROR when it can't be opened (not root: CAP_SYSLOG with dmesg_restrict)
      */
     static KernelLogDmaFaults open(Path kmsg, Predicate<BusAddress> ours, Clock clock) {
-        NativeFd fd = Sys.open(kmsg, SysCalls.O_RDONLY | SysCalls.O_NONBLOCK, null);
+        NativeFd fd = Sys.open(kmsg, LibC.O_RDONLY | LibC.O_NONBLOCK, null);
         if (Sys.C.lseek(fd.fd(), 0, SEEK_END) < 0) {
             log.debug("{}: no seek to its end ({}): a pipe, nothing old to skip", kmsg, Sys.describe(Sys.errno()));
         }
@@ -100,7 +101,7 @@ final class KernelLogDmaFaults implements AutoCloseable {
                 sleep(); // a FIFO whose writer went away: poll says so at once until the next writer
             } else {
                 int e = Sys.errno();
-                if (e != SysCalls.EAGAIN && e != SysCalls.EINTR && e != EPIPE) { // EPIPE: records overwritten
+                if (e != LibC.EAGAIN && e != LibC.EINTR && e != EPIPE) { // EPIPE: records overwritten
                     log.error("reading the kernel log for IOMMU faults stopped: {}", Sys.describe(e));
                     return;
                 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.platformd.fd.LibC;
 
 /**
  * What this kernel and these permissions let the linux backend do, found once at start: one line per
@@ -64,7 +65,7 @@ public record LinuxCapabilities(boolean root, boolean sysfs, boolean devPort, bo
     /** "ready" when the kernel log opens for reading, else why not (reading it needs CAP_SYSLOG, usually). */
     private static String kernelLogStatus(Path kmsg) {
         try {
-            Sys.open(kmsg, SysCalls.O_RDONLY | SysCalls.O_NONBLOCK, null).close();
+            Sys.open(kmsg, LibC.O_RDONLY | LibC.O_NONBLOCK, null).close();
             return "ready";
         } catch (org.platformd.bridge.BridgeException e) {
             return e.getMessage();

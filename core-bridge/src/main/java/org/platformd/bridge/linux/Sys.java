@@ -1,23 +1,24 @@
-// The loaded libc for the linux backend, errno with its name, and owned descriptors.
+// The linux backend's use of the one libc binding (fd's LibC): errno with its name, and owned descriptors.
 package org.platformd.bridge.linux;
 
 import java.nio.file.Path;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Platform;
 import org.platformd.bridge.BridgeException;
+import org.platformd.fd.LibC;
+import org.platformd.fd.Native;
 import org.platformd.fd.NativeFd;
 
-/** The loaded libc for the linux backend, errno with its name, and owned descriptors. */
+/**
+ * The linux backend's use of the one libc binding ({@link LibC}, loaded once in the fd module as
+ * {@link Native#LIBC}): errno with its name, and owned descriptors.
+ */
 final class Sys {
-    static final SysCalls C = LibraryLoader.create(SysCalls.class)
-            .load(Platform.getNativePlatform().getStandardCLibraryName());
-    private static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(C);
+    static final LibC C = Native.LIBC;
 
     private Sys() {
     }
 
     static int errno() {
-        return RUNTIME.getLastError();
+        return Native.errno();
     }
 
     /** "errno 13 (Permission denied)". */
@@ -27,7 +28,7 @@ final class Sys {
 
     /** Opens {@code path} as an owned raw descriptor (close-on-exec). */
     static NativeFd open(Path path, int flags, String device) {
-        int fd = C.open(path.toString(), flags | SysCalls.O_CLOEXEC);
+        int fd = C.open(path.toString(), flags | LibC.O_CLOEXEC);
         if (fd < 0) {
             int e = errno();
             throw new BridgeException(BridgeException.Reason.OS_ERROR,

@@ -15,6 +15,7 @@ import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.FdRegion;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.SessionBase;
+import org.platformd.fd.LibC;
 import org.platformd.fd.NativeFd;
 
 /**
@@ -81,7 +82,7 @@ final class SysfsIoMem extends SessionBase implements IoMem {
                                     + " claimed under CONFIG_IO_STRICT_DEVMEM)")
                                     .orElse(" (needs root and a kernel that allows mapping PCI resources)"), e);
         }
-        this.fd = readOnly.isPresent() ? null : Sys.open(path, SysCalls.O_RDWR, device.address().toString());
+        this.fd = readOnly.isPresent() ? null : Sys.open(path, LibC.O_RDWR, device.address().toString());
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
 import org.platformd.fd.EventFd;
+import org.platformd.fd.LibC;
 import org.platformd.fd.NativeFd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,7 @@ final class UioIntx {
     }
 
     static EventFdIrq open(DeviceRef device, Path uioDev, PciConfig config, Runnable onClose) {
-        NativeFd uio = Sys.open(uioDev, SysCalls.O_RDWR | SysCalls.O_NONBLOCK, device.toString());
+        NativeFd uio = Sys.open(uioDev, LibC.O_RDWR | LibC.O_NONBLOCK, device.toString());
         EventFd trigger;
         EventFd unmask;
         try {

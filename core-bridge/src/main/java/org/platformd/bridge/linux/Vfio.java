@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The VFIO user API as linux/vfio.h lays it out: ioctl numbers ({@code _IO(';', 100 + n)}) and the
- * structs, hand-laid little-endian in byte arrays for {@link SysCalls#ioctl(int, long, byte[])}.
+ * structs, hand-laid little-endian in byte arrays for {@link org.platformd.fd.LibC#ioctl(int, long, byte[])}.
  * Sizes and offsets are checked against the header in VfioLayoutTest. Stateless.
  */
 final class Vfio {

@@ -4,6 +4,7 @@ package org.platformd.bridge.linux;
 import java.nio.file.Path;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
+import org.platformd.fd.LibC;
 import org.platformd.fd.NativeFd;
 
 /**
@@ -27,7 +28,7 @@ final class VfioContainer implements AutoCloseable {
 
     /** Opens a container and checks the API version and a type-1 IOMMU (v2 preferred). */
     static VfioContainer open(Path devVfio, String name) {
-        NativeFd fd = Sys.open(devVfio, SysCalls.O_RDWR, null);
+        NativeFd fd = Sys.open(devVfio, LibC.O_RDWR, null);
         try {
             int version = Sys.C.ioctl(fd.fd(), Vfio.GET_API_VERSION, 0L);
             if (version != Vfio.API_VERSION) {

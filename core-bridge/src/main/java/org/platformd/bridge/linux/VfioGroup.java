@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
+import org.platformd.fd.LibC;
 import org.platformd.fd.NativeFd;
 
 /**
@@ -29,7 +30,7 @@ final class VfioGroup implements AutoCloseable {
 
     static VfioGroup open(Path devVfioDir, int id, String device) {
         Path path = devVfioDir.resolve(Integer.toString(id));
-        NativeFd fd = Sys.open(path, SysCalls.O_RDWR, device);
+        NativeFd fd = Sys.open(path, LibC.O_RDWR, device);
         byte[] status = Vfio.groupStatus();
         if (Sys.C.ioctl(fd.fd(), Vfio.GROUP_GET_STATUS, status) != 0) {
             int e = Sys.errno();
