@@ -58,6 +58,14 @@ public interface Backend extends AutoCloseable {
      */
     Optional<PortIo32> configPorts();
 
+    /**
+     * Taking functions from their kernel drivers and revoking what clients were given of them, where this
+     * backend sits on real kernel drivers (linux); empty otherwise (sim).
+     */
+    default Optional<DeviceTakeover> deviceTakeover() {
+        return Optional.empty();
+    }
+
     @Override
     void close();
 }

@@ -20,6 +20,7 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceInfo;
 import org.platformd.bridge.DeviceRef;
+import org.platformd.bridge.DeviceTakeover;
 import org.platformd.bridge.DmaDomain;
 import org.platformd.bridge.DmaFault;
 import org.platformd.bridge.IoMem;
@@ -57,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: sessions are independent objects; the registries of open sessions, interrupt
  * sources, VFIO groups and DMA attachments are concurrent or synchronized.
  */
-public final class LinuxBackend implements Backend {
+public final class LinuxBackend implements Backend, DeviceTakeover {
     private static final Logger log = LoggerFactory.getLogger(LinuxBackend.class);
     private static final long IORESOURCE_IO = 0x100;
     private static final long IORESOURCE_MEM = 0x200;
@@ -193,11 +194,18 @@ public final class LinuxBackend implements Backend {
         return b;
     }
 
+    /** This backend: it takes functions from their kernel drivers ({@link #takeOver}, {@link #released}). */
+    @Override
+    public Optional<DeviceTakeover> deviceTakeover() {
+        return Optional.of(this);
+    }
+
     public LinuxCapabilities capabilities() {
         return capabilities;
     }
 
     /** The devices taken from their kernel drivers, with the driver they are on now. */
+    @Override
     public synchronized Map<BusAddress, String> takenOver() {
         Map<BusAddress, String> out = new LinkedHashMap<>();
         takenOver.forEach((a, b) -> out.put(a, b.driver()));
@@ -213,6 +221,7 @@ public final class LinuxBackend implements Backend {
      *
      * @return whether the function is ours now (taken by this call or before)
      */
+    @Override
     public synchronized boolean takeOver(BusAddress a) {
         if (takenOver.containsKey(a)) {
             return true;
@@ -329,6 +338,7 @@ public final class LinuxBackend implements Backend {
      * it waits for the last of them. A function whose clients' BAR mappings could not be revoked
      * ({@link #released}) stays ours until {@link #close()}. A function not taken is left alone.
      */
+    @Override
     public synchronized void giveBack(BusAddress a) {
         DriverBinding b = takenOver.get(a);
         if (b == null) {
@@ -391,6 +401,7 @@ public final class LinuxBackend implements Backend {
      * every later open is refused (BUSY) saying why, and it is not given back to a kernel driver until
      * platformd exits.
      */
+    @Override
     public synchronized void released(BusAddress a) {
         if (!exported.remove(a)) {
             return;

@@ -2,9 +2,10 @@
 package org.platformd.driver.device;
 
 import java.util.Collection;
+import java.util.Optional;
 import java.util.Set;
 import org.platformd.bridge.Backend;
-import org.platformd.bridge.linux.LinuxBackend;
+import org.platformd.bridge.DeviceTakeover;
 import org.platformd.pci.BusAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,23 +14,24 @@ import org.slf4j.LoggerFactory;
  * How the daemon reaches the hardware of its inventory: through a core-bridge
  * {@link Backend} (sim or linux), or not at all for an inventory read from sysfs or an
  * lspci dump ({@link #inventoryOnly()}: devices are described and granted, never driven).
- * On linux it also takes the functions the policy marks {@code driver_override="yes"} from
- * their kernel drivers while a session holds them: at {@link #open}, and back when the
- * handle closes (after the teardown), unless {@code --take-over} took them for the daemon's
+ * Where the backend offers {@link Backend#deviceTakeover()} (linux) it also takes the functions
+ * the policy marks {@code driver_override="yes"} from their kernel drivers while a session holds
+ * them: at {@link #open}, and back when the handle closes (after the teardown), unless {@code --take-over} took them for the daemon's
  * lifetime already; and when a handle closes it has the backend revoke every mapping a client
- * made of the device's BARs ({@link LinuxBackend#released}) before the device can go to anyone else.
+ * made of the device's BARs ({@link DeviceTakeover#released}) before the device can go to anyone else.
  */
 public final class DeviceBackend {
     private static final Logger log = LoggerFactory.getLogger(DeviceBackend.class);
     private final Backend bridge;
+    private final Optional<DeviceTakeover> takeover;
     private volatile Set<BusAddress> takenWhileHeld = Set.of();
     private final java.util.concurrent.atomic.LongAdder takeOvers = new java.util.concurrent.atomic.LongAdder();
 
     private DeviceBackend(Backend bridge) {
         this.bridge = bridge;
-        if (bridge instanceof LinuxBackend linux) {
-            takeOvers.add(linux.takenOver().size()); // --take-over's, taken while the backend opened
-        }
+        this.takeover = bridge == null ? Optional.empty() : bridge.deviceTakeover();
+        // --take-over's, taken while the backend opened
+        takeover.ifPresent(t -> takeOvers.add(t.takenOver().size()));
     }
 
     public static DeviceBackend of(Backend bridge) {
@@ -62,21 +64,22 @@ public final class DeviceBackend {
      */
     public DeviceHandle open(HostDevice device) {
         Runnable afterClose = () -> { };
-        if (bridge instanceof LinuxBackend linux && device.isPci()) {
+        if (takeover.isPresent() && device.isPci()) {
+            DeviceTakeover t = takeover.get();
             BusAddress a = device.address();
-            boolean take = takenWhileHeld.contains(a) && !linux.takenOver().containsKey(a);
+            boolean take = takenWhileHeld.contains(a) && !t.takenOver().containsKey(a);
             if (take) {
                 log.info("policy marks {} driver_override=\"yes\": taking it from its kernel driver while it is held", a);
-                take = linux.takeOver(a);
+                take = t.takeOver(a);
                 if (take) {
                     takeOvers.increment();
                 }
             }
             boolean giveBack = take;
             afterClose = () -> { // a client's mappings of its BARs are revoked before anyone else gets it
-                linux.released(a);
+                t.released(a);
                 if (giveBack) {
-                    linux.giveBack(a);
+                    t.giveBack(a);
                 }
             };
         }
