@@ -1,7 +1,9 @@
 // The closed-state bookkeeping every session shares.
 package org.platformd.bridge;
 
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * The closed-state bookkeeping every session shares: {@link #close()} runs {@link #release()} exactly
@@ -51,6 +53,43 @@ public abstract class SessionBase implements Session {
     public final void close() {
         if (closed.compareAndSet(false, true)) {
             release();
+        }
+    }
+
+    /**
+     * Opens a session (or DMA domain) that {@code open} holds while it is open, as backends keep theirs to
+     * close them with the machine: {@code create} gets the callback the new object's release runs, which
+     * takes it out of {@code open} again, and the object is in {@code open} when this returns. So the object
+     * needs no reference to itself before it exists; the one late-bound reference lives here.
+     */
+    public static <S> S tracked(Set<? super S> open, Function<? super Untrack<S>, ? extends S> create) {
+        Untrack<S> untrack = new Untrack<>(open);
+        S s = create.apply(untrack);
+        untrack.session = s;
+        open.add(s);
+        return s;
+    }
+
+    /** The callback {@link #tracked} hands a new session's release: takes the session out of its set. */
+    public static final class Untrack<S> implements Runnable {
+        private final Set<? super S> open;
+        private volatile S session; // set as soon as the session exists
+
+        private Untrack(Set<? super S> open) {
+            this.open = open;
+        }
+
+        /** The tracked session (null only while it is being created). */
+        public S session() {
+            return session;
+        }
+
+        @Override
+        public void run() {
+            S s = session;
+            if (s != null) {
+                open.remove(s);
+            }
         }
     }
 

@@ -31,6 +31,7 @@ import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.bridge.Session;
+import org.platformd.bridge.SessionBase;
 import org.platformd.fd.EventFd;
 import org.platformd.pci.BusAddress;
 import org.platformd.pci.PciDevice;
@@ -602,20 +603,13 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
         return l;
     }
 
-    private <S extends Session> S track(S s) {
-        open.add(s);
-        return s;
-    }
-
     // ---- sessions ---------------------------------------------------------------------------
 
     @Override
     public PciConfig openConfig(BusAddress address) {
         notQuarantined(address);
-        SysfsPciConfig[] s = new SysfsPciConfig[1];
         SysfsDevice dev = sysfsDevice(address);
-        s[0] = new SysfsPciConfig(dev, () -> open.remove(s[0]), () -> resetThroughVfio(dev));
-        return track(s[0]);
+        return SessionBase.tracked(open, untrack -> new SysfsPciConfig(dev, untrack, () -> resetThroughVfio(dev)));
     }
 
     /**
@@ -658,23 +652,21 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
         }
         BusAddress a = ((DeviceRef.Pci) device).address();
         notQuarantined(a);
-        SysfsIoMem[] s = new SysfsIoMem[1];
-        s[0] = new SysfsIoMem(sysfsDevice(a), index, r.prefetchable(), () -> exported.add(a), () -> open.remove(s[0]));
-        return track(s[0]);
+        SysfsDevice dev = sysfsDevice(a);
+        return SessionBase.tracked(open, untrack -> new SysfsIoMem(dev, index, r.prefetchable(), () -> exported.add(a),
+                untrack));
     }
 
     @Override
     public IoPort openIoPort(DeviceRef device, int index) {
-        PortRangeSession[] s = new PortRangeSession[1];
         if (device instanceof DeviceRef.Platform p) {
             LegacyDevice l = legacy(p.name());
             if (index != 0) {
                 throw new BridgeException(Reason.NO_SUCH_RESOURCE, p.name(), "has one port range (index 0), not " + index);
             }
             Optional<Path> devPort = capabilities.devPort() ? Optional.of(options.devDir().resolve("port")) : Optional.empty();
-            s[0] = new LegacyIoPort(device, l.portBase(), l.portCount(), devPort, helper,
-                    capabilities.portHelperStatus(), () -> open.remove(s[0]));
-            return track(s[0]);
+            return SessionBase.tracked(open, untrack -> new LegacyIoPort(device, l.portBase(), l.portCount(), devPort,
+                    helper, capabilities.portHelperStatus(), untrack));
         }
         ResourceInfo r = resource(device, index);
         if (r.space() != ResourceInfo.Space.IO) {
@@ -682,9 +674,9 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
                     "BAR " + index + " is a memory BAR; open it as IoMem");
         }
         notQuarantined(((DeviceRef.Pci) device).address());
-        s[0] = new ResourceIoPort(sysfsDevice(((DeviceRef.Pci) device).address()), index, (int) r.start(),
-                (int) r.size(), () -> open.remove(s[0]));
-        return track(s[0]);
+        SysfsDevice dev = sysfsDevice(((DeviceRef.Pci) device).address());
+        return SessionBase.tracked(open, untrack -> new ResourceIoPort(dev, index, (int) r.start(), (int) r.size(),
+                untrack));
     }
 
     @Override
@@ -714,7 +706,7 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
                         + " vfio-pci or uio_pci_generic (driver now: " + driver + "); give it to platformd with"
                         + " --take-over " + a);
             }
-            return track(irq);
+            return irq;
         } catch (RuntimeException e) {
             free.run();
             throw e;
@@ -730,7 +722,6 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
         EventFd unmask = null;
         try {
             trigger = EventFd.create(name + " " + kind + " " + index);
-            EventFdIrq[] s = new EventFdIrq[1];
             switch (kind) {
                 case INTX -> {
                     if (index != 0 || vd.count(Vfio.PCI_INTX_IRQ_INDEX) == 0) {
@@ -739,8 +730,11 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
                     }
                     unmask = EventFd.create(name + " INTx unmask");
                     vd.setIntx(trigger.fd(), unmask.fd());
-                    s[0] = new EventFdIrq(DeviceRef.pci(dev.address()), kind, 0, "vfio",
-                            trigger, unmask, vd::unmaskIntx, () -> closeVfioIrq(dev, group, vd, () -> vd.disable(0), s[0], free));
+                    EventFd t = trigger;
+                    EventFd u = unmask;
+                    return SessionBase.tracked(open, untrack -> new EventFdIrq(DeviceRef.pci(dev.address()), kind, 0,
+                            "vfio", t, u, vd::unmaskIntx, () -> closeVfioIrq(dev, group, vd, () -> vd.disable(0), untrack,
+                            free)));
                 }
                 case MSI, MSIX -> {
                     int idx = kind == IrqKind.MSI ? Vfio.PCI_MSI_IRQ_INDEX : Vfio.PCI_MSIX_IRQ_INDEX;
@@ -750,12 +744,13 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
                                 : kind + " vector " + index + " outside 0.." + (count - 1));
                     }
                     vd.setVector(idx, index, trigger.fd());
-                    s[0] = new EventFdIrq(DeviceRef.pci(dev.address()), kind, index, "vfio", trigger, null, () -> { },
-                            () -> closeVfioIrq(dev, group, vd, () -> vd.clearVector(idx, index), s[0], free));
+                    EventFd t = trigger;
+                    return SessionBase.tracked(open, untrack -> new EventFdIrq(DeviceRef.pci(dev.address()), kind, index,
+                            "vfio", t, null, () -> { }, () -> closeVfioIrq(dev, group, vd,
+                            () -> vd.clearVector(idx, index), untrack, free)));
                 }
                 default -> throw new BridgeException(Reason.NO_SUCH_RESOURCE, name, "has no " + kind + " interrupts");
             }
-            return s[0];
         } catch (IOException | RuntimeException e) {
             if (trigger != null) {
                 trigger.close();
@@ -774,12 +769,12 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
         }
     }
 
-    private void closeVfioIrq(SysfsDevice dev, VfioGroup group, VfioDevice vd, Runnable deassign, Session s,
-            Runnable free) {
+    private void closeVfioIrq(SysfsDevice dev, VfioGroup group, VfioDevice vd, Runnable deassign,
+            SessionBase.Untrack<EventFdIrq> untrack, Runnable free) {
         try {
             deassign.run();
         } catch (RuntimeException e) {
-            log.warn("{}: de-assigning its eventfd: {}", s.describe(), e.getMessage());
+            log.warn("{}: de-assigning its eventfd: {}", untrack.session().describe(), e.getMessage());
         } finally {
             try {
                 keepingCommandBits(dev, () -> {
@@ -787,7 +782,7 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
                     return null;
                 });
             } finally {
-                open.remove(s);
+                untrack.run();
                 free.run();
             }
         }
@@ -830,12 +825,11 @@ public final class LinuxBackend implements Backend, DeviceTakeover {
             throw new BridgeException(Reason.OS_ERROR, name, "finding its /dev/uioN under " + dev.file("uio") + ": "
                     + e.getMessage(), e);
         }
-        EventFdIrq[] s = new EventFdIrq[1];
-        s[0] = UioIntx.open(DeviceRef.pci(dev.address()), uio, new SysfsPciConfig(dev, () -> { }, () -> false), () -> {
-            open.remove(s[0]);
-            free.run();
-        });
-        return s[0];
+        return SessionBase.tracked(open, untrack -> UioIntx.open(DeviceRef.pci(dev.address()), uio,
+                new SysfsPciConfig(dev, () -> { }, () -> false), () -> {
+                    untrack.run();
+                    free.run();
+                }));
     }
 
     // ---- VFIO groups and DMA ----------------------------------------------------------------

@@ -23,6 +23,7 @@ import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.bridge.Session;
+import org.platformd.bridge.SessionBase;
 import org.platformd.bridge.sim.device.PlatformDevice;
 import org.platformd.bridge.sim.dma.SimDmaDomain;
 import org.platformd.bridge.sim.irq.IrqChannel;
@@ -128,17 +129,10 @@ public final class SimBackend implements Backend {
                 "no platform device of this name on machine '" + machine.name() + "'"));
     }
 
-    private <S extends Session> S track(S session) {
-        open.add(session);
-        return session;
-    }
-
     @Override
     public PciConfig openConfig(BusAddress address) {
         PciFunction f = function(address);
-        SimPciConfig[] s = new SimPciConfig[1];
-        s[0] = new SimPciConfig(f, () -> open.remove(s[0]));
-        return track(s[0]);
+        return SessionBase.tracked(open, untrack -> new SimPciConfig(f, untrack));
     }
 
     @Override
@@ -154,9 +148,7 @@ public final class SimBackend implements Backend {
             throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
                     "BAR " + index + " is an I/O BAR; open it as IoPort");
         }
-        SimIoMem[] s = new SimIoMem[1];
-        s[0] = new SimIoMem(f, bar, () -> open.remove(s[0]));
-        return track(s[0]);
+        return SessionBase.tracked(open, untrack -> new SimIoMem(f, bar, untrack));
     }
 
     private static String barList(PciFunction f) {
@@ -177,16 +169,14 @@ public final class SimBackend implements Backend {
             throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
                     "has one port range (index 0), not " + index);
         }
-        SimIoPort[] s = new SimIoPort[1];
-        s[0] = new SimIoPort(d, () -> open.remove(s[0]));
-        return track(s[0]);
+        return SessionBase.tracked(open, untrack -> new SimIoPort(d, untrack));
     }
 
     @Override
     public Irq openIrq(DeviceRef device, IrqKind kind, int index) {
         IrqChannel channel = newChannel(device + " " + kind + " " + index);
         try {
-            return track(openIrq(device, kind, index, channel));
+            return openIrq(device, kind, index, channel);
         } catch (RuntimeException e) {
             channel.close();
             throw e;
@@ -194,7 +184,6 @@ public final class SimBackend implements Backend {
     }
 
     private SimIrq openIrq(DeviceRef device, IrqKind kind, int index, IrqChannel channel) {
-        SimIrq[] s = new SimIrq[1];
         if (device instanceof DeviceRef.Platform p) {
             PlatformDevice d = platform(p.name());
             if (kind != IrqKind.LEGACY || index != d.irq().number()) {
@@ -202,11 +191,10 @@ public final class SimBackend implements Backend {
                         "has only LEGACY interrupt " + d.irq().number() + ", not " + kind + " " + index);
             }
             d.irq().attach(channel);
-            s[0] = new SimIrq(device, kind, index, channel, () -> { }, () -> {
+            return SessionBase.tracked(open, untrack -> new SimIrq(device, kind, index, channel, () -> { }, () -> {
                 d.irq().detach(channel);
-                open.remove(s[0]);
-            });
-            return s[0];
+                untrack.run();
+            }));
         }
         PciFunction f = function(((DeviceRef.Pci) device).address());
         switch (kind) {
@@ -234,11 +222,12 @@ public final class SimBackend implements Backend {
                     f.intxPin().detach(channel);
                     throw e;
                 }
-                s[0] = new SimIrq(device, kind, 0, channel, f.intxPin()::unmask, unmaskFd, () -> {
-                    unmaskWatcher.unregister(watched); // before SimIrq closes unmaskFd
-                    f.intxPin().detach(channel);
-                    open.remove(s[0]);
-                });
+                return SessionBase.tracked(open, untrack -> new SimIrq(device, kind, 0, channel, f.intxPin()::unmask,
+                        unmaskFd, () -> {
+                            unmaskWatcher.unregister(watched); // before SimIrq closes unmaskFd
+                            f.intxPin().detach(channel);
+                            untrack.run();
+                        }));
             }
             case MSI -> {
                 if (!f.hasMsi() || index != 0) {
@@ -248,16 +237,15 @@ public final class SimBackend implements Backend {
                 MsiRouter router = machine.msiRouter();
                 int vector = router.allocate(channel);
                 f.enableMsi(MsiRouter.MSI_WINDOW_BASE, vector);
-                s[0] = new SimIrq(device, kind, 0, channel, () -> { }, () -> {
+                return SessionBase.tracked(open, untrack -> new SimIrq(device, kind, 0, channel, () -> { }, () -> {
                     f.disableMsi();
                     router.free(vector);
-                    open.remove(s[0]);
-                });
+                    untrack.run();
+                }));
             }
             default -> throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
                     "has no " + kind + " interrupts" + (kind == IrqKind.MSIX ? " (no MSI-X capability)" : ""));
         }
-        return s[0];
     }
 
     private static IrqChannel newChannel(String what) {
@@ -270,10 +258,7 @@ public final class SimBackend implements Backend {
 
     @Override
     public DmaDomain openDmaDomain(String name) {
-        SimDmaDomain[] d = new SimDmaDomain[1];
-        d[0] = machine.dmaSpace().newDomain(name, this::checkDmaCapable, () -> domains.remove(d[0]));
-        domains.add(d[0]);
-        return d[0];
+        return SessionBase.tracked(domains, untrack -> machine.dmaSpace().newDomain(name, this::checkDmaCapable, untrack));
     }
 
     private void checkDmaCapable(DeviceRef device) {
