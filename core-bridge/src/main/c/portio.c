@@ -1,6 +1,6 @@
 /*
  * platformd's native port-I/O helper: x86 in/out instructions for the linux backend of core-bridge
- * (org.platformd.bridge.linux.PortIoHelper loads it with jnr-ffi). /dev/port only does byte accesses;
+ * (org.platformd.bridge.linux.port.PortIoHelper loads it with jnr-ffi). /dev/port only does byte accesses;
  * 16/32-bit port I/O and configuration mechanism #1 (0xCF8/0xCFC) need the instructions themselves.
  *
  * Linux grants port access per thread (iopl/ioperm affect the calling thread only), and the JVM calls in

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * @param dir the pool's sysfs folder
  */
 public record HugePages(Path dir) {
-    static final long SIZE = 2L << 20;
+    public static final long SIZE = 2L << 20;
     public static final Path SYSTEM = Path.of("/sys/kernel/mm/hugepages/hugepages-2048kB");
 
     /** The kernel has hugetlb with 2 MiB pages (reserved or not). */
@@ -53,7 +53,7 @@ public record HugePages(Path dir) {
     }
 
     /** {@code bytes} rounded up to whole huge pages. */
-    static long roundUp(long bytes) {
+    public static long roundUp(long bytes) {
         return (bytes + SIZE - 1) & -SIZE;
     }
 }

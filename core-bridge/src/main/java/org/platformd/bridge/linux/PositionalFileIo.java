@@ -12,12 +12,12 @@ import java.util.OptionalInt;
  * one access of that width (a config cycle on {@code config}, an in/out on an I/O BAR's
  * {@code resourceN}). Positional, so a channel is shared between threads without locking.
  */
-final class PositionalFileIo {
+public final class PositionalFileIo {
     private PositionalFileIo() {
     }
 
     /** @return the value zero-extended to the width, or empty when the file gave fewer bytes */
-    static OptionalInt read(FileChannel channel, long position, int width) throws IOException {
+    public static OptionalInt read(FileChannel channel, long position, int width) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
         if (channel.read(b, position) != width) {
             return OptionalInt.empty();
@@ -30,7 +30,7 @@ final class PositionalFileIo {
     }
 
     /** Writes the low {@code width} bytes of {@code value}; a short write is an IOException. */
-    static void write(FileChannel channel, long position, int width, int value) throws IOException {
+    public static void write(FileChannel channel, long position, int width, int value) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(width).order(ByteOrder.LITTLE_ENDIAN);
         switch (width) {
             case 1 -> b.put((byte) value);

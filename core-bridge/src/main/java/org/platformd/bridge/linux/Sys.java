@@ -11,23 +11,23 @@ import org.platformd.fd.NativeFd;
  * The linux backend's use of the one libc binding ({@link LibC}, loaded once in the fd module as
  * {@link Native#LIBC}): errno with its name, and owned descriptors.
  */
-final class Sys {
-    static final LibC C = Native.LIBC;
+public final class Sys {
+    public static final LibC C = Native.LIBC;
 
     private Sys() {
     }
 
-    static int errno() {
+    public static int errno() {
         return Native.errno();
     }
 
     /** "errno 13 (Permission denied)". */
-    static String describe(int errno) {
+    public static String describe(int errno) {
         return "errno " + errno + " (" + C.strerror(errno) + ")";
     }
 
     /** Opens {@code path} as an owned raw descriptor (close-on-exec). */
-    static NativeFd open(Path path, int flags, String device) {
+    public static NativeFd open(Path path, int flags, String device) {
         int fd = C.open(path.toString(), flags | LibC.O_CLOEXEC);
         if (fd < 0) {
             int e = errno();
@@ -37,7 +37,7 @@ final class Sys {
         return NativeFd.adopt(fd, path.toString());
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         return C.geteuid() == 0;
     }
 }

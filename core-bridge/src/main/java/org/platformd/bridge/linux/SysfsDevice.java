@@ -17,16 +17,16 @@ import org.platformd.pci.BusAddress;
  * drives it other than the user-level ones (vfio-pci, uio_pci_generic, pci-stub), and it is not a
  * bridge (host, ISA and PCI-to-PCI bridges carry the machine's routing). Reading is always allowed.
  */
-record SysfsDevice(BusAddress address, Path dir) {
+public record SysfsDevice(BusAddress address, Path dir) {
     /** Drivers that hand the device to user space (or park it): platformd may drive devices bound to them. */
-    static final Set<String> USER_LEVEL_DRIVERS = Set.of("vfio-pci", "uio_pci_generic", "pci-stub");
+    public static final Set<String> USER_LEVEL_DRIVERS = Set.of("vfio-pci", "uio_pci_generic", "pci-stub");
 
-    Path file(String name) {
+    public Path file(String name) {
         return dir.resolve(name);
     }
 
     /** The bound driver's name, if any. */
-    Optional<String> driver() {
+    public Optional<String> driver() {
         Path link = dir.resolve("driver");
         try {
             if (Files.isSymbolicLink(link)) {
@@ -39,7 +39,7 @@ record SysfsDevice(BusAddress address, Path dir) {
     }
 
     /** The IOMMU group number, if the function has one. */
-    Optional<Integer> iommuGroup() {
+    public Optional<Integer> iommuGroup() {
         Path link = dir.resolve("iommu_group");
         try {
             if (Files.isSymbolicLink(link)) {
@@ -52,7 +52,7 @@ record SysfsDevice(BusAddress address, Path dir) {
     }
 
     /** 24-bit class code from the {@code class} file or config space, -1 when unreadable. */
-    int classCode() {
+    public int classCode() {
         try {
             byte[] c = new byte[12];
             try (var in = Files.newInputStream(dir.resolve("config"))) {
@@ -67,7 +67,7 @@ record SysfsDevice(BusAddress address, Path dir) {
     }
 
     /** Why platformd must not write to this function, or empty when it may. */
-    Optional<String> writeRefusal() {
+    public Optional<String> writeRefusal() {
         Optional<String> kernel = kernelDriverRefusal();
         if (kernel.isPresent()) {
             return kernel;
@@ -83,7 +83,7 @@ record SysfsDevice(BusAddress address, Path dir) {
      * Why platformd must not write to this function's registers and ports: a kernel driver (not a
      * user-level one) drives it. A bridge's BARs are not refused here (its config space is).
      */
-    Optional<String> kernelDriverRefusal() {
+    public Optional<String> kernelDriverRefusal() {
         return driver().filter(d -> !USER_LEVEL_DRIVERS.contains(d)).map(d -> "driven by kernel driver " + d
                 + " (give it to platformd with --take-over " + address + ", or driver_override=\"yes\" in the policy)");
     }

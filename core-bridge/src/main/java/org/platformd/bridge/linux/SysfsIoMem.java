@@ -27,7 +27,7 @@ import org.platformd.fd.NativeFd;
  * CONFIG_IO_STRICT_DEVMEM not while a kernel driver has claimed the region). The mapping is released
  * when the JVM collects the buffer; the descriptor at close. Closing does not reach a client's copy of the
  * descriptor or its mappings: {@code onExport} tells the backend one went out, and it revokes them when the
- * device is released ({@link SysfsRevocation}). Thread-safe (accesses are independent).
+ * device is released ({@code takeover.SysfsRevocation}). Thread-safe (accesses are independent).
  *
  * <p>A function a kernel driver drives ({@link SysfsDevice#kernelDriverRefusal()}, decided at open) is
  * read-only, all of it: the file is opened and mapped read-only, every write is refused (UNSUPPORTED,

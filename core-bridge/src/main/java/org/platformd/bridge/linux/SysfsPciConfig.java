@@ -24,7 +24,7 @@ import org.platformd.pci.BusAddress;
  * function reset (the first of {@code reset_method}: flr, pm, bus...), VFIO's also keeps user mappings of
  * the device's VFIO regions out while it runs. Thread-safe (positional I/O on one channel).
  */
-final class SysfsPciConfig extends PciConfigSession {
+public final class SysfsPciConfig extends PciConfigSession {
     private final SysfsDevice device;
     private final FileChannel channel;
     private final boolean writable;
@@ -36,7 +36,7 @@ final class SysfsPciConfig extends PciConfigSession {
      * @param vfioReset resets the function through VFIO_DEVICE_RESET if the backend holds its VFIO fd and
      *                  VFIO offers a reset for it; false when it didn't (then sysfs resets)
      */
-    SysfsPciConfig(SysfsDevice device, Runnable onClose, BooleanSupplier vfioReset) {
+    public SysfsPciConfig(SysfsDevice device, Runnable onClose, BooleanSupplier vfioReset) {
         super(DeviceRef.pci(device.address()));
         this.device = device;
         this.onClose = onClose;

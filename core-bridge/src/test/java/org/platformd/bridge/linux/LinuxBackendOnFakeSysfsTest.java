@@ -46,6 +46,7 @@ import org.platformd.pci.BusAddress;
  */
 class LinuxBackendOnFakeSysfsTest {
     static final BusAddress EDU = BusAddress.parse("0000:00:02.0");
+    private static final long VFIO_IOVA_BASE = 0x100000; // dma.VfioDmaDomain.IOVA_BASE: where VFIO IOVAs start
     static final BusAddress HOST_BRIDGE = BusAddress.parse("0000:00:00.0");
     static final BusAddress BOCHS = BusAddress.parse("0000:01:01.0");
 
@@ -230,12 +231,12 @@ class LinuxBackendOnFakeSysfsTest {
         Files.writeString(bus.resolve("rescan"), "");
         Files.writeString(bus.resolve("drivers_probe"), "");
         Files.writeString(dir.resolve("driver_override"), "(null)\n");
-        linux.released(EDU); // nothing exported: nothing to do
+        linux.deviceTakeover().orElseThrow().released(EDU); // nothing exported: nothing to do
         assertEquals("", Files.readString(dir.resolve("remove")));
         try (IoMem m = linux.openIoMem(DeviceRef.pci(EDU), 0)) {
             m.mappable().orElseThrow();
         }
-        linux.released(EDU);
+        linux.deviceTakeover().orElseThrow().released(EDU);
         assertEquals("1", Files.readString(dir.resolve("remove")), "removed");
         assertEquals("1", Files.readString(bus.resolve("rescan")), "rescanned");
         assertEquals("\n", Files.readString(dir.resolve("driver_override")), "no override, as before");
@@ -254,7 +255,7 @@ class LinuxBackendOnFakeSysfsTest {
         try (IoMem m = linux.openIoMem(DeviceRef.pci(EDU), 0)) {
             m.mappable().orElseThrow();
         }
-        linux.released(EDU); // this tree has no remove/rescan files
+        linux.deviceTakeover().orElseThrow().released(EDU); // this tree has no remove/rescan files
         BridgeException e = assertThrows(BridgeException.class, () -> linux.openConfig(EDU));
         assertEquals(Reason.BUSY, e.reason());
         assertTrue(e.getMessage().contains("may still be live") && e.getMessage().contains("until platformd exits"),
@@ -445,7 +446,7 @@ class LinuxBackendOnFakeSysfsTest {
             String why = d.whyUnreachable(DeviceRef.pci(EDU)).orElseThrow();
             assertTrue(why.contains("edu"), why);
             DmaBuffer b = d.allocate(4096);
-            assertTrue(b.busAddress() >= VfioDmaDomain.IOVA_BASE, "the machine's default kind (VFIO), not huge pages");
+            assertTrue(b.busAddress() >= VFIO_IOVA_BASE, "the machine's default kind (VFIO), not huge pages");
         }
     }
 
@@ -463,7 +464,7 @@ class LinuxBackendOnFakeSysfsTest {
             }
             try (DmaDomain d = vfio.openDmaDomain("s2")) {
                 DmaBuffer early = d.allocate(4096); // before any device: the machine has VFIO, so IOVAs
-                assertTrue(early.busAddress() >= VfioDmaDomain.IOVA_BASE);
+                assertTrue(early.busAddress() >= VFIO_IOVA_BASE);
                 d.attach(DeviceRef.pci(EDU));
                 String why = d.whyUnreachable(DeviceRef.pci(EDU)).orElseThrow();
                 assertTrue(why.contains("buffers are at IOVAs of a VFIO container (1 allocated before any device)")
@@ -484,7 +485,7 @@ class LinuxBackendOnFakeSysfsTest {
             assertTrue(vfio.capabilities().vfio());
             DmaBuffer early = d.allocate(5000, 0, 28);
             assertEquals(8192, early.size());
-            assertTrue(early.busAddress() >= VfioDmaDomain.IOVA_BASE && early.busAddress() + 8192 <= 1L << 28);
+            assertTrue(early.busAddress() >= VFIO_IOVA_BASE && early.busAddress() + 8192 <= 1L << 28);
             d.attach(DeviceRef.pci(EDU));
             assertEquals(Set.of(DeviceRef.pci(EDU)), d.devices());
             assertEquals(Reason.BUSY, assertThrows(BridgeException.class, () -> other.attach(DeviceRef.pci(EDU))).reason());
@@ -530,7 +531,7 @@ class LinuxBackendOnFakeSysfsTest {
     void takeOverWithoutVfioOrUioLeavesTheDeviceAndSaysWhy() {
         try (LinuxBackend b = LinuxBackend.open(new LinuxBackend.Options(devices, tmp.resolve("dev"),
                 tmp.resolve("iommu_groups"), Set.of(EDU), LegacyDevice.BUILT_IN, false))) {
-            assertTrue(b.takenOver().isEmpty());
+            assertTrue(b.deviceTakeover().orElseThrow().takenOver().isEmpty());
             assertTrue(b.capabilities().portHelperStatus().contains("disabled"));
         }
     }
