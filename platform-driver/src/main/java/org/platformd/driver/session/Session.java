@@ -1,7 +1,6 @@
 // One client's session: bound to the peer that opened it, under the policy rule its label matched.
 package org.platformd.driver.session;
 
-import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import org.platformd.driver.server.Peer;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.SessionEvent;
-import org.platformd.proto.v1.WatchSessionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -273,7 +271,7 @@ public final class Session {
     }
 
     /** Adds a watch stream and sends it {@code first}; null when the session already closed. */
-    synchronized WatchStream addWatcher(ServerCallStreamObserver<WatchSessionResponse> w, SessionEvent.Builder first) {
+    synchronized WatchStream addWatcher(WatchSink w, SessionEvent.Builder first) {
         if (closed) {
             return null;
         }

@@ -1,9 +1,6 @@
 // All live sessions, and everything that changes them.
 package org.platformd.driver.session;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ServerCallStreamObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +27,9 @@ import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.Ownership;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.ErrorDetail;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.server.Peer;
 import org.platformd.driver.server.PeerCounter;
@@ -47,7 +47,6 @@ import org.platformd.proto.v1.SessionChange;
 import org.platformd.proto.v1.SessionCloseReason;
 import org.platformd.proto.v1.SessionClosing;
 import org.platformd.proto.v1.SessionEvent;
-import org.platformd.proto.v1.WatchSessionResponse;
 import org.platformd.proto.v1.WatchStarted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -160,12 +159,12 @@ public final class SessionRegistry implements AutoCloseable {
     public Session open(String label, Peer peer, Duration lease) {
         String trimmed = label == null ? "" : label.strip();
         if (trimmed.isEmpty()) {
-            throw Status.INVALID_ARGUMENT.withDescription("label is empty").asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "label is empty");
         }
         Duration granted = lease == null ? settings.defaultLease() : checkedLease(lease);
         if (sessions.size() >= settings.maxSessions()) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription("the daemon's session limit of "
-                    + settings.maxSessions() + " sessions is reached").asRuntimeException();
+            throw new PlatformError(ErrorCode.RESOURCE_EXHAUSTED, "the daemon's session limit of "
+                    + settings.maxSessions() + " sessions is reached");
         }
         busLock.readLock().lock();
         try {
@@ -196,9 +195,9 @@ public final class SessionRegistry implements AutoCloseable {
     private void takeSessionOf(Peer peer, PeerLimits limits) {
         String who = peer.principal();
         if (!sessionsPerPeer.tryTake(who, limits.sessions())) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription(who + " already has " + sessionsPerPeer.held(who)
+            throw new PlatformError(ErrorCode.RESOURCE_EXHAUSTED, who + " already has " + sessionsPerPeer.held(who)
                     + " sessions open, the most " + limits.describe("sessions", limits.sessions())
-                    + " allows; close one or let its lease run out").asRuntimeException();
+                    + " allows; close one or let its lease run out");
         }
     }
 
@@ -215,7 +214,7 @@ public final class SessionRegistry implements AutoCloseable {
     private PolicyRule admitOrCount(Policy policy, String label, Peer peer) {
         try {
             return admit(policy, label, peer);
-        } catch (StatusRuntimeException e) {
+        } catch (PlatformError e) {
             counts.policyDenied();
             throw e;
         }
@@ -223,8 +222,7 @@ public final class SessionRegistry implements AutoCloseable {
 
     private static Duration checkedLease(Duration lease) {
         if (lease.compareTo(MIN_LEASE) < 0 || lease.compareTo(MAX_LEASE) > 0) {
-            throw Status.INVALID_ARGUMENT.withDescription("lease " + lease.toMillis() + " ms outside 1 s..1 h")
-                    .asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "lease " + lease.toMillis() + " ms outside 1 s..1 h");
         }
         return lease;
     }
@@ -239,12 +237,11 @@ public final class SessionRegistry implements AutoCloseable {
     public Session get(String id, Peer caller) {
         Session s = sessions.get(id);
         if (s == null || s.isClosed()) {
-            throw Status.NOT_FOUND.withDescription("session " + id + " does not exist or has ended").asRuntimeException();
+            throw new PlatformError(ErrorCode.NOT_FOUND, "session " + id + " does not exist or has ended");
         }
         if (!s.peer().identity().equals(caller.identity())) {
             log.warn("session {} presented by {}, but it belongs to {}", id, caller, s.peer());
-            throw Status.UNAUTHENTICATED.withDescription("session " + id + " belongs to another peer")
-                    .asRuntimeException();
+            throw new PlatformError(ErrorCode.UNAUTHENTICATED, "session " + id + " belongs to another peer");
         }
         return s;
     }
@@ -253,7 +250,7 @@ public final class SessionRegistry implements AutoCloseable {
     public Session getAny(String id) {
         Session s = sessions.get(id);
         if (s == null || s.isClosed()) {
-            throw Status.NOT_FOUND.withDescription("session " + id + " does not exist or has ended").asRuntimeException();
+            throw new PlatformError(ErrorCode.NOT_FOUND, "session " + id + " does not exist or has ended");
         }
         return s;
     }
@@ -371,16 +368,16 @@ public final class SessionRegistry implements AutoCloseable {
      * Attaches a watch stream: WatchStarted now, KeepAlive every {@code keepAlive}, SessionClosing at the end.
      * The stream sends under flow control ({@link WatchStream}); its keep-alive task ends with it.
      */
-    public void watch(Session s, ServerCallStreamObserver<WatchSessionResponse> stream, Duration keepAlive) {
+    public void watch(Session s, WatchSink stream, Duration keepAlive) {
         SessionEvent.Builder started = SessionEvent.newBuilder().setWatchStarted(WatchStarted.newBuilder()
                 .setKeepAliveInterval(com.google.protobuf.Duration.newBuilder().setSeconds(keepAlive.getSeconds()))
                 .addAllDevices(describeAll(s)));
         WatchStream w = s.addWatcher(stream, started);
         if (w == null) {
-            throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
+            throw new PlatformError(ErrorCode.NOT_FOUND, "session " + s.id() + " has ended");
         }
-        stream.setOnReadyHandler(s::drainWatchers);
-        stream.setOnCancelHandler(() -> {
+        stream.onReady(s::drainWatchers);
+        stream.onCancel(() -> {
             s.removeWatcher(w);
             log.info("{}: watch stream ended by the client ({} left)", s, s.watcherCount());
             if (s.expired(clock.instant())) {
@@ -425,16 +422,15 @@ public final class SessionRegistry implements AutoCloseable {
 
     /** The device {@code name} on the session's bus, or NOT_FOUND. */
     public VirtualDevice device(Session s, String name) {
-        return s.bus().byName(name).orElseThrow(() -> Status.NOT_FOUND.withDescription("no device " + name
-                + " on the virtual bus of session " + s.id()).asRuntimeException());
+        return s.bus().byName(name).orElseThrow(() -> new PlatformError(ErrorCode.NOT_FOUND, "no device " + name
+                + " on the virtual bus of session " + s.id()));
     }
 
     /** The device {@code name}, which the session must hold (FAILED_PRECONDITION otherwise). */
     public VirtualDevice held(Session s, String name) {
         VirtualDevice v = device(s, name);
         if (!s.holds(v.host().name())) {
-            throw Status.FAILED_PRECONDITION.withDescription("device " + name + " is not acquired by this session")
-                    .asRuntimeException();
+            throw new PlatformError(ErrorCode.FAILED_PRECONDITION, "device " + name + " is not acquired by this session");
         }
         return v;
     }
@@ -445,13 +441,12 @@ public final class SessionRegistry implements AutoCloseable {
             VirtualDevice v = device(s, name);
             String host = v.host().name();
             if (s.holds(host)) {
-                throw Status.ALREADY_EXISTS.withDescription("device " + name + " is already acquired by this session")
-                        .asRuntimeException();
+                throw new PlatformError(ErrorCode.ALREADY_EXISTS, "device " + name + " is already acquired by this session");
             }
             var max = s.rule().attributes().maxDevices();
             if (max.isPresent() && s.acquiredHosts().size() >= max.getAsInt()) {
-                throw Status.RESOURCE_EXHAUSTED.withDescription("session " + s.id() + " already holds "
-                        + max.getAsInt() + " device(s), the policy's max_devices").asRuntimeException();
+                throw new PlatformError(ErrorCode.RESOURCE_EXHAUSTED, "session " + s.id() + " already holds "
+                        + max.getAsInt() + " device(s), the policy's max_devices");
             }
             // It comes quiesced and reset: whatever a previous holder left, the next one starts clean.
             HeldDevice d = HeldDevice.acquire(s.id(), name, v.host(), v.access().reset(), backend, ownership, teardown,
@@ -459,7 +454,7 @@ public final class SessionRegistry implements AutoCloseable {
             s.addAcquired(host, d);
             if (s.isClosed()) { // closed while we acquired: give it back, the session's teardown already ran
                 giveBack(s, host, "session " + s.id() + " ended while acquiring it", v.access().reset());
-                throw Status.NOT_FOUND.withDescription("session " + s.id() + " has ended").asRuntimeException();
+                throw new PlatformError(ErrorCode.NOT_FOUND, "session " + s.id() + " has ended");
             }
             log.info("{} acquired {} (host {})", s, name, host);
             return describe(s, v);
@@ -566,18 +561,13 @@ public final class SessionRegistry implements AutoCloseable {
      * pinned for the session: the request rounded to pages, or more where the backend's memory comes in
      * bigger units (linux without an IOMMU: a fresh 2 MiB huge page), which the quota counts.
      */
-    private static io.grpc.StatusRuntimeException quotaExceeded(Session s, long requested, long pins, long used,
+    private static PlatformError quotaExceeded(Session s, long requested, long pins, long used,
             long quota) {
         String cost = pins == requested ? "" : " (it pins " + pins + " more bytes: this machine's DMA memory comes"
                 + " in whole huge pages)";
-        com.google.rpc.Status rpc = com.google.rpc.Status.newBuilder()
-                .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
-                .setMessage("DMA quota of session " + s.id() + " exceeded: requested " + requested + " bytes" + cost
-                        + ", used " + used + " of " + quota + " bytes (policy dma_quota)")
-                .addDetails(com.google.protobuf.Any.pack(org.platformd.proto.v1.DmaQuotaExceeded.newBuilder()
-                        .setRequestedBytes(pins).setUsedBytes(used).setQuotaBytes(quota).build()))
-                .build();
-        return io.grpc.protobuf.StatusProto.toStatusRuntimeException(rpc);
+        return new PlatformError(ErrorCode.RESOURCE_EXHAUSTED, "DMA quota of session " + s.id() + " exceeded: requested "
+                + requested + " bytes" + cost + ", used " + used + " of " + quota + " bytes (policy dma_quota)",
+                new ErrorDetail.DmaQuotaExceeded(pins, used, quota));
     }
 
     /**
@@ -588,17 +578,17 @@ public final class SessionRegistry implements AutoCloseable {
      */
     public org.platformd.proto.v1.AllocateDmaResponse allocateDma(Session s, long size, long alignment, int addressBits) {
         if (size == 0) {
-            throw Status.INVALID_ARGUMENT.withDescription("size 0").asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "size 0");
         }
         // uint64 on the wire: a negative long is a number above 2^63, no machine's memory
         if (alignment < 0 || (alignment != 0 && Long.bitCount(alignment) != 1)) {
-            throw Status.INVALID_ARGUMENT.withDescription("alignment " + Long.toUnsignedString(alignment)
-                    + " is not a power of two below 2^63").asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "alignment " + Long.toUnsignedString(alignment)
+                    + " is not a power of two below 2^63");
         }
         long maxBuffer = Integer.MAX_VALUE + 1L - 4096; // one mapping of this process (a Java buffer's limit)
         if (size < 0 || size > maxBuffer) { // uint64 on the wire: a negative long is above 2^63
-            throw Status.INVALID_ARGUMENT.withDescription("size " + Long.toUnsignedString(size) + " bytes: one DMA"
-                    + " buffer is at most " + maxBuffer + " bytes; allocate several").asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "size " + Long.toUnsignedString(size) + " bytes: one DMA"
+                    + " buffer is at most " + maxBuffer + " bytes; allocate several");
         }
         long quotaNow = s.rule().attributes().dmaQuota();
         if (size > quotaNow) { // before rounding
@@ -606,12 +596,10 @@ public final class SessionRegistry implements AutoCloseable {
                     .orElse(0L), quotaNow);
         }
         if (addressBits != 0 && (addressBits < 12 || addressBits > 64)) {
-            throw Status.INVALID_ARGUMENT.withDescription("address_bits " + addressBits + " outside 12..64")
-                    .asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "address_bits " + addressBits + " outside 12..64");
         }
-        org.platformd.bridge.DmaDomain domain = s.dmaDomain().orElseThrow(() -> Status.FAILED_PRECONDITION
-                .withDescription("session " + s.id() + ": this daemon has no hardware backend (inventory-only:"
-                        + " started with --devices-from), so no DMA memory").asRuntimeException());
+        org.platformd.bridge.DmaDomain domain = s.dmaDomain().orElseThrow(() -> new PlatformError(ErrorCode.FAILED_PRECONDITION, "session " + s.id() + ": this daemon has no hardware backend (inventory-only:"
+                        + " started with --devices-from), so no DMA memory"));
         long page = 4096;
         long rounded = (size + page - 1) / page * page;
         long quota = s.rule().attributes().dmaQuota();
@@ -639,7 +627,7 @@ public final class SessionRegistry implements AutoCloseable {
     public org.platformd.bridge.DmaBuffer dmaBuffer(Session s, String id) {
         org.platformd.bridge.DmaBuffer b = s.dma(id);
         if (b == null) {
-            throw Status.NOT_FOUND.withDescription("no DMA buffer " + id + " in session " + s.id()).asRuntimeException();
+            throw new PlatformError(ErrorCode.NOT_FOUND, "no DMA buffer " + id + " in session " + s.id());
         }
         return b;
     }
@@ -652,7 +640,7 @@ public final class SessionRegistry implements AutoCloseable {
     public long freeDma(Session s, String id) {
         org.platformd.bridge.DmaBuffer b = s.removeDma(id);
         if (b == null) {
-            throw Status.NOT_FOUND.withDescription("no DMA buffer " + id + " in session " + s.id()).asRuntimeException();
+            throw new PlatformError(ErrorCode.NOT_FOUND, "no DMA buffer " + id + " in session " + s.id());
         }
         s.retire(b);
         freeRetired(s);
@@ -676,7 +664,7 @@ public final class SessionRegistry implements AutoCloseable {
                 PolicyRule rule;
                 try {
                     rule = admit(next.policy(), s.label(), s.peer());
-                } catch (StatusRuntimeException e) {
+                } catch (PlatformError e) {
                     toClose.add(s);
                     changes.add(SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label())
                             .addAllRevokedDevices(s.bus().devices().stream().map(VirtualDevice::name).toList())
