@@ -126,6 +126,28 @@ public final class Session {
         return held.remove(hostName);
     }
 
+    /**
+     * The one give-back path of a held device ({@link HeldDevice#release}): waits for calls in flight, then
+     * quiesce, reset, DMA detach, hardware closed, claim dropped. A device not proven quiet is marked in
+     * {@code quarantine} (and here), so the DMA memory it could reach is kept until it is. Runs outside the
+     * session's lock: a reset that hangs must not block the session's other calls.
+     *
+     * @return false when the session does not hold {@code hostName}
+     */
+    boolean giveBack(String hostName, String why, boolean reset, DmaQuarantine quarantine) {
+        HeldDevice d = held(hostName);
+        if (d == null) {
+            return false;
+        }
+        // Still on the session's list while it is given back: FreeDma meanwhile counts it as mastering.
+        d.release(why, reset, h -> {
+            quarantine.markUnquiet(h, why);
+            releasedUnquiet(h);
+        });
+        removeAcquired(hostName);
+        return true;
+    }
+
     /** A device this session released was not proven quiet: its DMA memory is kept until it is. */
     synchronized void releasedUnquiet(String hostName) {
         releasedUnquiet.add(hostName);
