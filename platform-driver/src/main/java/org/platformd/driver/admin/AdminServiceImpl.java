@@ -99,7 +99,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             var h = s.handle(v.host().name());
             if (h != null) {
                 long delivered = h.interruptsDelivered();
-                d.setInterruptMode(h.interruptMode()).setInterruptsDelivered(delivered)
+                d.setInterruptMode(org.platformd.driver.device.DeviceDescriber.wire(h.interruptMode())).setInterruptsDelivered(delivered)
                         .setBusMasterEnabled(h.busMasterEnabled()).setDmaFaults(s.dmaFaults(v.host().name()));
                 interrupts += delivered;
             }

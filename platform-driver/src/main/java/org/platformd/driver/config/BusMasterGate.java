@@ -1,12 +1,12 @@
 // The one gate a client's "bus mastering on" passes.
 package org.platformd.driver.config;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.util.Optional;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaDomain;
 import org.platformd.driver.bus.VirtualDevice;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.policy.DeviceAccess;
 import org.platformd.policy.PolicyRule;
 
@@ -37,30 +37,29 @@ public record BusMasterGate(String deviceName, DeviceRef device, DeviceAccess ac
     }
 
     /** Why turning bus mastering on is refused, or empty when it is allowed. */
-    public Optional<StatusRuntimeException> refusal() {
+    public Optional<PlatformError> refusal() {
         if (!access.busMaster()) {
-            return Optional.of(Status.PERMISSION_DENIED.withDescription("the policy does not let " + deviceName
-                    + " master the bus (bus_master=\"no\" in " + grantedUnder + ")").asRuntimeException());
+            return Optional.of(new PlatformError(ErrorCode.PERMISSION_DENIED, "the policy does not let " + deviceName
+                    + " master the bus (bus_master=\"no\" in " + grantedUnder + ")"));
         }
         Optional<String> unreachable = domain.flatMap(d -> d.whyUnreachable(device));
         if (unreachable.isPresent()) {
-            return Optional.of(Status.FAILED_PRECONDITION.withDescription("bus mastering for " + deviceName
-                    + " refused: its DMA would not reach this session's buffers: " + unreachable.get())
-                    .asRuntimeException());
+            return Optional.of(new PlatformError(ErrorCode.FAILED_PRECONDITION, "bus mastering for " + deviceName
+                    + " refused: its DMA would not reach this session's buffers: " + unreachable.get()));
         }
         Optional<String> unconfined = domain.flatMap(d -> d.whyUnconfined(device));
         if (unconfined.isPresent() && !access.dmaUnprotected()) {
-            return Optional.of(Status.FAILED_PRECONDITION.withDescription("bus mastering for " + deviceName
+            return Optional.of(new PlatformError(ErrorCode.FAILED_PRECONDITION, "bus mastering for " + deviceName
                     + " refused: its DMA is not confined by an IOMMU (" + unconfined.get() + "): it can read and write"
                     + " all of the machine's memory. To allow it anyway, the admin adds dma_unprotected=\"yes\" to the"
-                    + " <pci> or <device> line that grants " + deviceName + " in " + grantedUnder).asRuntimeException());
+                    + " <pci> or <device> line that grants " + deviceName + " in " + grantedUnder));
         }
         return Optional.empty();
     }
 
-    /** @throws StatusRuntimeException the {@link #refusal()}, if any */
+    /** @throws PlatformError the {@link #refusal()}, if any */
     public void requireAllowed() {
-        Optional<StatusRuntimeException> no = refusal();
+        Optional<PlatformError> no = refusal();
         if (no.isPresent()) {
             throw no.get();
         }

@@ -1,8 +1,9 @@
 // A client's view of a device's configuration space, as Linux's vfio_pci_config.c does it.
 package org.platformd.driver.config;
 
-import io.grpc.Status;
 import org.platformd.bridge.PciConfig;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.pci.decode.DecodedDevice;
 
 /**
@@ -37,22 +38,22 @@ public final class ConfigVirtualizer {
     }
 
     /**
-     * @throws io.grpc.StatusRuntimeException INVALID_ARGUMENT for a width other than 1, 2, 4 or an unaligned
+     * @throws PlatformError INVALID_ARGUMENT for a width other than 1, 2, 4 or an unaligned
      *                                        offset; OUT_OF_RANGE outside config space (offsets are the wire's
      *                                        uint32: a negative int is one at 2^31 and above)
      */
     private void check(int offset, int width) {
         if (width != 1 && width != 2 && width != 4) {
-            throw Status.INVALID_ARGUMENT.withDescription("config access width " + Integer.toUnsignedString(width)
-                    + " (expected 1, 2 or 4)").asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "config access width " + Integer.toUnsignedString(width)
+                    + " (expected 1, 2 or 4)");
         }
         if (offset < 0 || offset > perms.size() - width) {
-            throw Status.OUT_OF_RANGE.withDescription("config offset 0x" + Integer.toHexString(offset) + " + " + width
-                    + " beyond the " + perms.size() + "-byte config space").asRuntimeException();
+            throw new PlatformError(ErrorCode.OUT_OF_RANGE, "config offset 0x" + Integer.toHexString(offset) + " + " + width
+                    + " beyond the " + perms.size() + "-byte config space");
         }
         if (offset % width != 0) {
-            throw Status.INVALID_ARGUMENT.withDescription("config offset 0x" + Integer.toHexString(offset)
-                    + " is not a multiple of the width " + width).asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "config offset 0x" + Integer.toHexString(offset)
+                    + " is not a multiple of the width " + width);
         }
     }
 

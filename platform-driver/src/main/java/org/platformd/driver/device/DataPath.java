@@ -1,19 +1,17 @@
 // The RPC data path on one held device: batched register and port accesses with the contract's failure semantics.
 package org.platformd.driver.device;
 
-import com.google.protobuf.Any;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.util.List;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.bridge.IoMem;
 import org.platformd.bridge.IoPort;
 import org.platformd.bridge.ResourceInfo;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.ErrorDetail;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.pci.config.Bar;
 import org.platformd.proto.v1.AccessKind;
-import org.platformd.proto.v1.BatchFailure;
 import org.platformd.proto.v1.PortOp;
 import org.platformd.proto.v1.RegisterOp;
 
@@ -21,7 +19,7 @@ import org.platformd.proto.v1.RegisterOp;
  * The RPC data path on one held device: batched register and port accesses with the
  * contract's failure semantics (validate everything first, nothing applied on a bad op;
  * on a failure while executing, the ops before it applied, it and the rest not; the
- * status message starts with "op N: " and carries a {@link BatchFailure}).
+ * error message starts with "op N: " and carries a {@link ErrorDetail.BatchFailed}).
  * Stateless; the hardware sessions come from the {@link DeviceHandle}.
  */
 public final class DataPath {
@@ -34,29 +32,29 @@ public final class DataPath {
         Bar bar = h.host().decoded() == null ? null : h.host().decoded().bars().stream()
                 .filter(b -> b.index() == barIndex && b.size() != null && b.size() > 0).findFirst().orElse(null);
         if (bar == null) {
-            throw Status.NOT_FOUND.withDescription("device " + device + " has no BAR " + barIndex).asRuntimeException();
+            throw new PlatformError(ErrorCode.NOT_FOUND, "device " + device + " has no BAR " + barIndex);
         }
         if (bar.io()) {
-            throw Status.INVALID_ARGUMENT.withDescription("device " + device + " BAR " + barIndex
-                    + " is an I/O BAR; use AccessPorts").asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "device " + device + " BAR " + barIndex
+                    + " is an I/O BAR; use AccessPorts");
         }
         long size = bar.size();
         for (int i = 0; i < ops.size(); i++) {
             RegisterOp op = ops.get(i);
             if (op.getKind() == AccessKind.ACCESS_KIND_UNSPECIFIED || op.getKind() == AccessKind.UNRECOGNIZED) {
-                throw invalid(i, 0, Status.INVALID_ARGUMENT, "kind unspecified");
+                throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "kind unspecified");
             }
             int w = op.getWidthBits();
             if (w != 8 && w != 16 && w != 32 && w != 64) {
-                throw invalid(i, 0, Status.INVALID_ARGUMENT, "width " + w + " bits (expected 8, 16, 32 or 64)");
+                throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "width " + w + " bits (expected 8, 16, 32 or 64)");
             }
             long off = op.getOffset();
             if (off % (w / 8) != 0) {
-                throw invalid(i, 0, Status.INVALID_ARGUMENT, "offset 0x" + Long.toUnsignedString(off, 16)
+                throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "offset 0x" + Long.toUnsignedString(off, 16)
                         + " is not a multiple of " + w / 8);
             }
             if (off < 0 || off > size - w / 8) { // uint64 on the wire: a negative long is beyond any BAR
-                throw invalid(i, 0, Status.OUT_OF_RANGE, device + " BAR " + barIndex + ": " + w / 8 + "-byte access at 0x"
+                throw invalid(i, 0, ErrorCode.OUT_OF_RANGE, device + " BAR " + barIndex + ": " + w / 8 + "-byte access at 0x"
                         + Long.toUnsignedString(off, 16) + " beyond the BAR's " + size + " bytes");
             }
         }
@@ -74,9 +72,7 @@ public final class DataPath {
                     default -> write ? write64(mem, off, op.getValue()) : mem.read64(off);
                 };
             } catch (BridgeException e) {
-                Status s = BridgeStatus.of(e);
-                throw invalid(i, i, e.reason() == BridgeException.Reason.CLOSED ? Status.ABORTED : s.getCode().toStatus(),
-                        e.getMessage());
+                throw invalid(i, i, BridgeErrors.code(e), e.getMessage()); // CLOSED: ABORTED
             }
         }
         return List.of(values);
@@ -109,16 +105,16 @@ public final class DataPath {
         for (int i = 0; i < ops.size(); i++) {
             PortOp op = ops.get(i);
             if (op.getKind() == AccessKind.ACCESS_KIND_UNSPECIFIED || op.getKind() == AccessKind.UNRECOGNIZED) {
-                throw invalid(i, 0, Status.INVALID_ARGUMENT, "kind unspecified");
+                throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "kind unspecified");
             }
             int w = op.getWidthBits();
             if (w != 8 && w != 16 && w != 32) {
-                throw invalid(i, 0, Status.INVALID_ARGUMENT, "width " + w + " bits (expected 8, 16 or 32)");
+                throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "width " + w + " bits (expected 8, 16 or 32)");
             }
             int bytes = w / 8;
             long port = op.getPort() & 0xffffffffL;
             if (port % bytes != 0) {
-                throw invalid(i, 0, Status.INVALID_ARGUMENT, "port 0x" + Long.toHexString(port) + " is not a multiple of "
+                throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "port 0x" + Long.toHexString(port) + " is not a multiple of "
                         + bytes);
             }
             target[i] = -1;
@@ -128,7 +124,7 @@ public final class DataPath {
                 }
             }
             if (target[i] < 0) {
-                throw invalid(i, 0, Status.OUT_OF_RANGE, "port 0x" + Long.toHexString(port) + " (" + bytes
+                throw invalid(i, 0, ErrorCode.OUT_OF_RANGE, "port 0x" + Long.toHexString(port) + " (" + bytes
                         + " bytes) is outside the I/O ranges of " + device);
             }
         }
@@ -155,7 +151,7 @@ public final class DataPath {
                     }
                 };
             } catch (BridgeException e) {
-                throw invalid(i, i, BridgeStatus.of(e), e.getMessage());
+                throw invalid(i, i, BridgeErrors.code(e), e.getMessage());
             }
         }
         return List.of(values);
@@ -163,38 +159,32 @@ public final class DataPath {
 
     private static void checkCount(int n) {
         if (n == 0 || n > MAX_OPS) {
-            throw Status.INVALID_ARGUMENT.withDescription("a batch has 1.." + MAX_OPS + " ops, not " + n)
-                    .asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "a batch has 1.." + MAX_OPS + " ops, not " + n);
         }
     }
 
     /** A batch failure: "op N: why" plus a BatchFailure detail. */
-    static StatusRuntimeException invalid(int index, int applied, Status status, String why) {
-        com.google.rpc.Status rpc = com.google.rpc.Status.newBuilder()
-                .setCode(status.getCode().value())
-                .setMessage("op " + index + ": " + why)
-                .addDetails(Any.pack(BatchFailure.newBuilder().setFailedOpIndex(index).setAppliedOpCount(applied).build()))
-                .build();
-        return StatusProto.toStatusRuntimeException(rpc);
+    static PlatformError invalid(int index, int applied, ErrorCode code, String why) {
+        return new PlatformError(code, "op " + index + ": " + why, new ErrorDetail.BatchFailed(index, applied));
     }
 
     /** A vector index (uint32 on the wire: read unsigned) below the device's current vector count. */
     public static void checkVector(int vector, int count) {
         if (Integer.compareUnsigned(vector, count) >= 0) {
-            throw Status.OUT_OF_RANGE.withDescription("vector " + Integer.toUnsignedString(vector)
-                    + " not below the current vector count " + count).asRuntimeException();
+            throw new PlatformError(ErrorCode.OUT_OF_RANGE, "vector " + Integer.toUnsignedString(vector)
+                    + " not below the current vector count " + count);
         }
     }
 
     /** Reads or writes a DMA buffer's bytes with the contract's limits. */
     public static void checkDmaRange(DmaBuffer b, String id, long offset, long length) {
         if (length < 0 || length > (1 << 20)) { // uint64 on the wire: negative is above 2^63
-            throw Status.INVALID_ARGUMENT.withDescription("at most 1 MiB per call, not " + Long.toUnsignedString(length)
-                    + " bytes").asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "at most 1 MiB per call, not " + Long.toUnsignedString(length)
+                    + " bytes");
         }
         if (offset < 0 || offset > b.size() - length) {
-            throw Status.OUT_OF_RANGE.withDescription("buffer " + id + ": " + length + " bytes at "
-                    + Long.toUnsignedString(offset) + " beyond its " + b.size() + " bytes").asRuntimeException();
+            throw new PlatformError(ErrorCode.OUT_OF_RANGE, "buffer " + id + ": " + length + " bytes at "
+                    + Long.toUnsignedString(offset) + " beyond its " + b.size() + " bytes");
         }
     }
 

@@ -6,6 +6,7 @@ import org.platformd.pci.BusAddress;
 import org.platformd.pci.caps.Capability;
 import org.platformd.pci.config.ConfigRegisters;
 import org.platformd.pci.decode.DecodedDevice;
+import java.util.Optional;
 import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.Bar;
 import org.platformd.proto.v1.BarKind;
@@ -13,7 +14,6 @@ import org.platformd.proto.v1.Device;
 import org.platformd.proto.v1.DeviceAvailability;
 import org.platformd.proto.v1.DeviceKind;
 import org.platformd.proto.v1.InterruptInfo;
-import org.platformd.proto.v1.InterruptMode;
 import org.platformd.proto.v1.InterruptPin;
 import org.platformd.proto.v1.PciAddress;
 import org.platformd.proto.v1.PciCapability;
@@ -36,12 +36,10 @@ public final class DeviceDescriber {
         HostDevice host = v.host();
         if (!host.isPci()) {
             b.setKind(DeviceKind.DEVICE_KIND_LEGACY).addAllPortRanges(host.portRanges());
-            InterruptInfo.Builder irq = InterruptInfo.newBuilder()
-                    .addSupportedModes(InterruptMode.INTERRUPT_MODE_DISABLED)
-                    .setCurrentMode(InterruptMode.INTERRUPT_MODE_DISABLED);
+            InterruptInfo.Builder irq = interrupts(InterruptSupport.of(host));
             if (!host.legacyIrqs().isEmpty()) {
                 // A legacy line is the device's identity (IRQ 0 is the PIT's), not a host secret: always shown.
-                irq.addSupportedModes(InterruptMode.INTERRUPT_MODE_LEGACY_IRQ).setIrqLine(host.legacyIrqs().get(0));
+                irq.setIrqLine(host.legacyIrqs().get(0));
             }
             b.setInterrupts(irq);
             return b.build();
@@ -86,22 +84,52 @@ public final class DeviceDescriber {
         for (Capability c : d.extended().capabilities()) {
             b.addCapabilities(capability(c));
         }
-        InterruptInfo.Builder irq = InterruptInfo.newBuilder()
-                .addSupportedModes(InterruptMode.INTERRUPT_MODE_DISABLED)
-                .setCurrentMode(InterruptMode.INTERRUPT_MODE_DISABLED);
-        if (d.interruptPin() >= 1 && d.interruptPin() <= 4) {
-            irq.setPin(InterruptPin.forNumber(d.interruptPin())).addSupportedModes(InterruptMode.INTERRUPT_MODE_INTX);
+        InterruptSupport support = InterruptSupport.of(host);
+        InterruptInfo.Builder irq = interrupts(support);
+        if (support.supports(InterruptMode.INTX)) {
+            irq.setPin(InterruptPin.forNumber(d.interruptPin()));
         }
-        if (d.msi() != null) {
-            irq.addSupportedModes(InterruptMode.INTERRUPT_MODE_MSI).setMsiMaxVectors(d.msi().vectorsCapable());
+        if (support.supports(InterruptMode.MSI)) {
+            irq.setMsiMaxVectors(support.msiMaxVectors());
         }
-        if (d.msix() != null) {
-            irq.addSupportedModes(InterruptMode.INTERRUPT_MODE_MSIX).setMsixMaxVectors(d.msix().tableSize());
+        if (support.supports(InterruptMode.MSIX)) {
+            irq.setMsixMaxVectors(support.msixMaxVectors());
         }
         if (info) {
             irq.setIrqLine(d.config().u8(ConfigRegisters.INTERRUPT_LINE, 0));
         }
         return b.setInterrupts(irq).build();
+    }
+
+    /** The supported modes on the wire; the current mode as a device not yet programmed has it (disabled). */
+    private static InterruptInfo.Builder interrupts(InterruptSupport support) {
+        InterruptInfo.Builder irq = InterruptInfo.newBuilder()
+                .setCurrentMode(org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_DISABLED);
+        support.modes().forEach(m -> irq.addSupportedModes(wire(m)));
+        return irq;
+    }
+
+    /** The device model's interrupt mode as the wire names it. */
+    public static org.platformd.proto.v1.InterruptMode wire(InterruptMode mode) {
+        return switch (mode) {
+            case DISABLED -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_DISABLED;
+            case INTX -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_INTX;
+            case MSI -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_MSI;
+            case MSIX -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_MSIX;
+            case LEGACY_IRQ -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_LEGACY_IRQ;
+        };
+    }
+
+    /** The wire's interrupt mode in the device model; empty for UNSPECIFIED and values this daemon does not know. */
+    public static Optional<InterruptMode> domain(org.platformd.proto.v1.InterruptMode mode) {
+        return Optional.ofNullable(switch (mode) {
+            case INTERRUPT_MODE_DISABLED -> InterruptMode.DISABLED;
+            case INTERRUPT_MODE_INTX -> InterruptMode.INTX;
+            case INTERRUPT_MODE_MSI -> InterruptMode.MSI;
+            case INTERRUPT_MODE_MSIX -> InterruptMode.MSIX;
+            case INTERRUPT_MODE_LEGACY_IRQ -> InterruptMode.LEGACY_IRQ;
+            default -> null;
+        });
     }
 
     /** The class in words without codes, e.g. "VGA compatible controller" (pci.ids subclass, else base class). */

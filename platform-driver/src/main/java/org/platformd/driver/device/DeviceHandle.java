@@ -1,7 +1,6 @@
 // The hardware side of one acquired device.
 package org.platformd.driver.device;
 
-import io.grpc.Status;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,8 +21,9 @@ import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.driver.config.BusMasterGate;
 import org.platformd.driver.config.ConfigVirtualizer;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.fd.NativeFd;
-import org.platformd.proto.v1.InterruptMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +55,7 @@ public final class DeviceHandle implements AutoCloseable {
     private final Map<Integer, IoMem> ioMems = new HashMap<>();
     private final Map<Integer, IoPort> ioPorts = new HashMap<>();
     private final List<Irq> irqs = new ArrayList<>();
-    private InterruptMode mode = InterruptMode.INTERRUPT_MODE_DISABLED;
+    private InterruptMode mode = InterruptMode.DISABLED;
     private long deliveredByClosedVectors;
     private ConfigVirtualizer virtualConfig;
     private boolean interruptStreamOpen;
@@ -84,9 +84,8 @@ public final class DeviceHandle implements AutoCloseable {
 
     private Backend bridge() {
         if (bridge == null) {
-            throw Status.FAILED_PRECONDITION.withDescription("device " + host.name()
-                    + " has no hardware backend in this daemon (inventory-only: started with --devices-from)")
-                    .asRuntimeException();
+            throw new PlatformError(ErrorCode.FAILED_PRECONDITION, "device " + host.name()
+                    + " has no hardware backend in this daemon (inventory-only: started with --devices-from)");
         }
         return bridge;
     }
@@ -95,8 +94,7 @@ public final class DeviceHandle implements AutoCloseable {
     public synchronized PciConfig config() {
         bridge();
         if (config == null) {
-            throw Status.INVALID_ARGUMENT.withDescription(host.name() + " is a platform device: no config space")
-                    .asRuntimeException();
+            throw new PlatformError(ErrorCode.INVALID_ARGUMENT, host.name() + " is a platform device: no config space");
         }
         return config;
     }
@@ -231,14 +229,14 @@ public final class DeviceHandle implements AutoCloseable {
         bridge();
         closeIrqs();
         if (config != null) {
-            config.setIntxDisabled(newMode != InterruptMode.INTERRUPT_MODE_INTX);
+            config.setIntxDisabled(newMode != InterruptMode.INTX);
         }
         IrqKind kind = switch (newMode) {
-            case INTERRUPT_MODE_INTX -> IrqKind.INTX;
-            case INTERRUPT_MODE_MSI -> IrqKind.MSI;
-            case INTERRUPT_MODE_MSIX -> IrqKind.MSIX;
-            case INTERRUPT_MODE_LEGACY_IRQ -> IrqKind.LEGACY;
-            default -> null;
+            case INTX -> IrqKind.INTX;
+            case MSI -> IrqKind.MSI;
+            case MSIX -> IrqKind.MSIX;
+            case LEGACY_IRQ -> IrqKind.LEGACY;
+            case DISABLED -> null;
         };
         mode = newMode;
         if (kind != null) {
@@ -249,7 +247,7 @@ public final class DeviceHandle implements AutoCloseable {
                 }
             } catch (BridgeException e) {
                 closeIrqs();
-                mode = InterruptMode.INTERRUPT_MODE_DISABLED;
+                mode = InterruptMode.DISABLED;
                 throw e;
             }
         }
@@ -285,7 +283,7 @@ public final class DeviceHandle implements AutoCloseable {
         }
         irqs.clear();
         exportedIrqs.clear();
-        mode = InterruptMode.INTERRUPT_MODE_DISABLED;
+        mode = InterruptMode.DISABLED;
     }
 
     /**

@@ -21,7 +21,7 @@ import org.platformd.proto.v1.ExportResourceRequest;
 import org.platformd.proto.v1.ExportResourceResponse;
 import org.platformd.proto.v1.FdRole;
 import org.platformd.proto.v1.InterruptFds;
-import org.platformd.proto.v1.InterruptMode;
+import org.platformd.driver.device.InterruptMode;
 import org.platformd.proto.v1.MappableRegion;
 
 /**
@@ -119,14 +119,14 @@ public final class ResourceExporter {
         }
         org.platformd.driver.device.DataPath.checkVector(vector, irqs.size());
         Irq irq = irqs.get(vector);
-        boolean unmask = mode == InterruptMode.INTERRUPT_MODE_INTX && irq.unmaskEventFd().isPresent();
+        boolean unmask = mode.masksUntilAck() && irq.unmaskEventFd().isPresent();
         String what = device + " " + irq.describe();
         ExportTokens.Issued t = tokens.issue(s.id(), s::isClosed, peer.credentials(), what,
                 () -> h.dupInterruptFds(irq, unmask).orElseThrow(() -> new FdSource.Revoked(
                         "the interrupt mode changed or the device was released")), limits());
         List<FdRole> roles = unmask ? List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER, FdRole.FD_ROLE_INTERRUPT_UNMASK)
                 : List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER);
-        return response(t, roles).setInterrupt(InterruptFds.newBuilder().setMode(mode).setVector(vector)
+        return response(t, roles).setInterrupt(InterruptFds.newBuilder().setMode(org.platformd.driver.device.DeviceDescriber.wire(mode)).setVector(vector)
                 .setUnmaskFdIncluded(unmask)).build();
     }
 

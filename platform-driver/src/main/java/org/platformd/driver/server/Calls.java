@@ -1,20 +1,33 @@
 // Runs a unary call's body and answers its value, its status, or INTERNAL for the unexpected.
 package org.platformd.driver.server;
 
+import com.google.protobuf.Any;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
+import org.platformd.bridge.BridgeException;
+import org.platformd.driver.device.BridgeErrors;
+import org.platformd.driver.error.ErrorDetail;
+import org.platformd.driver.error.PlatformError;
+import org.platformd.proto.v1.BatchFailure;
+import org.platformd.proto.v1.DmaQuotaExceeded;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a unary call's body and answers: its value, or its {@link StatusRuntimeException}
- * as the status, or — for anything unexpected — INTERNAL with the exception logged (never
- * swallowed, never leaked to the client beyond its message).
+ * Runs a unary call's body and answers: its value, or its {@link PlatformError} (or core-bridge's
+ * {@link BridgeException}, or a {@link StatusRuntimeException} the protocol layer threw) as the status, or —
+ * for anything unexpected — INTERNAL with the exception logged (never swallowed, never leaked to the client
+ * beyond its message).
+ *
+ * <p>{@link #status} is the one place a domain error becomes a gRPC status: the code of the same name, the
+ * message as the description, and the error's detail packed as the contract's detail message
+ * ({@code BatchFailure}, {@code DmaQuotaExceeded}). Unary calls, stream handlers and watch streams all use it.
  *
  * <p>The body runs in a call scope: a device fence the body enters ({@link #enter}, the read half of
  * a held device's fence, see {@code HeldDevice}) is left when the body ends, whatever way it ends, and
@@ -62,18 +75,53 @@ public final class Calls {
         T value;
         try {
             value = scoped(body);
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-            return;
-        } catch (org.platformd.bridge.BridgeException e) {
-            out.onError(org.platformd.driver.device.BridgeStatus.exception(e));
-            return;
         } catch (RuntimeException e) {
-            log.error("{} failed unexpectedly", rpc, e);
-            out.onError(Status.INTERNAL.withDescription(rpc + ": " + e).asRuntimeException());
+            out.onError(status(rpc, e));
             return;
         }
         out.onNext(value);
         out.onCompleted();
+    }
+
+    /**
+     * The status a call answers for {@code e}: a {@link PlatformError}'s code, message and detail; core-bridge's
+     * error by {@link BridgeErrors}; a {@link StatusRuntimeException} as it is; anything else INTERNAL, logged.
+     */
+    public static StatusRuntimeException status(String rpc, RuntimeException e) {
+        if (e instanceof PlatformError p) {
+            return status(p);
+        }
+        if (e instanceof BridgeException b) {
+            return status(BridgeErrors.error(b));
+        }
+        if (e instanceof StatusRuntimeException s) {
+            return s;
+        }
+        log.error("{} failed unexpectedly", rpc, e);
+        return Status.INTERNAL.withDescription(rpc + ": " + e).asRuntimeException();
+    }
+
+    /** A domain error as the gRPC status of the same code, with its detail attached. */
+    public static StatusRuntimeException status(PlatformError e) {
+        Status.Code code = Status.Code.valueOf(e.code().name());
+        if (e.detail().isEmpty()) {
+            return Status.fromCode(code).withDescription(e.getMessage()).asRuntimeException();
+        }
+        com.google.rpc.Status rpc = com.google.rpc.Status.newBuilder()
+                .setCode(code.value())
+                .setMessage(e.getMessage())
+                .addDetails(Any.pack(detail(e.detail().get())))
+                .build();
+        return StatusProto.toStatusRuntimeException(rpc);
+    }
+
+    private static com.google.protobuf.Message detail(ErrorDetail d) {
+        if (d instanceof ErrorDetail.BatchFailed b) {
+            return BatchFailure.newBuilder().setFailedOpIndex(b.failedOpIndex()).setAppliedOpCount(b.appliedOpCount())
+                    .build();
+        }
+        ErrorDetail.DmaQuotaExceeded q = (ErrorDetail.DmaQuotaExceeded) d;
+        return DmaQuotaExceeded.newBuilder().setRequestedBytes(q.requestedBytes()).setUsedBytes(q.usedBytes())
+                .setQuotaBytes(q.quotaBytes()).build();
     }
 }

@@ -8,12 +8,13 @@ import java.util.List;
 import java.util.Set;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.Irq;
+import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.device.InterruptMode;
 import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.session.Session;
 import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.InterruptEvent;
-import org.platformd.proto.v1.InterruptMode;
 import org.platformd.proto.v1.StreamInterruptsResponse;
 
 /**
@@ -107,8 +108,8 @@ final class InterruptStream implements Runnable {
                         InterruptMode mode = handle.interruptMode();
                         out.onNext(StreamInterruptsResponse.newBuilder().setEvent(InterruptEvent.newBuilder()
                                 .setDeviceName(device).setVector(v).setCount(count).setTotalCount(total)
-                                .setTime(ProtoTime.now()).setMode(mode)
-                                .setMaskedUntilAck(mode == InterruptMode.INTERRUPT_MODE_INTX)).build());
+                                .setTime(ProtoTime.now()).setMode(DeviceDescriber.wire(mode))
+                                .setMaskedUntilAck(mode.masksUntilAck())).build());
                     }
                 }
                 if (!waited) {

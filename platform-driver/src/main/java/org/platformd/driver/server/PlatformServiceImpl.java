@@ -6,10 +6,14 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DataPath;
+import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.device.InterruptSupport;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.fdpass.ResourceExporter;
 import org.platformd.driver.session.Session;
 import org.platformd.proto.v1.ProtoTime;
@@ -113,9 +117,9 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             } else if (keepAlive.compareTo(Duration.ofSeconds(60)) > 0) {
                 keepAlive = Duration.ofSeconds(60);
             }
-            registry.watch(s, (ServerCallStreamObserver<WatchSessionResponse>) out, keepAlive);
-        } catch (io.grpc.StatusRuntimeException e) {
-            out.onError(e);
+            registry.watch(s, new WatchSinkObserver((ServerCallStreamObserver<WatchSessionResponse>) out), keepAlive);
+        } catch (PlatformError | StatusRuntimeException e) {
+            out.onError(Calls.status("WatchSession", e));
         }
     }
 
@@ -237,48 +241,15 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     public void setInterruptMode(SetInterruptModeRequest req, StreamObserver<SetInterruptModeResponse> out) {
         Calls.unary("SetInterruptMode", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
-            InterruptMode mode = req.getMode();
-            var info = registry.describe(h.session(), h.device()).getInterrupts();
-            if (mode == InterruptMode.INTERRUPT_MODE_UNSPECIFIED || mode == InterruptMode.UNRECOGNIZED
-                    || !info.getSupportedModesList().contains(mode)) {
-                throw Status.INVALID_ARGUMENT.withDescription("interrupt mode " + mode + " is not supported by "
-                        + h.device().name() + " (supported: " + info.getSupportedModesList() + ")").asRuntimeException();
-            }
-            int count = req.getVectorCount();
-            if (count < 0) { // uint32 on the wire
-                throw Status.INVALID_ARGUMENT.withDescription("vector count " + Integer.toUnsignedString(count)
-                        + " is not a vector count").asRuntimeException();
-            }
-            switch (mode) {
-                case INTERRUPT_MODE_DISABLED -> count = 0;
-                case INTERRUPT_MODE_INTX, INTERRUPT_MODE_LEGACY_IRQ -> {
-                    if (count > 1) {
-                        throw Status.INVALID_ARGUMENT.withDescription(mode + " has one vector, not " + count)
-                                .asRuntimeException();
-                    }
-                    count = 1;
-                }
-                case INTERRUPT_MODE_MSI -> {
-                    int max = Math.max(1, info.getMsiMaxVectors());
-                    count = count == 0 ? max : count;
-                    if (count > max || Long.bitCount(count) != 1) {
-                        throw Status.INVALID_ARGUMENT.withDescription("MSI vector count " + count
-                                + " must be a power of two up to " + max).asRuntimeException();
-                    }
-                }
-                default -> {
-                    int max = Math.max(1, info.getMsixMaxVectors());
-                    count = count == 0 ? max : count;
-                    if (count > max) {
-                        throw Status.INVALID_ARGUMENT.withDescription("MSI-X vector count " + count + " above " + max)
-                                .asRuntimeException();
-                    }
-                }
-            }
+            InterruptSupport support = InterruptSupport.of(h.device().host());
+            org.platformd.driver.device.InterruptMode mode = DeviceDescriber.domain(req.getMode())
+                    .orElseThrow(() -> support.unsupported(h.device().name(), req.getMode().toString()));
+            int count = support.vectorCount(h.device().name(), mode, req.getVectorCount());
             h.handle().setInterruptMode(mode, count);
+            InterruptMode wire = DeviceDescriber.wire(mode);
             registry.emit(h.session(), SessionEvent.newBuilder().setInterruptModeChanged(InterruptModeChanged.newBuilder()
-                    .setDeviceName(h.device().name()).setMode(mode).setVectorCount(count)));
-            return SetInterruptModeResponse.newBuilder().setMode(mode).setVectorCount(count).build();
+                    .setDeviceName(h.device().name()).setMode(wire).setVectorCount(count)));
+            return SetInterruptModeResponse.newBuilder().setMode(wire).setVectorCount(count).build();
         });
     }
 
@@ -288,8 +259,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         try {
             // The setup runs in a call scope (the fence is left before the stream's thread starts waiting).
             h = Calls.scoped(() -> streamSetup(req));
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
+        } catch (PlatformError | StatusRuntimeException | BridgeException e) {
+            out.onError(Calls.status("StreamInterrupts", e));
             return;
         }
         InterruptStream stream = new InterruptStream(registry.counts(), h.session(), h.device().name(), h.handle(),
@@ -321,7 +292,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                         .asRuntimeException();
             }
             DataPath.checkVector(req.getVector(), irqs.size());
-            boolean intx = h.handle().interruptMode() == InterruptMode.INTERRUPT_MODE_INTX;
+            boolean intx = h.handle().interruptMode().masksUntilAck();
             irqs.get(req.getVector()).ack();
             return AckInterruptResponse.newBuilder().setUnmasked(intx).build();
         });

@@ -1,7 +1,8 @@
 // Decides whether a peer may open (or, after a reload, keep) a session under a label.
 package org.platformd.driver.session;
 
-import io.grpc.Status;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.server.Peer;
 import org.platformd.policy.Claimant;
 import org.platformd.policy.Match;
@@ -29,13 +30,12 @@ public final class Admission {
     /** The rule {@code peer} gets for {@code label}, or PERMISSION_DENIED saying why not. */
     public PolicyRule admit(Policy policy, String label, Peer peer) {
         if ("tls".equals(peer.transport()) && !label.strip().equals(peer.tlsCommonName())) {
-            throw Status.PERMISSION_DENIED.withDescription("label \"" + label + "\" is not this client's: over TLS"
-                    + " the label must be the client certificate's CN \"" + peer.tlsCommonName() + "\"")
-                    .asRuntimeException();
+            throw new PlatformError(ErrorCode.PERMISSION_DENIED, "label \"" + label + "\" is not this client's: over TLS"
+                    + " the label must be the client certificate's CN \"" + peer.tlsCommonName() + "\"");
         }
         Match m = policy.admit(label, claimant(peer), daemonUid);
         if (m instanceof Match.Refused r) {
-            throw Status.PERMISSION_DENIED.withDescription(r.message()).asRuntimeException();
+            throw new PlatformError(ErrorCode.PERMISSION_DENIED, r.message());
         }
         return ((Match.Matched) m).rule();
     }

@@ -1,7 +1,6 @@
 // One device a session holds: its hardware handle, its ownership claim and its DMA attachment.
 package org.platformd.driver.session;
 
-import io.grpc.Status;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -10,6 +9,8 @@ import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.HostDevice;
 import org.platformd.driver.device.Ownership;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,13 +65,13 @@ public final class HeldDevice {
      * step that fails gives back what the steps before it took, through {@link #release}.
      *
      * @param quarantine devices a failed release left un-quiesced: acquiring one needs a proven quiesce now
-     * @throws io.grpc.StatusRuntimeException FAILED_PRECONDITION when the device is busy or stays unquiet
+     * @throws PlatformError FAILED_PRECONDITION when the device is busy or stays unquiet
      */
     static HeldDevice acquire(String sessionId, String name, HostDevice host, boolean reset, DeviceBackend backend,
             Ownership ownership, DeviceTeardown teardown, Optional<DmaDomain> domain, DmaQuarantine quarantine) {
         String hostName = host.name();
         if (!ownership.acquire(hostName, sessionId)) {
-            throw Status.FAILED_PRECONDITION.withDescription("device " + name + " is busy").asRuntimeException();
+            throw new PlatformError(ErrorCode.FAILED_PRECONDITION, "device " + name + " is busy");
         }
         DeviceHandle handle;
         try {
@@ -85,10 +86,9 @@ public final class HeldDevice {
                     "acquired by session " + sessionId);
             if (quarantine.holds(hostName)) {
                 if (!clean.quiet()) {
-                    throw Status.FAILED_PRECONDITION.withDescription("device " + name + " (" + hostName
+                    throw new PlatformError(ErrorCode.FAILED_PRECONDITION, "device " + name + " (" + hostName
                             + ") could not be quiesced when it was last released, and still can't be (" + clean.method()
-                            + "): it is held back, with the DMA memory it may still write, until a reset succeeds")
-                            .asRuntimeException();
+                            + "): it is held back, with the DMA memory it may still write, until a reset succeeds");
                 }
                 quarantine.release(hostName, "acquired by session " + sessionId + " after a reset (" + clean.method()
                         + ")");
@@ -133,8 +133,8 @@ public final class HeldDevice {
         String why = releasedBecause;
         if (why != null) {
             read.unlock();
-            throw Status.FAILED_PRECONDITION.withDescription("device " + name + " is no longer held by session "
-                    + sessionId + " (" + why + ")").asRuntimeException();
+            throw new PlatformError(ErrorCode.FAILED_PRECONDITION, "device " + name + " is no longer held by session "
+                    + sessionId + " (" + why + ")");
         }
         return read;
     }
@@ -150,8 +150,8 @@ public final class HeldDevice {
         write.lock();
         try {
             if (releasedBecause != null) {
-                throw Status.FAILED_PRECONDITION.withDescription("device " + name + " is no longer held by session "
-                        + sessionId + " (" + releasedBecause + ")").asRuntimeException();
+                throw new PlatformError(ErrorCode.FAILED_PRECONDITION, "device " + name + " is no longer held by session "
+                        + sessionId + " (" + releasedBecause + ")");
             }
             handle.quiesce();
             try {

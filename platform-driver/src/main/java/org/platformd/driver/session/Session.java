@@ -1,7 +1,6 @@
 // One client's session: bound to the peer that opened it, under the policy rule its label matched.
 package org.platformd.driver.session;
 
-import io.grpc.stub.ServerCallStreamObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import org.platformd.driver.server.Peer;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.SessionEvent;
-import org.platformd.proto.v1.WatchSessionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,6 +124,28 @@ public final class Session {
 
     synchronized HeldDevice removeAcquired(String hostName) {
         return held.remove(hostName);
+    }
+
+    /**
+     * The one give-back path of a held device ({@link HeldDevice#release}): waits for calls in flight, then
+     * quiesce, reset, DMA detach, hardware closed, claim dropped. A device not proven quiet is marked in
+     * {@code quarantine} (and here), so the DMA memory it could reach is kept until it is. Runs outside the
+     * session's lock: a reset that hangs must not block the session's other calls.
+     *
+     * @return false when the session does not hold {@code hostName}
+     */
+    boolean giveBack(String hostName, String why, boolean reset, DmaQuarantine quarantine) {
+        HeldDevice d = held(hostName);
+        if (d == null) {
+            return false;
+        }
+        // Still on the session's list while it is given back: FreeDma meanwhile counts it as mastering.
+        d.release(why, reset, h -> {
+            quarantine.markUnquiet(h, why);
+            releasedUnquiet(h);
+        });
+        removeAcquired(hostName);
+        return true;
     }
 
     /** A device this session released was not proven quiet: its DMA memory is kept until it is. */
@@ -273,7 +293,7 @@ public final class Session {
     }
 
     /** Adds a watch stream and sends it {@code first}; null when the session already closed. */
-    synchronized WatchStream addWatcher(ServerCallStreamObserver<WatchSessionResponse> w, SessionEvent.Builder first) {
+    synchronized WatchStream addWatcher(WatchSink w, SessionEvent.Builder first) {
         if (closed) {
             return null;
         }

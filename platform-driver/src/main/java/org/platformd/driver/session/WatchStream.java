@@ -1,18 +1,17 @@
-// One WatchSession stream of a session: sends under gRPC flow control, with a bounded backlog.
+// One WatchSession stream of a session: sends under the transport's flow control, with a bounded backlog.
 package org.platformd.driver.session;
 
-import io.grpc.Status;
-import io.grpc.stub.ServerCallStreamObserver;
 import java.util.ArrayDeque;
 import java.util.concurrent.Future;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.proto.v1.SessionEvent;
-import org.platformd.proto.v1.WatchSessionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WatchSession stream of a session: sends under gRPC flow control, with a bounded backlog, and owns
- * the keep-alive task that feeds it.
+ * One WatchSession stream of a session: sends to its {@link WatchSink} under the transport's flow control,
+ * with a bounded backlog, and owns the keep-alive task that feeds it.
  *
  * <p>A client that does not read must not grow the daemon's heap: while the transport is not ready
  * ({@code isReady} false) events wait in a backlog of at most {@link #MAX_BACKLOG}; keep-alives are not
@@ -28,17 +27,13 @@ final class WatchStream {
     /** Events kept for a stream whose client does not read; more ends the stream. */
     static final int MAX_BACKLOG = 1024;
 
-    private final ServerCallStreamObserver<WatchSessionResponse> out;
-    private final ArrayDeque<WatchSessionResponse> backlog = new ArrayDeque<>();
+    private final WatchSink out;
+    private final ArrayDeque<SessionEvent> backlog = new ArrayDeque<>();
     private Future<?> keepAlive;
     private boolean ended;
 
-    WatchStream(ServerCallStreamObserver<WatchSessionResponse> out) {
+    WatchStream(WatchSink out) {
         this.out = out;
-    }
-
-    ServerCallStreamObserver<WatchSessionResponse> observer() {
-        return out;
     }
 
     /** The keep-alive task feeding this stream; cancelled at once if the stream already ended. */
@@ -63,18 +58,17 @@ final class WatchStream {
             end();
             return false;
         }
-        WatchSessionResponse message = WatchSessionResponse.newBuilder().setEvent(event).build();
         if (backlog.isEmpty() && out.isReady()) {
-            return write(message, session);
+            return write(event, session);
         }
         if (event.hasKeepAlive()) {
             return true; // coalesced: the client is not reading; the next keep-alive carries the newer lease
         }
-        backlog.add(message);
+        backlog.add(event);
         if (backlog.size() > MAX_BACKLOG) {
             log.warn("session {}: a watch stream has {} unread events; ending it", session, backlog.size());
             backlog.clear();
-            fail(Status.RESOURCE_EXHAUSTED.withDescription("the client did not read its watch stream: more than "
+            fail(new PlatformError(ErrorCode.RESOURCE_EXHAUSTED, "the client did not read its watch stream: more than "
                     + MAX_BACKLOG + " events unread; open a new one"));
             return false;
         }
@@ -100,23 +94,23 @@ final class WatchStream {
             end();
             return;
         }
-        backlog.add(WatchSessionResponse.newBuilder().setEvent(last).build());
+        backlog.add(last);
         while (!backlog.isEmpty()) {
             if (!write(backlog.poll(), session)) {
                 return;
             }
         }
         try {
-            out.onCompleted();
+            out.complete();
         } catch (RuntimeException e) {
             log.debug("session {}: watch stream already gone at close: {}", session, e.toString());
         }
         end();
     }
 
-    private boolean write(WatchSessionResponse message, String session) {
+    private boolean write(SessionEvent event, String session) {
         try {
-            out.onNext(message);
+            out.send(event);
             return true;
         } catch (RuntimeException e) {
             log.debug("session {}: dropping watch stream that failed on send: {}", session, e.toString());
@@ -125,9 +119,9 @@ final class WatchStream {
         }
     }
 
-    private void fail(Status status) {
+    private void fail(PlatformError error) {
         try {
-            out.onError(status.asRuntimeException());
+            out.fail(error);
         } catch (RuntimeException e) {
             log.debug("watch stream already gone: {}", e.toString());
         }

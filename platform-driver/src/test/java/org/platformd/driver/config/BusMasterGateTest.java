@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -19,6 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DmaDomain;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.pci.BusAddress;
 import org.platformd.policy.DeviceAccess;
 
@@ -74,9 +74,9 @@ class BusMasterGateTest {
         return image.virtualizer(false);
     }
 
-    private static StatusRuntimeException refused(Way way, BusMasterGate gate) {
+    private static PlatformError refused(Way way, BusMasterGate gate) {
         image = ConfigImage.endpoint(256);
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> way.turnOn().accept(gate));
+        PlatformError e = assertThrows(PlatformError.class, () -> way.turnOn().accept(gate));
         assertEquals(List.of(), image.hardware().writes, "nothing of a refused write is applied");
         return e;
     }
@@ -84,28 +84,28 @@ class BusMasterGateTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("ways")
     void policyNoIsPermissionDenied(Way way) {
-        StatusRuntimeException e = refused(way, gate(MAY_NOT, CONFINED));
-        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+        PlatformError e = refused(way, gate(MAY_NOT, CONFINED));
+        assertEquals(ErrorCode.PERMISSION_DENIED, e.code());
         assertEquals("the policy does not let 0000:00:00.0 master the bus (bus_master=\"no\" in " + RULE + ")",
-                e.getStatus().getDescription());
+                e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("ways")
     void dmaThatWouldMissTheSessionsBuffersIsAFailedPrecondition(Way way) {
-        StatusRuntimeException e = refused(way, gate(MAY, ELSEWHERE));
-        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("would not reach this session's buffers: an IOMMU translates"),
-                e.getStatus().getDescription());
+        PlatformError e = refused(way, gate(MAY, ELSEWHERE));
+        assertEquals(ErrorCode.FAILED_PRECONDITION, e.code());
+        assertTrue(e.getMessage().contains("would not reach this session's buffers: an IOMMU translates"),
+                e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("ways")
     void dmaNoIommuConfinesIsRefusedWithoutTheOptIn(Way way) {
         for (DmaDomain unconfined : List.of(NO_IOMMU, IDENTITY)) {
-            StatusRuntimeException e = refused(way, gate(MAY, unconfined));
-            assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
-            String why = e.getStatus().getDescription();
+            PlatformError e = refused(way, gate(MAY, unconfined));
+            assertEquals(ErrorCode.FAILED_PRECONDITION, e.code());
+            String why = e.getMessage();
             assertTrue(why.startsWith("bus mastering for 0000:00:00.0 refused: its DMA is not confined by an IOMMU ("
                     + unconfined.whyUnconfined(EDU).orElseThrow() + "): it can read and write all of the machine's memory."),
                     why);
@@ -137,10 +137,10 @@ class BusMasterGateTest {
         image = ConfigImage.endpoint(256);
         virtualizer().write(0x04, 2, 0x0006, gate(UNPROTECTED_OK, NO_IOMMU));
         assertEquals(0x0006, image.hardware().read16(0x04));
-        assertEquals(Status.Code.FAILED_PRECONDITION, gate(UNPROTECTED_OK, ELSEWHERE).refusal().orElseThrow()
-                .getStatus().getCode(), "dma_unprotected does not make unreachable DMA land");
-        assertEquals(Status.Code.PERMISSION_DENIED, gate(new DeviceAccess(false, false, true, true), NO_IOMMU).refusal()
-                .orElseThrow().getStatus().getCode(), "nor does it override bus_master=\"no\"");
+        assertEquals(ErrorCode.FAILED_PRECONDITION, gate(UNPROTECTED_OK, ELSEWHERE).refusal().orElseThrow()
+                .code(), "dma_unprotected does not make unreachable DMA land");
+        assertEquals(ErrorCode.PERMISSION_DENIED, gate(new DeviceAccess(false, false, true, true), NO_IOMMU).refusal()
+                .orElseThrow().code(), "nor does it override bus_master=\"no\"");
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,6 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.platformd.bridge.DeviceRef;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.pci.BusAddress;
 import org.platformd.policy.DeviceAccess;
 
@@ -378,29 +378,29 @@ class ConfigPermissionsTest {
 
     static Stream<Arguments> badAccesses() {
         return Stream.of(
-                Arguments.of(0x7ffffffc, 4, Status.Code.OUT_OF_RANGE),
-                Arguments.of(0x7fffffff, 1, Status.Code.OUT_OF_RANGE),
-                Arguments.of(0xfffffffc, 4, Status.Code.OUT_OF_RANGE),  // uint32 4294967292: a negative int
-                Arguments.of(0x80000000, 2, Status.Code.OUT_OF_RANGE),
-                Arguments.of(0x100, 4, Status.Code.OUT_OF_RANGE),
-                Arguments.of(0xfe, 4, Status.Code.OUT_OF_RANGE),
-                Arguments.of(0x02, 4, Status.Code.INVALID_ARGUMENT),
-                Arguments.of(0x01, 2, Status.Code.INVALID_ARGUMENT),
-                Arguments.of(0x00, 3, Status.Code.INVALID_ARGUMENT),
-                Arguments.of(0x00, 0, Status.Code.INVALID_ARGUMENT),
-                Arguments.of(0x00, 8, Status.Code.INVALID_ARGUMENT),
-                Arguments.of(0x00, 0xffffffff, Status.Code.INVALID_ARGUMENT),
-                Arguments.of(0x04, 0x80000004, Status.Code.INVALID_ARGUMENT));
+                Arguments.of(0x7ffffffc, 4, ErrorCode.OUT_OF_RANGE),
+                Arguments.of(0x7fffffff, 1, ErrorCode.OUT_OF_RANGE),
+                Arguments.of(0xfffffffc, 4, ErrorCode.OUT_OF_RANGE),  // uint32 4294967292: a negative int
+                Arguments.of(0x80000000, 2, ErrorCode.OUT_OF_RANGE),
+                Arguments.of(0x100, 4, ErrorCode.OUT_OF_RANGE),
+                Arguments.of(0xfe, 4, ErrorCode.OUT_OF_RANGE),
+                Arguments.of(0x02, 4, ErrorCode.INVALID_ARGUMENT),
+                Arguments.of(0x01, 2, ErrorCode.INVALID_ARGUMENT),
+                Arguments.of(0x00, 3, ErrorCode.INVALID_ARGUMENT),
+                Arguments.of(0x00, 0, ErrorCode.INVALID_ARGUMENT),
+                Arguments.of(0x00, 8, ErrorCode.INVALID_ARGUMENT),
+                Arguments.of(0x00, 0xffffffff, ErrorCode.INVALID_ARGUMENT),
+                Arguments.of(0x04, 0x80000004, ErrorCode.INVALID_ARGUMENT));
     }
 
     @ParameterizedTest(name = "offset {0} width {1}: {2}")
     @MethodSource("badAccesses")
-    void badNumbersGetTheRightCodeAndTouchNothing(int offset, int width, Status.Code code) {
+    void badNumbersGetTheRightCodeAndTouchNothing(int offset, int width, ErrorCode code) {
         ConfigImage img = endpoint();
         ConfigVirtualizer v = img.virtualizer(false);
-        assertEquals(code, assertThrows(StatusRuntimeException.class, () -> v.read(offset, width)).getStatus().getCode());
-        assertEquals(code, assertThrows(StatusRuntimeException.class, () -> v.write(offset, width, 0xffffffffL, ALLOW))
-                .getStatus().getCode());
+        assertEquals(code, assertThrows(PlatformError.class, () -> v.read(offset, width)).code());
+        assertEquals(code, assertThrows(PlatformError.class, () -> v.write(offset, width, 0xffffffffL, ALLOW))
+                .code());
         assertEquals(List.of(), img.hardware().writes);
     }
 

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +15,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
 import org.platformd.bridge.DeviceRef;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.pci.BusAddress;
 import org.platformd.policy.DeviceAccess;
 
@@ -36,7 +36,7 @@ class ConfigVirtualizerFuzzTest {
     private static final BusMasterGate DENY = new BusMasterGate("0000:00:00.0",
             DeviceRef.pci(BusAddress.parse("0000:00:03.0")), new DeviceAccess(false, false, true, false),
             "<policy label=\"t\">", Optional.empty());
-    private static final Set<Status.Code> DOCUMENTED = Set.of(Status.Code.INVALID_ARGUMENT, Status.Code.OUT_OF_RANGE);
+    private static final Set<ErrorCode> DOCUMENTED = Set.of(ErrorCode.INVALID_ARGUMENT, ErrorCode.OUT_OF_RANGE);
 
     @Property(shrinking = ShrinkingMode.OFF) // one seed drives everything: shrinking it means nothing
     void noWriteOutsideTheWritableBitsReachesTheDevice(@ForAll long seed) {
@@ -68,8 +68,8 @@ class ConfigVirtualizerFuzzTest {
             if (read) {
                 try {
                     v.read(offset, width);
-                } catch (StatusRuntimeException e) {
-                    assertTrue(DOCUMENTED.contains(e.getStatus().getCode()), what + ": " + e);
+                } catch (PlatformError e) {
+                    assertTrue(DOCUMENTED.contains(e.code()), what + ": " + e);
                 } catch (RuntimeException e) {
                     throw new AssertionError(what + " threw", e);
                 }
@@ -80,9 +80,9 @@ class ConfigVirtualizerFuzzTest {
             boolean master = ConfigVirtualizer.setsBusMaster(offset, width, value);
             try {
                 v.write(offset, width, value, mayMaster ? ALLOW : DENY);
-            } catch (StatusRuntimeException e) {
-                boolean gated = !mayMaster && master && e.getStatus().getCode() == Status.Code.PERMISSION_DENIED;
-                assertTrue(gated || DOCUMENTED.contains(e.getStatus().getCode()), what + ": " + e);
+            } catch (PlatformError e) {
+                boolean gated = !mayMaster && master && e.code() == ErrorCode.PERMISSION_DENIED;
+                assertTrue(gated || DOCUMENTED.contains(e.code()), what + ": " + e);
                 assertTrue(hw.writes.isEmpty(), what + ": refused, yet wrote " + hw.writes);
                 continue;
             } catch (RuntimeException e) {

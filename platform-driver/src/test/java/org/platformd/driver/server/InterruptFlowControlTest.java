@@ -29,7 +29,6 @@ import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.InterruptEvent;
-import org.platformd.proto.v1.InterruptMode;
 import org.platformd.proto.v1.SessionCloseReason;
 import org.platformd.proto.v1.StreamInterruptsResponse;
 
@@ -63,7 +62,7 @@ class InterruptFlowControlTest {
         String name = s.bus().devices().get(0).name();
         registry.acquire(s, name);
         DeviceHandle edu = s.handle(s.acquiredHosts().get(0));
-        edu.setInterruptMode(InterruptMode.INTERRUPT_MODE_MSI, 1);
+        edu.setInterruptMode(org.platformd.driver.device.InterruptMode.MSI, 1);
         edu.config().write16(0x04, edu.config().read16(0x04) | 0x6); // memory decode, bus master: MSIs are writes
         assertTrue(edu.openInterruptStream());
 

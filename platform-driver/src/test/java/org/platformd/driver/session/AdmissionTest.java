@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.server.Peer;
 import org.platformd.driver.server.PeerCredentials;
 import org.platformd.policy.LoadResult;
@@ -39,10 +39,10 @@ class AdmissionTest {
     }
 
     private static String refusal(String label, Peer peer) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        PlatformError e = assertThrows(PlatformError.class,
                 () -> DAEMON_AS_1000.admit(POLICY, label, peer));
-        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
-        return e.getStatus().getDescription();
+        assertEquals(ErrorCode.PERMISSION_DENIED, e.code());
+        return e.getMessage();
     }
 
     @Test

@@ -9,8 +9,6 @@ import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.spy;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +23,8 @@ import org.platformd.driver.admin.PolicyManager;
 import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceDescriber;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.server.Peer;
 import org.platformd.driver.server.PeerCredentials;
 import org.platformd.pci.BusAddress;
@@ -101,9 +101,9 @@ class GiveBackTest {
         assertTrue(a.dmaDomain().orElseThrow().isOpen(), "and so is its DMA domain");
 
         Session b = open();
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> registry.acquire(b, dev));
-        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
-        assertTrue(e.getStatus().getDescription().contains("could not be quiesced"), e.getStatus().getDescription());
+        PlatformError e = assertThrows(PlatformError.class, () -> registry.acquire(b, dev));
+        assertEquals(ErrorCode.FAILED_PRECONDITION, e.code());
+        assertTrue(e.getMessage().contains("could not be quiesced"), e.getMessage());
         assertFalse(b.holds(host), "not handed on");
         assertEquals(8192, registry.quarantinedDmaBytes());
 
@@ -126,7 +126,7 @@ class GiveBackTest {
 
         registry.freeDma(s, buffer.getBufferId());
         assertEquals(1, domain.buffers().size(), "the memory stays while the device may still be writing it");
-        assertThrows(StatusRuntimeException.class, () -> registry.dmaBuffer(s, buffer.getBufferId()),
+        assertThrows(PlatformError.class, () -> registry.dmaBuffer(s, buffer.getBufferId()),
                 "but the client's id is gone at once");
 
         registry.release(s, dev); // bus mastering off (the give-back quiesces)

@@ -39,6 +39,7 @@ import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.server.Peer;
 import org.platformd.driver.server.PeerCredentials;
+import org.platformd.driver.server.WatchSinkObserver;
 import org.platformd.pci.BusAddress;
 import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.CloseSessionRequest;
@@ -137,7 +138,7 @@ class LivenessLeakTest {
         ServerCallStreamObserver<WatchSessionResponse> stream = mock(ServerCallStreamObserver.class);
         AtomicBoolean ready = new AtomicBoolean(true);
         when(stream.isReady()).thenAnswer(c -> ready.get());
-        registry.watch(s, stream, Duration.ofSeconds(1));
+        registry.watch(s, new WatchSinkObserver(stream), Duration.ofSeconds(1));
         ready.set(false); // the client stops reading: the transport's window is full
 
         for (int i = 0; i < WatchStream.MAX_BACKLOG; i++) {
@@ -166,7 +167,7 @@ class LivenessLeakTest {
         AtomicBoolean ready = new AtomicBoolean(false);
         when(stream.isReady()).thenAnswer(c -> ready.get());
         ArgumentCaptor<Runnable> onReady = ArgumentCaptor.forClass(Runnable.class);
-        registry.watch(s, stream, Duration.ofSeconds(1));
+        registry.watch(s, new WatchSinkObserver(stream), Duration.ofSeconds(1));
         verify(stream).setOnReadyHandler(onReady.capture());
         s.emit(SessionEvent.newBuilder().setDmaFault(DmaFault.newBuilder().setBusAddress(1)));
         s.emit(SessionEvent.newBuilder().setKeepAlive(org.platformd.proto.v1.KeepAlive.getDefaultInstance()));

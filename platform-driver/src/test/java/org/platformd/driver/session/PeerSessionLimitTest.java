@@ -3,8 +3,6 @@ package org.platformd.driver.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +14,8 @@ import org.platformd.bridge.sim.SimBackend;
 import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceDescriber;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.server.Peer;
 import org.platformd.driver.server.PeerCredentials;
 import org.platformd.pci.names.PciIds;
@@ -63,15 +63,15 @@ class PeerSessionLimitTest {
         Session first = registry.open("edu-driver", user(1000, 10), hour);
         registry.open("edu-driver", user(1000, 11), hour); // another process of the same user counts too
 
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        PlatformError e = assertThrows(PlatformError.class,
                 () -> registry.open("edu-driver", user(1000, 12), hour));
-        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        assertEquals(ErrorCode.RESOURCE_EXHAUSTED, e.code());
         assertEquals("uid 1000 already has 2 sessions open, the most <peer-limits sessions=\"2\"> at p.xml:2:3"
-                + " allows; close one or let its lease run out", e.getStatus().getDescription());
+                + " allows; close one or let its lease run out", e.getMessage());
         assertEquals(2, registry.sessionsOf("uid 1000"), "the refused open counted nothing");
 
         registry.open("edu-driver", user(1001, 20), hour); // another user is not locked out
-        assertThrows(StatusRuntimeException.class, () -> registry.open("no-such-label", user(1001, 20), hour));
+        assertThrows(PlatformError.class, () -> registry.open("no-such-label", user(1001, 20), hour));
         assertEquals(1, registry.sessionsOf("uid 1001"), "a refused label counted nothing");
 
         registry.close(first, SessionCloseReason.SESSION_CLOSE_REASON_CLIENT_REQUEST, "test");

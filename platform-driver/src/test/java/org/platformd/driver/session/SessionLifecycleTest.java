@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.platformd.driver.DaemonOptions;
 import org.platformd.driver.RunningDaemon;
 import org.platformd.driver.cli.DaemonChannel;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.server.Peer;
 import org.platformd.driver.server.PeerCredentials;
 import org.platformd.proto.v1.AcquireDeviceRequest;
@@ -118,10 +120,10 @@ class SessionLifecycleTest {
     @Test
     void anUnrelatedUidIsRefusedALabelWhoseRuleNamesNoUid() throws Exception {
         start(TestMachine.POLICY);
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        PlatformError e = assertThrows(PlatformError.class,
                 () -> daemon.registry().open("edu-driver", STRANGER, null));
-        assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
-        String m = e.getStatus().getDescription();
+        assertEquals(ErrorCode.PERMISSION_DENIED, e.code());
+        String m = e.getMessage();
         assertTrue(m.startsWith("peer uid 65534 gid 65534 may not claim label \"edu-driver\": <policy"
                 + " label=\"edu-driver\"> at " + policy + ":2:3 has no uid, gid or tls_cn"), m);
         assertTrue(m.endsWith("to admit it, write uid=\"65534\" on that rule (or uid=\"*\" for every local user)"), m);
@@ -162,8 +164,8 @@ class SessionLifecycleTest {
         Peer owner = Peer.unix(new PeerCredentials(1000, 0, 0));
         Session s = registry.open("edu-driver", owner, null);
         Peer other = Peer.unix(new PeerCredentials(1001, 0, 0));
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> registry.get(s.id(), other));
-        assertEquals(Status.Code.UNAUTHENTICATED, e.getStatus().getCode());
+        PlatformError e = assertThrows(PlatformError.class, () -> registry.get(s.id(), other));
+        assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
         assertEquals(s, registry.get(s.id(), owner));
     }
 

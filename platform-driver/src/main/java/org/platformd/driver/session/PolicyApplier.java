@@ -1,0 +1,121 @@
+// Brings every live session in line with a policy that was just put in force.
+package org.platformd.driver.session;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+import org.platformd.driver.bus.VirtualBus;
+import org.platformd.driver.bus.VirtualDevice;
+import org.platformd.driver.config.BusMasterGate;
+import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.device.HostInventory;
+import org.platformd.driver.error.PlatformError;
+import org.platformd.policy.Policy;
+import org.platformd.policy.PolicyRule;
+import org.platformd.proto.v1.Device;
+import org.platformd.proto.v1.DeviceAdded;
+import org.platformd.proto.v1.DeviceRevoked;
+import org.platformd.proto.v1.RevocationReason;
+import org.platformd.proto.v1.SessionChange;
+import org.platformd.proto.v1.SessionEvent;
+
+/**
+ * Brings every live session in line with a policy just put in force: a session whose label is no longer
+ * admitted is marked for closing; a device that left a session's bus is given back (if held) and revoked with
+ * an event; a device whose terms changed gets them with no call in flight; a device that joined is announced.
+ *
+ * <p>Concurrency: {@link #bringInLine} runs under the registry's bus lock, write half: no device is handed
+ * out from a bus being recomputed. Closing the refused sessions is left to the caller, after the lock.
+ */
+final class PolicyApplier {
+    /** What a policy change did: per-session changes for the admin, and the sessions to close. */
+    record Outcome(List<SessionChange> changes, List<Session> toClose) {}
+
+    /** Gives a held device back (the registry's give-back, which then frees what waited for it). */
+    interface GiveBack {
+        void giveBack(Session s, String host, String why, boolean reset);
+    }
+
+    private final Admission admission;
+    private final HostInventory inventory;
+    private final SessionDma dma;
+    private final GiveBack giveBack;
+    private final BiFunction<Session, VirtualDevice, Device> describe;
+
+    PolicyApplier(Admission admission, HostInventory inventory, SessionDma dma, GiveBack giveBack,
+            BiFunction<Session, VirtualDevice, Device> describe) {
+        this.admission = admission;
+        this.inventory = inventory;
+        this.dma = dma;
+        this.giveBack = giveBack;
+        this.describe = describe;
+    }
+
+    Outcome bringInLine(PolicyState next, Collection<Session> sessions) {
+        List<SessionChange> changes = new ArrayList<>();
+        List<Session> toClose = new ArrayList<>();
+        for (Session s : sessions) {
+            PolicyRule rule;
+            try {
+                rule = admission.admit(next.policy(), s.label(), s.peer());
+            } catch (PlatformError e) {
+                toClose.add(s);
+                changes.add(SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label())
+                        .addAllRevokedDevices(s.bus().devices().stream().map(VirtualDevice::name).toList())
+                        .setClosed(true).build());
+                continue;
+            }
+            SessionChange change = apply(s, rule, next);
+            if (change.getAddedDevicesCount() + change.getRevokedDevicesCount() > 0) {
+                changes.add(change);
+            }
+        }
+        return new Outcome(changes, toClose);
+    }
+
+    private SessionChange apply(Session s, PolicyRule rule, PolicyState next) {
+        VirtualBus before = s.bus();
+        VirtualBus after = before.reassign(Policy.grants(rule, inventory.policyView()), inventory);
+        Set<String> afterHosts = after.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
+        Set<String> beforeHosts = before.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
+        SessionChange.Builder change = SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label());
+        boolean infoChanged = s.rule().attributes().info() != rule.attributes().info();
+        // The new bus is in force before any event goes out: a client that reacts to
+        // DeviceRevoked by listing its bus must not see the revoked device still there.
+        s.update(rule, after);
+        for (VirtualDevice gone : before.devices()) {
+            if (afterHosts.contains(gone.host().name())) {
+                continue;
+            }
+            boolean held = s.holds(gone.host().name());
+            if (held) {
+                giveBack.giveBack(s, gone.host().name(), "revoked from session " + s.id() + " by a policy change",
+                        gone.access().reset());
+            }
+            change.addRevokedDevices(gone.name());
+            s.emit(SessionEvent.newBuilder().setDeviceRevoked(DeviceRevoked.newBuilder()
+                    .setDeviceName(gone.name()).setReason(RevocationReason.REVOCATION_REASON_POLICY_CHANGED)
+                    .setDetail("policy version " + next.version() + " no longer grants it to label \""
+                            + s.label() + "\"").setWasAcquired(held)));
+        }
+        for (VirtualDevice stays : after.devices()) {
+            DeviceHandle h = s.handle(stays.host().name());
+            VirtualDevice old = before.byHost(stays.host().name()).orElse(null);
+            if (h != null && old != null && (infoChanged || !old.access().equals(stays.access()))) {
+                s.held(stays.host().name()).policyChanged(BusMasterGate.of(stays, h.ref(), s.rule(), s.dmaDomain()));
+                dma.freeRetired(s);
+            }
+        }
+        for (VirtualDevice added : after.devices()) {
+            if (!beforeHosts.contains(added.host().name())) {
+                change.addAddedDevices(added.name());
+                s.emit(SessionEvent.newBuilder().setDeviceAdded(DeviceAdded.newBuilder()
+                        .setDevice(describe.apply(s, added))));
+            }
+        }
+        return change.build();
+    }
+}

@@ -1,0 +1,72 @@
+// The domain packages know no gRPC: only the protocol layer (server, admin) maps between the wire and them.
+package org.platformd.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The domain packages ({@code session}, {@code device}, {@code config}, {@code bus}, and the {@code error} type
+ * they throw) know no gRPC: no {@code io.grpc} import and no fully qualified {@code io.grpc.} name in their code
+ * (comments aside). They throw {@code error.PlatformError}; {@code server/Calls} maps it to a status.
+ *
+ * <p>It reads the sources, not the classes, so a fully qualified name in a method body counts too. Protobuf
+ * message types ({@code org.platformd.proto}) are still used by the domain (session events, the wire Device)
+ * and are not asserted here.
+ */
+class DomainLayeringTest {
+    static final Path SOURCES = Path.of("src/main/java/org/platformd/driver");
+    static final List<String> DOMAIN = List.of("session", "device", "config", "bus", "error");
+    private static final Pattern GRPC = Pattern.compile("\\bio\\.grpc\\.[\\w.]+");
+    private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
+
+    @Test
+    void theDomainPackagesDoNotUseGrpc() {
+        List<String> found = grpcUses(SOURCES);
+        assertEquals(List.of(), found, "the domain must throw PlatformError and take WatchSink, not gRPC types");
+    }
+
+    @Test
+    void theScanSeesTheDomainsSources() {
+        for (String p : DOMAIN) {
+            assertTrue(Files.isDirectory(SOURCES.resolve(p)), SOURCES.resolve(p).toAbsolutePath() + " is not there");
+        }
+        assertEquals(List.of("x/A.java: io.grpc.Status.OK"), uses("x/A.java",
+                "// a comment naming io.grpc.Foo\nclass A { Object s = io.grpc.Status.OK; }"));
+    }
+
+    /** Every {@code io.grpc.} name in the code of the domain packages under {@code root}, as "file: name". */
+    static List<String> grpcUses(Path root) {
+        List<String> found = new ArrayList<>();
+        for (String p : DOMAIN) {
+            try (Stream<Path> files = Files.walk(root.resolve(p))) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                    found.addAll(uses(root.relativize(f).toString(), Files.readString(f)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(root.resolve(p).toString(), e);
+            }
+        }
+        return found;
+    }
+
+    private static List<String> uses(String file, String source) {
+        String code = COMMENTS.matcher(source).replaceAll(" ");
+        List<String> found = new ArrayList<>();
+        Matcher m = GRPC.matcher(code);
+        while (m.find()) {
+            found.add(file + ": " + m.group().replaceAll("\\.$", ""));
+        }
+        return found;
+    }
+}
