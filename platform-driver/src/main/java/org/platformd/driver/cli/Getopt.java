@@ -23,39 +23,79 @@ import java.util.stream.Collectors;
  */
 public final class Getopt {
 
+    /** How an option takes a value. */
+    public enum Kind {
+        /** No value; may be given more than once ({@code -vvv} counts three). */
+        FLAG,
+        /** One value, attached or the next argument; given once. */
+        VALUE,
+        /**
+         * A value when attached ({@code --dir=D}) or when the next argument is not an option, else the
+         * option's fallback (picocli's arity 0..1): {@code --cdi-dir --socket S} and {@code --cdi-dir D}.
+         */
+        OPTIONAL_VALUE,
+        /** One value per occurrence, any number of occurrences ({@link Parsed#values}). */
+        REPEATABLE
+    }
+
     /**
      * One option. {@code shortName} is {@code 0} when there is none, {@code longName} null when there
-     * is none; {@code paramLabel} null makes it a flag (countable: {@code -vvv}), else it takes a value.
+     * is none; {@code fallback} is what an {@link Kind#OPTIONAL_VALUE} given without a value means;
+     * a hidden option works but help does not list it (tuning knobs for tests).
      */
-    public record Option(char shortName, String longName, String paramLabel, String description) {
+    public record Option(char shortName, String longName, String paramLabel, Kind kind, String fallback,
+            boolean hidden, String description) {
         public Option {
             if (shortName == 0 && longName == null) {
                 throw new IllegalArgumentException("an option needs a short or a long name");
+            }
+            if ((kind == Kind.FLAG) != (paramLabel == null)) {
+                throw new IllegalArgumentException("a flag has no value label, any other option has one");
             }
         }
 
         /** A flag with a short name only. */
         public static Option flag(char shortName, String description) {
-            return new Option(shortName, null, null, description);
+            return new Option(shortName, null, null, Kind.FLAG, null, false, description);
         }
 
         /** A flag with a long name only. */
         public static Option flag(String longName, String description) {
-            return new Option((char) 0, longName, null, description);
+            return new Option((char) 0, longName, null, Kind.FLAG, null, false, description);
+        }
+
+        /** A flag with both names. */
+        public static Option flag(char shortName, String longName, String description) {
+            return new Option(shortName, longName, null, Kind.FLAG, null, false, description);
         }
 
         /** A value option with a short name only. */
         public static Option value(char shortName, String paramLabel, String description) {
-            return new Option(shortName, null, paramLabel, description);
+            return new Option(shortName, null, paramLabel, Kind.VALUE, null, false, description);
         }
 
         /** A value option with a long name only. */
         public static Option value(String longName, String paramLabel, String description) {
-            return new Option((char) 0, longName, paramLabel, description);
+            return new Option((char) 0, longName, paramLabel, Kind.VALUE, null, false, description);
+        }
+
+        /** A long option whose value may be left out, meaning {@code fallback}. */
+        public static Option optionalValue(String longName, String paramLabel, String fallback, String description) {
+            return new Option((char) 0, longName, paramLabel, Kind.OPTIONAL_VALUE, fallback, false, description);
+        }
+
+        /** A long option that may be given any number of times. */
+        public static Option repeatable(String longName, String paramLabel, String description) {
+            return new Option((char) 0, longName, paramLabel, Kind.REPEATABLE, null, false, description);
+        }
+
+        /** This option, left out of help. */
+        public Option hide() {
+            return new Option(shortName, longName, paramLabel, kind, fallback, true, description);
         }
 
         public boolean takesValue() {
-            return paramLabel != null;
+            return kind != Kind.FLAG;
         }
 
         /** How errors name it: {@code -s} or {@code --dump}. */
@@ -63,12 +103,14 @@ public final class Getopt {
             return shortName != 0 ? "-" + shortName : "--" + longName;
         }
 
-        /** How help lists it: {@code -h, --help}, {@code -s SLOT}, {@code     --dump=FILE}. */
+        /** How help lists it: {@code -h, --help}, {@code -s SLOT}, {@code     --dump=FILE}, {@code --dir[=DIR]}. */
         String synopsis() {
             StringBuilder b = new StringBuilder(shortName != 0 ? "-" + shortName : "  ");
             if (longName != null) {
                 b.append(shortName != 0 ? ", " : "  ").append("--").append(longName);
-                if (takesValue()) {
+                if (kind == Kind.OPTIONAL_VALUE) {
+                    b.append("[=").append(paramLabel).append(']');
+                } else if (takesValue()) {
                     b.append('=').append(paramLabel);
                 }
             } else if (takesValue()) {
@@ -92,6 +134,11 @@ public final class Getopt {
 
         public boolean has(Option o) {
             return count(o) > 0;
+        }
+
+        /** Every value {@code o} was given, in order (a {@link Kind#REPEATABLE} option's). */
+        public List<String> values(Option o) {
+            return occurrences.stream().filter(x -> x.option() == o).map(Occurrence::value).toList();
         }
 
         /** {@code o}'s value, or null when it was not given. */
@@ -147,6 +194,9 @@ public final class Getopt {
                     seen.add(new Occurrence(o, null));
                 } else if (eq >= 0) {
                     add(seen, o, a.substring(eq + 1));
+                } else if (o.kind() == Kind.OPTIONAL_VALUE) {
+                    boolean given = i + 1 < args.size() && !args.get(i + 1).startsWith("-");
+                    add(seen, o, given ? args.get(++i) : o.fallback());
                 } else {
                     add(seen, o, next(args, ++i, o));
                 }
@@ -171,7 +221,7 @@ public final class Getopt {
     }
 
     private void add(List<Occurrence> seen, Option o, String value) {
-        if (seen.stream().anyMatch(x -> x.option() == o)) {
+        if (o.kind() != Kind.REPEATABLE && seen.stream().anyMatch(x -> x.option() == o)) {
             throw new UsageException("option '" + o.displayName() + "' should be given only once (" + usageHint() + ")");
         }
         seen.add(new Occurrence(o, value));
@@ -203,6 +253,9 @@ public final class Getopt {
         StringBuilder b = new StringBuilder("Usage: ").append(command).append(" [OPTIONS]\n");
         wrap(b, description, 0);
         for (Option o : options) {
+            if (o.hidden()) {
+                continue;
+            }
             String left = "  " + o.synopsis();
             b.append(left);
             if (left.length() + 2 > DESCRIPTION_COLUMN) {

@@ -78,9 +78,9 @@ public final class LspciCommand {
     private static final Getopt.Option LABEL = Getopt.Option.value("label", "LABEL",
             "Show the virtual bus a session under LABEL gets from a running daemon, with the config space its driver"
                     + " sees (each device is briefly acquired to read it).");
-    private static final Getopt.Option HELP = new Getopt.Option('h', "help", null,
+    private static final Getopt.Option HELP = Getopt.Option.flag('h', "help",
             "Show this help message and exit.");
-    private static final Getopt.Option VERSION = new Getopt.Option('V', "version", null,
+    private static final Getopt.Option VERSION = Getopt.Option.flag('V', "version",
             "Print version information and exit.");
 
     /** The options, in the order help lists them. */

@@ -11,7 +11,7 @@ public final class VersionProvider implements CommandLine.IVersionProvider {
     }
 
     /** The version line, for commands that print it without picocli. */
-    static String version() {
+    public static String version() {
         String v = VersionProvider.class.getPackage().getImplementationVersion();
         return "platformd " + (v == null ? "(development build)" : v);
     }

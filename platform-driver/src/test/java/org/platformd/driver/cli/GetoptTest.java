@@ -12,7 +12,7 @@ class GetoptTest {
     private static final Getopt.Option S = Getopt.Option.value('s', "SLOT", "slot");
     private static final Getopt.Option DUMP = Getopt.Option.value("dump", "FILE", "a dump");
     private static final Getopt.Option JSON = Getopt.Option.flag("json", "json");
-    private static final Getopt.Option HELP = new Getopt.Option('h', "help", null, "help");
+    private static final Getopt.Option HELP = Getopt.Option.flag('h', "help", "help");
     private static final Getopt G = new Getopt("tool sub", List.of(V, N, S, DUMP, JSON, HELP));
 
     @Test
@@ -82,7 +82,26 @@ class GetoptTest {
     }
 
     @Test
+    void anOptionalValueIsTheNextArgumentUnlessThatIsAnOption() {
+        Getopt.Option dir = Getopt.Option.optionalValue("dir", "DIR", "/default", "a directory");
+        Getopt.Option tag = Getopt.Option.repeatable("tag", "T", "a tag");
+        Getopt.Option hidden = Getopt.Option.value("knob", "N", "tuning").hide();
+        Getopt g = new Getopt("d", List.of(dir, tag, hidden, JSON));
+        assertEquals("/default", g.parse(List.of("--dir", "--json")).value(dir));
+        assertEquals("/default", g.parse(List.of("--dir")).value(dir));
+        assertEquals("/x", g.parse(List.of("--dir", "/x")).value(dir));
+        assertEquals("/y", g.parse(List.of("--dir=/y")).value(dir));
+        assertEquals(List.of("a", "b,c"), g.parse(List.of("--tag", "a", "--tag=b,c")).values(tag));
+        assertEquals("3", g.parse(List.of("--knob", "3")).value(hidden));
+        String help = g.help("D.");
+        assertTrue(help.contains("--dir[=DIR]"), help);
+        assertFalse(help.contains("knob"), "hidden: " + help);
+    }
+
+    @Test
     void anOptionNeedsAName() {
-        assertThrows(IllegalArgumentException.class, () -> new Getopt.Option((char) 0, null, null, "x"));
+        assertThrows(IllegalArgumentException.class, () -> Getopt.Option.flag(null, "x"));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Getopt.Option('x', null, null, Getopt.Kind.VALUE, null, false, "a value needs a label"));
     }
 }
