@@ -1,4 +1,4 @@
-// The daemon's command-line flags (picocli), turned into listeners and settings.
+// The daemon's command-line flags, turned into listeners and settings.
 package org.platformd.driver;
 
 import java.net.InetAddress;
@@ -12,141 +12,209 @@ import java.util.List;
 import java.util.Set;
 import org.platformd.driver.server.Listener;
 import org.platformd.driver.server.SocketPath;
-import picocli.CommandLine.Option;
+import org.platformd.driver.cli.Getopt;
+import org.platformd.driver.cli.UsageException;
 
-/** The daemon's command-line flags (picocli), turned into listeners and settings. */
+/**
+ * The daemon's command-line flags, turned into listeners and settings. The flags are a {@link Getopt}
+ * table ({@link #OPTIONS}): picocli's model, built by reflection, was a third of the daemon's time to ready.
+ * Parsed once into final fields; immutable.
+ */
 public final class DaemonOptions {
 
-    @Option(names = "--socket", paramLabel = "PATH",
-            description = "Unix socket to listen on (mode 0660; a stale socket is replaced, a live daemon refuses). "
-                    + "Default: $XDG_RUNTIME_DIR/platformd/platformd.sock, /run/platformd/platformd.sock for root, "
-                    + "else /tmp/platformd-$UID/platformd.sock.")
-    Path socket;
+    private static final Getopt.Option SOCKET = Getopt.Option.value("socket", "PATH",
+            "Unix socket to listen on (mode 0660; a stale socket is replaced, a live daemon refuses). Default:"
+                    + " $XDG_RUNTIME_DIR/platformd/platformd.sock, /run/platformd/platformd.sock for root, else"
+                    + " /tmp/platformd-$UID/platformd.sock.");
+    private static final Getopt.Option NO_UNIX_SOCKET = Getopt.Option.flag("no-unix-socket",
+            "Do not listen on a Unix socket (TCP only).");
+    private static final Getopt.Option FD_SOCKET = Getopt.Option.value("fd-socket", "PATH",
+            "Unix socket where ExportResource tokens are redeemed for file descriptors (mode 0660). Default: the"
+                    + " --socket path with \".fds\" appended. Needs the Unix socket.");
+    private static final Getopt.Option FD_TOKEN_TTL_MS = Getopt.Option.value("fd-token-ttl-ms", "MS",
+            "How long an ExportResource token is accepted.").hide();
+    private static final Getopt.Option TCP = Getopt.Option.value("tcp", "HOST:PORT",
+            "Also listen on TCP; needs --tls-cert, --tls-key and --tls-client-ca (mutual TLS), or"
+                    + " --insecure-tcp-loopback with a loopback HOST.");
+    private static final Getopt.Option TLS_CERT = Getopt.Option.value("tls-cert", "PEM",
+            "Server certificate chain for --tcp.");
+    private static final Getopt.Option TLS_KEY = Getopt.Option.value("tls-key", "PEM",
+            "Server private key (PKCS#8 PEM) for --tcp.");
+    private static final Getopt.Option TLS_CLIENT_CA = Getopt.Option.value("tls-client-ca", "PEM",
+            "CA that signs client certificates; a client's certificate CN is its session label.");
+    private static final Getopt.Option TLS_ADMIN_CN = Getopt.Option.repeatable("tls-admin-cn", "CN",
+            "Client certificate CN allowed to call AdminService over TLS (repeatable).");
+    private static final Getopt.Option INSECURE_TCP_LOOPBACK = Getopt.Option.flag("insecure-tcp-loopback",
+            "Development only, not with --backend linux: serve --tcp in plaintext; HOST must be a loopback address."
+                    + " Peers are anonymous: only policies with uid=\"*\" admit them, no AdminService.");
+    private static final Getopt.Option POLICY = Getopt.Option.value("policy", "FILE",
+            "Policy file (watched: an edit is validated and applied, or rejected with the old policy kept). Default:"
+                    + " the shipped example (see --print-default-policy).");
+    private static final Getopt.Option PRINT_DEFAULT_POLICY = Getopt.Option.flag("print-default-policy",
+            "Print the shipped example policy and exit.");
+    private static final Getopt.Option BACKEND = Getopt.Option.value("backend", "sim|linux",
+            "Hardware backend (default sim: the emulated machine; linux: this machine's PCI devices through sysfs,"
+                    + " VFIO, UIO and port I/O).");
+    private static final Getopt.Option TAKE_OVER = Getopt.Option.repeatable("take-over", "BDF[,BDF...]",
+            "With --backend linux: PCI functions to take from their kernel drivers at start (bound to vfio-pci, or"
+                    + " uio_pci_generic without VFIO) and give back at exit. Besides these, only functions a policy"
+                    + " marks driver_override=\"yes\" are taken, while a session holds them.");
+    private static final Getopt.Option STATE_DIR = Getopt.Option.value("state-dir", "DIR",
+            "With --backend linux: where the daemon journals the devices it takes from their drivers (a daemon that"
+                    + " died holding them is undone at the next start) and holds the lock that keeps a second daemon"
+                    + " off the same devices (default /run/platformd).");
+    private static final Getopt.Option MACHINE = Getopt.Option.value("machine", "FILE",
+            "Emulated machine description for --backend sim (default: the built-in machine).");
+    private static final Getopt.Option DEVICES_FROM = Getopt.Option.value("devices-from", "SOURCE",
+            "Inventory only, no backend: sysfs[:DIR] or dump:FILE (lspci -x dump). Devices are listed, granted and"
+                    + " acquired, but the data path answers FAILED_PRECONDITION.");
+    private static final Getopt.Option LEASE_GRACE = Getopt.Option.value("lease-grace", "SECONDS",
+            "Lease of a session that asked for none, in seconds (default 10).");
+    private static final Getopt.Option MAX_SESSIONS = Getopt.Option.value("max-sessions", "N",
+            "Most sessions at once (default 4096).");
+    private static final Getopt.Option KEEPALIVE_MS = Getopt.Option.value("keepalive-ms", "MS",
+            "How long a connection may be silent before the server pings it.").hide();
+    private static final Getopt.Option KEEPALIVE_TIMEOUT_MS = Getopt.Option.value("keepalive-timeout-ms", "MS",
+            "How long the server waits for a ping's answer before it closes the connection.").hide();
+    private static final Getopt.Option CALL_THREADS = Getopt.Option.value("call-threads", "N",
+            "Most gRPC calls running at once (default 64); more wait their turn. What one peer may occupy is the"
+                    + " policy's <peer-limits calls>.");
+    private static final Getopt.Option METRICS_HTTP = Getopt.Option.value("metrics-http", "HOST:PORT",
+            "Serve Prometheus metrics on http://HOST:PORT/metrics. HOST must be a loopback address unless --tls-cert"
+                    + " and --tls-key are given (then HTTPS with that certificate).");
+    private static final Getopt.Option METRICS_TEXTFILE = Getopt.Option.value("metrics-textfile", "PATH",
+            "Write the metrics to PATH (Prometheus text format, for node_exporter's textfile collector), atomically"
+                    + " (temporary file + rename), every --metrics-textfile-interval seconds and at exit.");
+    private static final Getopt.Option METRICS_TEXTFILE_INTERVAL = Getopt.Option.value("metrics-textfile-interval",
+            "SECONDS", "How often --metrics-textfile is rewritten (default 15).");
+    private static final Getopt.Option CDI_DIR = Getopt.Option.optionalValue("cdi-dir", "DIR", "/var/run/cdi",
+            "Write a CDI spec (kind platformd.org/device, one device per policy label) to"
+                    + " DIR/platformd.org-device.json, rewritten at each policy reload; without DIR /var/run/cdi.");
+    private static final Getopt.Option KUBELET_DIR = Getopt.Option.optionalValue("kubelet-dir", "DIR",
+            "/var/lib/kubelet/device-plugins",
+            "Be a Kubernetes device plugin (v1beta1): register resource platformd.org/LABEL per policy label with"
+                    + " DIR/kubelet.sock and serve it on DIR/platformd-LABEL.sock; without DIR"
+                    + " /var/lib/kubelet/device-plugins.");
+    private static final Getopt.Option KUBELET_POLL_MS = Getopt.Option.value("kubelet-poll-ms", "MS",
+            "How often the kubelet's socket and the plugin sockets are checked (kubelet restarts).").hide();
+    private static final Getopt.Option POLICY_POLL_MS = Getopt.Option.value("policy-poll-ms", "MS",
+            "How often the policy file is checked for changes.").hide();
+    private static final Getopt.Option HELP = Getopt.Option.flag('h', "help", "Show this help message and exit.");
+    private static final Getopt.Option VERSION = Getopt.Option.flag('V', "version",
+            "Print version information and exit.");
 
-    @Option(names = "--no-unix-socket", description = "Do not listen on a Unix socket (TCP only).")
-    boolean noUnixSocket;
+    /** The flags, in the order help lists them. */
+    static final Getopt OPTIONS = new Getopt("platformd", List.of(SOCKET, NO_UNIX_SOCKET, FD_SOCKET,
+            FD_TOKEN_TTL_MS, TCP, TLS_CERT, TLS_KEY, TLS_CLIENT_CA, TLS_ADMIN_CN, INSECURE_TCP_LOOPBACK, POLICY,
+            PRINT_DEFAULT_POLICY, BACKEND, TAKE_OVER, STATE_DIR, MACHINE, DEVICES_FROM, LEASE_GRACE, MAX_SESSIONS,
+            KEEPALIVE_MS, KEEPALIVE_TIMEOUT_MS, CALL_THREADS, METRICS_HTTP, METRICS_TEXTFILE,
+            METRICS_TEXTFILE_INTERVAL, CDI_DIR, KUBELET_DIR, KUBELET_POLL_MS, POLICY_POLL_MS, HELP, VERSION));
 
-    @Option(names = "--fd-socket", paramLabel = "PATH",
-            description = "Unix socket where ExportResource tokens are redeemed for file descriptors (mode 0660). "
-                    + "Default: the --socket path with \".fds\" appended. Needs the Unix socket.")
-    Path fdSocket;
+    /** What {@code platformd --help} says the daemon is. */
+    static final String DESCRIPTION = "The platformd platform driver daemon: hands PCI devices to client drivers"
+            + " under a policy.";
 
-    @Option(names = "--fd-token-ttl-ms", paramLabel = "MS", defaultValue = "10000", hidden = true,
-            description = "How long an ExportResource token is accepted.")
-    long fdTokenTtlMillis;
+    final Path socket;
+    final boolean noUnixSocket;
+    final Path fdSocket;
+    final long fdTokenTtlMillis;
+    final String tcp;
+    final Path tlsCert;
+    final Path tlsKey;
+    final Path tlsClientCa;
+    final List<String> tlsAdminCns;
+    final boolean insecureTcpLoopback;
+    final Path policy;
+    final boolean printDefaultPolicy;
+    final String backend;
+    final List<String> takeOver;
+    final Path stateDir;
+    final Path machine;
+    final String devicesFrom;
+    final long leaseGraceSeconds;
+    final int maxSessions;
+    final long keepAliveMillis;
+    final long keepAliveTimeoutMillis;
+    final int callThreads;
+    final String metricsHttp;
+    final Path metricsTextFile;
+    final long metricsTextFileIntervalSeconds;
+    final Path cdiDir;
+    final Path kubeletDir;
+    final long kubeletPollMillis;
+    final long policyPollMillis;
+    /** {@code --help} or {@code --version}: print and exit, start nothing. */
+    final boolean help;
+    final boolean version;
 
-    @Option(names = "--tcp", paramLabel = "HOST:PORT",
-            description = "Also listen on TCP; needs --tls-cert, --tls-key and --tls-client-ca (mutual TLS), "
-                    + "or --insecure-tcp-loopback with a loopback HOST.")
-    String tcp;
+    private DaemonOptions(Getopt.Parsed p) {
+        if (!p.operands().isEmpty()) {
+            throw new UsageException("unexpected argument '" + p.operands().get(0) + "' (try 'platformd --help')");
+        }
+        socket = path(p, SOCKET);
+        noUnixSocket = p.has(NO_UNIX_SOCKET);
+        fdSocket = path(p, FD_SOCKET);
+        fdTokenTtlMillis = number(p, FD_TOKEN_TTL_MS, 10_000);
+        tcp = p.value(TCP);
+        tlsCert = path(p, TLS_CERT);
+        tlsKey = path(p, TLS_KEY);
+        tlsClientCa = path(p, TLS_CLIENT_CA);
+        tlsAdminCns = p.values(TLS_ADMIN_CN);
+        insecureTcpLoopback = p.has(INSECURE_TCP_LOOPBACK);
+        policy = path(p, POLICY);
+        printDefaultPolicy = p.has(PRINT_DEFAULT_POLICY);
+        backend = p.value(BACKEND) != null ? p.value(BACKEND) : "sim";
+        takeOver = p.values(TAKE_OVER).stream().flatMap(v -> java.util.Arrays.stream(v.split(","))).toList();
+        stateDir = p.value(STATE_DIR) != null ? Path.of(p.value(STATE_DIR)) : Path.of("/run/platformd");
+        machine = path(p, MACHINE);
+        devicesFrom = p.value(DEVICES_FROM);
+        leaseGraceSeconds = number(p, LEASE_GRACE, 10);
+        maxSessions = Math.toIntExact(intNumber(p, MAX_SESSIONS, 4096));
+        keepAliveMillis = number(p, KEEPALIVE_MS, 30_000);
+        keepAliveTimeoutMillis = number(p, KEEPALIVE_TIMEOUT_MS, 10_000);
+        callThreads = Math.toIntExact(intNumber(p, CALL_THREADS, 64));
+        metricsHttp = p.value(METRICS_HTTP);
+        metricsTextFile = path(p, METRICS_TEXTFILE);
+        metricsTextFileIntervalSeconds = number(p, METRICS_TEXTFILE_INTERVAL, 15);
+        cdiDir = path(p, CDI_DIR);
+        kubeletDir = path(p, KUBELET_DIR);
+        kubeletPollMillis = number(p, KUBELET_POLL_MS, 1000);
+        policyPollMillis = number(p, POLICY_POLL_MS, 250);
+        help = p.has(HELP);
+        version = p.has(VERSION);
+    }
 
-    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain for --tcp.")
-    Path tlsCert;
+    private static Path path(Getopt.Parsed p, Getopt.Option o) {
+        String v = p.value(o);
+        return v == null ? null : Path.of(v);
+    }
 
-    @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key (PKCS#8 PEM) for --tcp.")
-    Path tlsKey;
+    private static long number(Getopt.Parsed p, Getopt.Option o, long absent) {
+        String v = p.value(o);
+        if (v == null) {
+            return absent;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("invalid value for option '" + o.displayName() + "': '" + v
+                    + "' is not a whole number (try 'platformd --help')");
+        }
+    }
 
-    @Option(names = "--tls-client-ca", paramLabel = "PEM",
-            description = "CA that signs client certificates; a client's certificate CN is its session label.")
-    Path tlsClientCa;
+    private static long intNumber(Getopt.Parsed p, Getopt.Option o, int absent) {
+        long n = number(p, o, absent);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw new UsageException("invalid value for option '" + o.displayName() + "': '" + p.value(o)
+                    + "' is out of range (try 'platformd --help')");
+        }
+        return n;
+    }
 
-    @Option(names = "--tls-admin-cn", paramLabel = "CN",
-            description = "Client certificate CN allowed to call AdminService over TLS (repeatable).")
-    List<String> tlsAdminCns = new ArrayList<>();
-
-    @Option(names = "--insecure-tcp-loopback",
-            description = "Development only, not with --backend linux: serve --tcp in plaintext; HOST must be a loopback"
-                    + " address. Peers are anonymous: only policies with uid=\"*\" admit them, no AdminService.")
-    boolean insecureTcpLoopback;
-
-    @Option(names = "--policy", paramLabel = "FILE",
-            description = "Policy file (watched: an edit is validated and applied, or rejected with the old policy "
-                    + "kept). Default: the shipped example (see --print-default-policy).")
-    Path policy;
-
-    @Option(names = "--print-default-policy", description = "Print the shipped example policy and exit.")
-    boolean printDefaultPolicy;
-
-    @Option(names = "--backend", paramLabel = "sim|linux", defaultValue = "sim",
-            description = "Hardware backend (default ${DEFAULT-VALUE}: the emulated machine; linux: this machine's PCI"
-                    + " devices through sysfs, VFIO, UIO and port I/O).")
-    String backend;
-
-    @Option(names = "--take-over", paramLabel = "BDF[,BDF...]", split = ",",
-            description = "With --backend linux: PCI functions to take from their kernel drivers at start (bound to"
-                    + " vfio-pci, or uio_pci_generic without VFIO) and give back at exit. Besides these, only functions"
-                    + " a policy marks driver_override=\"yes\" are taken, while a session holds them.")
-    List<String> takeOver = new ArrayList<>();
-
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/run/platformd",
-            description = "With --backend linux: where the daemon journals the devices it takes from their drivers"
-                    + " (a daemon that died holding them is undone at the next start) and holds the lock that keeps a"
-                    + " second daemon off the same devices (default ${DEFAULT-VALUE}).")
-    Path stateDir;
-
-    @Option(names = "--machine", paramLabel = "FILE",
-            description = "Emulated machine description for --backend sim (default: the built-in machine).")
-    Path machine;
-
-    @Option(names = "--devices-from", paramLabel = "SOURCE",
-            description = "Inventory only, no backend: sysfs[:DIR] or dump:FILE (lspci -x dump). Devices are listed,"
-                    + " granted and acquired, but the data path answers FAILED_PRECONDITION.")
-    String devicesFrom;
-
-    @Option(names = "--lease-grace", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Lease of a session that asked for none, in seconds (default ${DEFAULT-VALUE}).")
-    long leaseGraceSeconds;
-
-    @Option(names = "--max-sessions", paramLabel = "N", defaultValue = "4096",
-            description = "Most sessions at once (default ${DEFAULT-VALUE}).")
-    int maxSessions;
-
-    @Option(names = "--keepalive-ms", paramLabel = "MS", defaultValue = "30000", hidden = true,
-            description = "How long a connection may be silent before the server pings it.")
-    long keepAliveMillis;
-
-    @Option(names = "--keepalive-timeout-ms", paramLabel = "MS", defaultValue = "10000", hidden = true,
-            description = "How long the server waits for a ping's answer before it closes the connection.")
-    long keepAliveTimeoutMillis;
-
-    @Option(names = "--call-threads", paramLabel = "N", defaultValue = "64",
-            description = "Most gRPC calls running at once (default ${DEFAULT-VALUE}); more wait their turn. What one"
-                    + " peer may occupy is the policy's <peer-limits calls>.")
-    int callThreads;
-
-    @Option(names = "--metrics-http", paramLabel = "HOST:PORT",
-            description = "Serve Prometheus metrics on http://HOST:PORT/metrics. HOST must be a loopback address unless"
-                    + " --tls-cert and --tls-key are given (then HTTPS with that certificate).")
-    String metricsHttp;
-
-    @Option(names = "--metrics-textfile", paramLabel = "PATH",
-            description = "Write the metrics to PATH (Prometheus text format, for node_exporter's textfile collector),"
-                    + " atomically (temporary file + rename), every --metrics-textfile-interval seconds and at exit.")
-    Path metricsTextFile;
-
-    @Option(names = "--metrics-textfile-interval", paramLabel = "SECONDS", defaultValue = "15",
-            description = "How often --metrics-textfile is rewritten (default ${DEFAULT-VALUE}).")
-    long metricsTextFileIntervalSeconds;
-
-    @Option(names = "--cdi-dir", paramLabel = "DIR", arity = "0..1", fallbackValue = "/var/run/cdi",
-            description = "Write a CDI spec (kind platformd.org/device, one device per policy label) to DIR/"
-                    + "platformd.org-device.json, rewritten at each policy reload; without DIR /var/run/cdi.")
-    Path cdiDir;
-
-    @Option(names = "--kubelet-dir", paramLabel = "DIR", arity = "0..1",
-            fallbackValue = "/var/lib/kubelet/device-plugins",
-            description = "Be a Kubernetes device plugin (v1beta1): register resource platformd.org/LABEL per policy"
-                    + " label with DIR/kubelet.sock and serve it on DIR/platformd-LABEL.sock; without DIR"
-                    + " /var/lib/kubelet/device-plugins.")
-    Path kubeletDir;
-
-    @Option(names = "--kubelet-poll-ms", paramLabel = "MS", defaultValue = "1000", hidden = true,
-            description = "How often the kubelet's socket and the plugin sockets are checked (kubelet restarts).")
-    long kubeletPollMillis;
-
-    @Option(names = "--policy-poll-ms", paramLabel = "MS", defaultValue = "250", hidden = true,
-            description = "How often the policy file is checked for changes.")
-    long policyPollMillis;
+    /** The help text {@code platformd --help} prints. */
+    static String help() {
+        return OPTIONS.help(DESCRIPTION);
+    }
 
     /** The transport settings these flags ask for. */
     public org.platformd.driver.server.DaemonServer.Settings serverSettings() {
@@ -158,14 +226,15 @@ public final class DaemonOptions {
                 Duration.ofMillis(keepAliveTimeoutMillis));
     }
 
-    /** Parses daemon flags (as bin/platformd takes them); for tests and embedding. */
+    /**
+     * Parses daemon flags (as bin/platformd takes them); for the daemon, tests and embedding.
+     *
+     * @throws IllegalArgumentException ({@link UsageException}) an unknown flag, a missing or malformed value
+     */
     public static DaemonOptions parse(String... args) {
-        DaemonOptions o = new DaemonOptions();
-        new picocli.CommandLine(o).parseArgs(args);
-        return o;
+        return new DaemonOptions(OPTIONS.parse(java.util.Arrays.asList(args)));
     }
 
-    /** The listeners these flags ask for; throws IllegalArgumentException naming the flag on misuse. */
     /**
      * The {@code --take-over} functions.
      *
@@ -185,6 +254,7 @@ public final class DaemonOptions {
         return out;
     }
 
+    /** The listeners these flags ask for; throws IllegalArgumentException naming the flag on misuse. */
     public List<Listener> listeners() {
         if (insecureTcpLoopback && "linux".equals(backend)) {
             throw new IllegalArgumentException("--insecure-tcp-loopback is refused with --backend linux: its peers are"

@@ -2,7 +2,7 @@
 package org.platformd.driver;
 
 import java.io.IOException;
-import java.util.concurrent.Callable;
+import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import org.platformd.driver.cli.VersionProvider;
 import org.platformd.driver.server.Listener;
@@ -11,9 +11,6 @@ import org.platformd.driver.systemd.ServiceNotifier;
 import org.platformd.driver.systemd.Watchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /**
  * {@code bin/platformd}: starts the daemon, prints where it listens, and runs until SIGTERM
@@ -26,19 +23,20 @@ import picocli.CommandLine.Mixin;
  * enumerated ({@link RunningDaemon#start} has returned), STOPPING=1 at the signal, and — when the
  * service manager sets WATCHDOG_USEC — WATCHDOG=1 after each passing {@link HealthProbe}.
  */
-@Command(name = "platformd", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "The platformd platform driver daemon: hands PCI devices to client drivers under a policy.")
-public final class PlatformDaemon implements Callable<Integer> {
+public final class PlatformDaemon {
     private static final Logger log = LoggerFactory.getLogger(PlatformDaemon.class);
 
-    @Mixin
-    DaemonOptions options = new DaemonOptions();
+    /** Exit status for misuse: a bad flag, or flags that contradict each other. */
+    static final int EXIT_USAGE = 2;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    private final DaemonOptions options;
 
-    @Override
-    public Integer call() throws Exception {
+    private PlatformDaemon(DaemonOptions options) {
+        this.options = options;
+    }
+
+    /** Runs the daemon until a signal; 0 after a clean shutdown, 1 when it cannot start. */
+    private int call() throws IOException, InterruptedException {
         if (options.printDefaultPolicy) {
             System.out.print(org.platformd.driver.admin.PolicyManager.shippedText());
             return 0;
@@ -60,14 +58,14 @@ public final class PlatformDaemon implements Callable<Integer> {
         }
     }
 
-    private Integer run(CountDownLatch signalled, ServiceNotifier notifier) throws InterruptedException {
+    private int run(CountDownLatch signalled, ServiceNotifier notifier) throws InterruptedException {
         notifier.status("starting: reading the policy and the devices, binding the sockets");
         RunningDaemon daemon;
         try {
             daemon = RunningDaemon.start(options);
         } catch (IllegalArgumentException e) {
             notifier.status("cannot start: " + e.getMessage());
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw e; // flags that contradict each other: a usage error, reported by main
         } catch (IOException e) {
             log.error("cannot start: {}", e.getMessage());
             notifier.status("cannot start: " + e.getMessage());
@@ -112,12 +110,27 @@ public final class PlatformDaemon implements Callable<Integer> {
         };
     }
 
-    public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new PlatformDaemon());
-        cl.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("platformd: " + e.getMessage() + " (try 'platformd --help')");
-            return 2;
-        });
-        System.exit(cl.execute(args));
+    public static void main(String[] args) throws IOException, InterruptedException {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** {@code platformd ARGS}: help, version, or the daemon until a signal; the exit status. */
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        try {
+            DaemonOptions options = DaemonOptions.parse(args);
+            if (options.help) {
+                out.print(DaemonOptions.help());
+                return 0;
+            }
+            if (options.version) {
+                out.println(VersionProvider.version());
+                return 0;
+            }
+            return new PlatformDaemon(options).call();
+        } catch (IllegalArgumentException e) {
+            String hint = e.getMessage().contains("(try 'platformd --help')") ? "" : " (try 'platformd --help')";
+            err.println("platformd: " + e.getMessage() + hint);
+            return EXIT_USAGE;
+        }
     }
 }

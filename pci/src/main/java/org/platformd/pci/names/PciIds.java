@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
  * map (a block parsed twice by two threads at once gives equal answers).
  */
 public final class PciIds {
-    private static final Logger LOG = LoggerFactory.getLogger(PciIds.class);
 
     /** Where pciutils and hwdata install the database, in the order lspci looks. */
     public static final List<Path> SYSTEM_LOCATIONS =
@@ -68,6 +67,15 @@ public final class PciIds {
         return SystemHolder.INSTANCE;
     }
 
+    /**
+     * The logger, asked for only on the paths that log: SLF4J's start (its provider lookup scans every
+     * jar on the class path, slf4j-simple builds a date formatter) was ~0.07 s of a {@code platformctl
+     * lspci} run, whose only use of this class that logs is a missing or unreadable database.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(PciIds.class);
+    }
+
     private static PciIds loadSystem() {
         String override = System.getProperty("platformd.pci.ids");
         List<Path> candidates = override != null ? List.of(Path.of(override)) : SYSTEM_LOCATIONS;
@@ -76,12 +84,12 @@ public final class PciIds {
                 try {
                     return load(p);
                 } catch (IOException e) {
-                    LOG.warn("cannot read PCI ID database {}: {}; printing numbers only", p, e.toString());
+                    log().warn("cannot read PCI ID database {}: {}; printing numbers only", p, e.toString());
                     return EMPTY;
                 }
             }
         }
-        LOG.debug("no PCI ID database in {}; printing numbers only", candidates);
+        log().debug("no PCI ID database in {}; printing numbers only", candidates);
         return EMPTY;
     }
 

@@ -7,7 +7,12 @@ import picocli.CommandLine;
 public final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
+        return new String[] {version()};
+    }
+
+    /** The version line, for commands that print it without picocli. */
+    public static String version() {
         String v = VersionProvider.class.getPackage().getImplementationVersion();
-        return new String[] {"platformd " + (v == null ? "(development build)" : v)};
+        return "platformd " + (v == null ? "(development build)" : v);
     }
 }

@@ -15,11 +15,12 @@ import org.platformd.driver.observe.EventCounts;
  * {@code platformd_} prefix, {@code _total} on counters, base units.
  *
  * <p>Each daemon has its own registry (not the library's default one), so two daemons in one JVM — the tests —
- * do not share metrics. Thread-safe.
+ * do not share metrics. Thread-safe: the JVM metrics' lazy registration holds the registry's monitor.
  */
 public final class DaemonMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final RpcMetricsInterceptor rpcs;
+    private boolean jvmRegistered; // guarded by registry
 
     public DaemonMetrics(DaemonObservations daemon) {
         GaugeWithCallback.builder().name("platformd_sessions").help("Live client sessions")
@@ -49,10 +50,20 @@ public final class DaemonMetrics {
                 .help("PCI functions taken from their kernel drivers (--take-over, driver_override=\"yes\")")
                 .callback(cb -> cb.call(daemon.takeOvers())).register(registry);
         rpcs = new RpcMetricsInterceptor(registry);
-        JvmMetrics.builder().register(registry);
     }
 
+    /**
+     * The registry, for an exporter (HTTP endpoint, text file). The JVM's metrics join it the first time it is
+     * asked for: registering them starts the JVM's management beans (JMX, the diagnostic commands), ~0.2 s of CPU
+     * that a daemon nobody scrapes need not spend before it is ready.
+     */
     public PrometheusRegistry registry() {
+        synchronized (registry) {
+            if (!jvmRegistered) {
+                JvmMetrics.builder().register(registry);
+                jvmRegistered = true;
+            }
+        }
         return registry;
     }
 

@@ -27,6 +27,28 @@ class LspciCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** The path bin/platformctl takes for lspci: no picocli at all. */
+    private static Run runDirect(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = LspciCommand.run(List.of(args), new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void theDirectPathAndPicocliTreeAgree(@TempDir Path dir) throws Exception {
+        Path d = dump(dir);
+        for (List<String> args : List.of(List.of("-vv", "--dump", d.toString()), List.of("--json", "--dump=" + d),
+                List.of("-q"), List.of("--dump"), List.of("extra"), List.of("-h"), List.of("-V"))) {
+            List<String> tree = new ArrayList<>(List.of("lspci"));
+            tree.addAll(args);
+            assertEquals(run(tree.toArray(String[]::new)), runDirect(args.toArray(String[]::new)), "with " + args);
+        }
+        Run unknown = runDirect("-q");
+        assertEquals(2, unknown.code());
+        assertEquals("lspci: unknown option: '-q' (try 'platformctl lspci --help')\n", unknown.err());
+    }
+
     private static Path dump(Path dir) throws Exception {
         StringBuilder sb = new StringBuilder("00:1f.2 SATA controller: Intel\n");
         sb.append("00: 86 80 22 29 07 04 b0 02 02 01 06 01 00 00 00 00\n");
@@ -73,6 +95,9 @@ class LspciCommandTest {
         assertEquals(0, r.code(), r.err());
         assertFalse(r.out().isBlank());
         assertEquals(0, run("lspci", "--help").code());
+        assertTrue(run("lspci", "--help").out().contains("--dump=FILE"));
+        assertTrue(run("help", "lspci").out().contains("--dump=FILE"), "platformctl help lspci: the same help");
+        assertTrue(run("--help").out().contains("lspci"), "listed among the subcommands");
     }
 
     @Test
