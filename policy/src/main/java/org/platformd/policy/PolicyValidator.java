@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.platformd.pci.BusAddress;
 import org.platformd.policy.PciClassAlias.ClassPattern;
-import org.platformd.policy.xml.XmlAttribute;
-import org.platformd.policy.xml.XmlElement;
+import org.platformd.xml.XmlAttribute;
+import org.platformd.xml.XmlElement;
+import org.platformd.xml.XmlLocation;
 
 /**
  * Turns the elements of a policy file into a {@link Policy}, collecting every problem on
@@ -50,9 +51,7 @@ final class PolicyValidator {
         this.file = file;
     }
 
-    LoadResult validate(XmlElement root, List<Problem> earlier) {
-        problems.addAll(earlier);
-        errors += (int) earlier.stream().filter(Problem::isError).count();
+    LoadResult validate(XmlElement root) {
         List<PolicyRule> rules = new ArrayList<>();
         PolicyRule defaultRule = null;
         if (!root.name().equals("config")) {
@@ -63,9 +62,9 @@ final class PolicyValidator {
             error(a.location(), "<config> takes no attributes; attribute " + a.name() + " is unknown");
         }
         Map<LabelSelector.Specificity, XmlElement> bySpecificity = new HashMap<>();
-        SourceLocation firstDefault = null;
+        XmlLocation firstDefault = null;
         PeerLimits limits = PeerLimits.DEFAULT;
-        SourceLocation firstLimits = null;
+        XmlLocation firstLimits = null;
         for (XmlElement child : root.children()) {
             switch (child.name()) {
                 case "policy" -> {
@@ -113,7 +112,7 @@ final class PolicyValidator {
         int sessions = limit(attrs.get("sessions"), who, expected, d.sessions());
         int tokens = limit(attrs.get("export_tokens"), who, expected, d.exportTokens());
         int calls = limit(attrs.get("calls"), who, expected, d.calls());
-        return new PeerLimits(sessions, tokens, calls, Optional.of(e.location()));
+        return new PeerLimits(sessions, tokens, calls, Optional.of(at(e)));
     }
 
     private int limit(XmlAttribute a, String who, String expected, int fallback) {
@@ -168,7 +167,7 @@ final class PolicyValidator {
             warning(e.location(), who + " grants no devices; sessions under it see an empty bus");
         }
         return errorCount() == before
-                ? Optional.of(new PolicyRule(Optional.of(selector), attributes, devices, e.location()))
+                ? Optional.of(new PolicyRule(Optional.of(selector), attributes, devices, at(e)))
                 : Optional.empty();
     }
 
@@ -184,7 +183,7 @@ final class PolicyValidator {
         PolicyAttributes attributes = sessionAttributes(attrs, "<default-policy>");
         List<DeviceSelector> devices = devices(e, "<default-policy>");
         return errorCount() == before
-                ? Optional.of(new PolicyRule(Optional.empty(), attributes, devices, e.location()))
+                ? Optional.of(new PolicyRule(Optional.empty(), attributes, devices, at(e)))
                 : Optional.empty();
     }
 
@@ -291,7 +290,7 @@ final class PolicyValidator {
             try {
                 BusAddress address = BusAddress.parse(name);
                 return errorCount() == before
-                        ? Optional.of(new DeviceSelector.ByBusAddress(address, access, e.location()))
+                        ? Optional.of(new DeviceSelector.ByBusAddress(address, access, at(e)))
                         : Optional.empty();
             } catch (IllegalArgumentException ex) {
                 error(nameAttr.location(), "<device name=\"" + name + "\"> in " + who
@@ -313,7 +312,7 @@ final class PolicyValidator {
             }
         }
         return errorCount() == before
-                ? Optional.of(new DeviceSelector.ByPlatformName(name, DeviceAccess.DEFAULT, e.location()))
+                ? Optional.of(new DeviceSelector.ByPlatformName(name, DeviceAccess.DEFAULT, at(e)))
                 : Optional.empty();
     }
 
@@ -378,7 +377,7 @@ final class PolicyValidator {
         }
         DeviceAccess access = access(attrs, who, "<pci>");
         if (errorCount() != before) return Optional.empty();
-        return Optional.of(new DeviceSelector.ByPciIds(vendor, device, classMatch, classText, access, e.location()));
+        return Optional.of(new DeviceSelector.ByPciIds(vendor, device, classMatch, classText, access, at(e)));
     }
 
     private DeviceAccess access(Map<String, XmlAttribute> attrs, String who, String what) {
@@ -564,6 +563,18 @@ final class PolicyValidator {
 
     private int errorCount() {
         return errors;
+    }
+
+    private static SourceLocation at(XmlElement e) {
+        return SourceLocation.of(e.location());
+    }
+
+    private void error(XmlLocation at, String message) {
+        error(SourceLocation.of(at), message);
+    }
+
+    private void warning(XmlLocation at, String message) {
+        warning(SourceLocation.of(at), message);
     }
 
     private void error(SourceLocation at, String message) {
