@@ -13,7 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.platformd.driver.server.PeerCredentials;
+import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.fd.NativeFd;
 import org.platformd.policy.PeerLimits;
 import org.slf4j.Logger;

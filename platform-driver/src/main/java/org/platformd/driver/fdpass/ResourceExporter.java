@@ -12,7 +12,7 @@ import org.platformd.bridge.Irq;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DeviceHandle;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.peer.Peer;
 import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.fd.NativeFd;

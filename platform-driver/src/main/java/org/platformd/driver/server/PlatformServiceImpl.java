@@ -15,6 +15,7 @@ import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.InterruptSupport;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.fdpass.ResourceExporter;
+import org.platformd.driver.peer.Peer;
 import org.platformd.driver.session.Session;
 import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.*;
@@ -64,14 +65,14 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     }
 
     private Session session(String id) {
-        return registry.get(id, Peer.current());
+        return registry.get(id, PeerContext.current());
     }
 
     @Override
     public void openSession(OpenSessionRequest req, StreamObserver<OpenSessionResponse> out) {
         Calls.unary("OpenSession", out, () -> {
             Duration lease = req.hasLeaseDuration() ? duration(req.getLeaseDuration()) : null;
-            Peer peer = Peer.current();
+            Peer peer = PeerContext.current();
             Session s = registry.open(req.getLabel(), peer, lease);
             var attrs = s.rule().attributes();
             return OpenSessionResponse.newBuilder()
@@ -369,7 +370,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
 
     @Override
     public void exportResource(ExportResourceRequest req, StreamObserver<ExportResourceResponse> out) {
-        Calls.unary("ExportResource", out, () -> exporter.export(session(req.getSessionId()), Peer.current(), req));
+        Calls.unary("ExportResource", out, () -> exporter.export(session(req.getSessionId()), PeerContext.current(), req));
     }
 
     /** google.protobuf.Duration's valid range: +-10,000 years (duration.proto). */

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.platformd.policy.PeerLimits;
 import org.platformd.policy.SourceLocation;
-import org.platformd.driver.server.PeerCredentials;
+import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.fd.EventFd;
 import org.platformd.fd.NativeFd;
 
