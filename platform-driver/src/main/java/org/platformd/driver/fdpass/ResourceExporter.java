@@ -13,6 +13,7 @@ import org.platformd.bridge.ResourceInfo;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.peer.Peer;
+import org.platformd.driver.session.CallScope;
 import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.fd.NativeFd;
@@ -137,7 +138,7 @@ public final class ResourceExporter {
         if (d == null) {
             throw failed("device " + device + " is not acquired by this session");
         }
-        org.platformd.driver.server.Calls.enter(d.enter());
+        CallScope.enter(d.enter());
         return d.handle();
     }
 

@@ -16,6 +16,7 @@ import org.platformd.driver.device.InterruptSupport;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.fdpass.ResourceExporter;
 import org.platformd.driver.peer.Peer;
+import org.platformd.driver.session.CallScope;
 import org.platformd.driver.session.Session;
 import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.*;
@@ -163,12 +164,12 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     }
 
     /**
-     * The held device of a device call, with its fence entered for the rest of the call ({@link Calls#enter}):
+     * The held device of a device call, with its fence entered for the rest of the call ({@link CallScope#enter}):
      * a release that starts meanwhile waits for this call, and a call that starts after it fails.
      */
     private Held held(String sessionId, String deviceName) {
         Held h = lookup(sessionId, deviceName);
-        Calls.enter(h.held().enter());
+        CallScope.enter(h.held().enter());
         return h;
     }
 
@@ -259,7 +260,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Held h;
         try {
             // The setup runs in a call scope (the fence is left before the stream's thread starts waiting).
-            h = Calls.scoped(() -> streamSetup(req));
+            h = CallScope.scoped(() -> streamSetup(req));
         } catch (PlatformError | StatusRuntimeException | BridgeException e) {
             out.onError(Calls.status("StreamInterrupts", e));
             return;
