@@ -42,7 +42,7 @@ import org.platformd.proto.v1.WatchSessionResponse;
 
 /**
  * {@code platformd.v1.PlatformService}: sessions, the virtual bus and device ownership.
- * Every call acts for {@link Peer#current()}; a session id is only honoured for the peer
+ * Every call acts for {@link PeerContext#current()}; a session id is only honoured for the peer
  * that opened it. RPCs of the data path (registers, ports, interrupts, DMA, config space)
  * go to the device's core-bridge sessions through its {@link DeviceHandle}; ExportResource
  * (the fd fast path) to {@link ResourceExporter}.
