@@ -17,7 +17,7 @@ import org.platformd.driver.device.Ownership;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.observe.EventCounts;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.peer.Peer;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.AllocateDmaResponse;
