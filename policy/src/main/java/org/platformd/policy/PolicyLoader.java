@@ -10,7 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
-import org.platformd.policy.xml.SafeXmlReader;
+import org.platformd.xml.DocumentKind;
+import org.platformd.xml.SafeXmlReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +31,12 @@ public final class PolicyLoader {
     public static final String SCHEMA = "/org/platformd/policy/platformd-policy.xsd";
 
     private static final Logger LOG = LoggerFactory.getLogger(PolicyLoader.class);
+    /** How the XML reader names a policy file in its messages. */
+    private static final DocumentKind POLICY_FILE =
+            new DocumentKind("policy", "config", "a policy needs three (<config>, <policy>, <device>)");
 
     private final ParseLimits limits;
+    private final SafeXmlReader reader;
 
     public PolicyLoader() {
         this(ParseLimits.DEFAULT);
@@ -39,6 +44,7 @@ public final class PolicyLoader {
 
     public PolicyLoader(ParseLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.reader = new SafeXmlReader(POLICY_FILE, limits.toXmlLimits());
     }
 
     public ParseLimits limits() {
@@ -49,7 +55,7 @@ public final class PolicyLoader {
     public LoadResult load(Path file) {
         String name = file.toString();
         SourceLocation top = new SourceLocation(name, 1, 1);
-        byte[] content;
+        SafeXmlReader.Result read;
         try {
             if (Files.isDirectory(file)) {
                 return rejected(top, "is a directory, not a policy file");
@@ -57,28 +63,24 @@ public final class PolicyLoader {
             if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(file)) {
                 long size = Files.size(file);
                 if (size > limits.maxBytes()) {
-                    return rejected(top, SafeXmlReader.tooLargeMessage(size, limits.maxBytes()));
+                    return rejected(top, reader.tooLargeMessage(size));
                 }
             }
             try (InputStream in = Files.newInputStream(file)) {
-                content = readBounded(in);
+                read = reader.read(name, in);
             }
         } catch (NoSuchFileException e) {
             return rejected(top, "no such file");
         } catch (IOException e) {
             return rejected(top, "cannot read the file: " + e);
-        } catch (TooLarge e) {
-            return rejected(top, e.getMessage());
         }
-        return parse(name, content);
+        return validate(name, read);
     }
 
     /** Loads a policy from a stream (read at most up to the size limit + 1 byte). */
     public LoadResult load(String name, InputStream in) {
         try {
-            return parse(name, readBounded(in));
-        } catch (TooLarge e) {
-            return rejected(new SourceLocation(name, 1, 1), e.getMessage());
+            return validate(name, reader.read(name, in));
         } catch (IOException e) {
             return rejected(new SourceLocation(name, 1, 1), "cannot read: " + e);
         }
@@ -86,12 +88,16 @@ public final class PolicyLoader {
 
     /** Parses and validates policy text already in memory. */
     public LoadResult parse(String name, byte[] content) {
-        SafeXmlReader.Result read = new SafeXmlReader(limits).read(name, content);
-        LoadResult result = read.root().isPresent() && read.problems().stream().noneMatch(Problem::isError)
-                ? new PolicyValidator(name).validate(read.root().get(), read.problems())
-                : new LoadResult.Rejected(read.problems().isEmpty()
-                        ? List.of(Problem.error(new SourceLocation(name, 1, 1), "no <config> element"))
-                        : read.problems());
+        return validate(name, reader.read(name, content));
+    }
+
+    /** Every problem the reader found is an error: a file with one never yields a Policy. */
+    private static LoadResult validate(String name, SafeXmlReader.Result read) {
+        List<Problem> problems = read.problems().stream()
+                .map(p -> Problem.error(SourceLocation.of(p.location()), p.message())).toList();
+        LoadResult result = read.root().isPresent() && problems.isEmpty()
+                ? new PolicyValidator(name).validate(read.root().get())
+                : new LoadResult.Rejected(problems);
         if (result instanceof LoadResult.Loaded loaded) {
             LOG.debug("loaded {} with {} problems", loaded.policy(), result.problems().size());
         } else {
@@ -110,22 +116,7 @@ public final class PolicyLoader {
         }
     }
 
-    private byte[] readBounded(InputStream in) throws IOException, TooLarge {
-        byte[] content = in.readNBytes((int) limits.maxBytes() + 1);
-        if (content.length > limits.maxBytes()) {
-            throw new TooLarge("the file is larger than the limit of " + limits.maxBytes()
-                    + " bytes for a policy; reading stopped there (is this the right file?)");
-        }
-        return content;
-    }
-
     private static LoadResult rejected(SourceLocation at, String message) {
         return new LoadResult.Rejected(List.of(Problem.error(at, message)));
-    }
-
-    private static final class TooLarge extends Exception {
-        TooLarge(String message) {
-            super(message);
-        }
     }
 }

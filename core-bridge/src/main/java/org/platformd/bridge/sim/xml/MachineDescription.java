@@ -32,7 +32,7 @@ public record MachineDescription(String name, String source, List<PciNode> rootB
         /** Line in the source, for error messages. */
         int line();
 
-        /** Column in the source (where the element's start tag ends), for error messages. */
+        /** Column in the source (where the element's start tag begins: its '<'), for error messages. */
         int column();
     }
 

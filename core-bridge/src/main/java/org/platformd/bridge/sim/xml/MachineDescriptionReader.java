@@ -16,12 +16,20 @@ import org.platformd.bridge.sim.xml.MachineDescription.BridgeSpec;
 import org.platformd.bridge.sim.xml.MachineDescription.DeviceSpec;
 import org.platformd.bridge.sim.xml.MachineDescription.PciNode;
 import org.platformd.bridge.sim.xml.MachineDescription.PlatformSpec;
+import org.platformd.xml.DocumentKind;
+import org.platformd.xml.SafeXmlReader;
+import org.platformd.xml.XmlAttribute;
+import org.platformd.xml.XmlElement;
+import org.platformd.xml.XmlException;
+import org.platformd.xml.XmlLimits;
+import org.platformd.xml.XmlProblem;
 
 /**
  * Reads the machine XML format (documented in core-bridge/README.md) into a {@link MachineDescription},
  * checking everything it can before a device is built: known elements, attributes and models, slot
  * syntax, no two nodes in one slot, functions 1-7 only next to a function 0, unique platform names and
- * non-overlapping ports. Every error names file and line. Stateless.
+ * non-overlapping ports. Every error names file, line and column. The XML itself is read by the
+ * hardened {@link SafeXmlReader} (no DTDs or entities, bounded size and depth, UTF-8 only). Stateless.
  */
 public final class MachineDescriptionReader {
     /** The built-in machine, a classpath resource next to the sim classes. */
@@ -31,6 +39,14 @@ public final class MachineDescriptionReader {
             "host-bridge", Set.of(),
             "edu", Set.of("dma-mask-bits"),
             "bochs-display", Set.of("vgamem"));
+    /**
+     * Bounds on a machine file: the policy's size, element and attribute bounds; deeper nesting, as bridges
+     * nest behind bridges (a PCI hierarchy has at most 256 buses, but 60 bridges deep is no real machine).
+     */
+    private static final SafeXmlReader READER = new SafeXmlReader(
+            new DocumentKind("machine description", "machine",
+                    "each bridge behind a bridge is one level (<machine>, <pci>, <bridge>..., <device>)"),
+            new XmlLimits(1L << 20, 64, 100_000, 4096));
 
     private MachineDescriptionReader() {
     }
@@ -55,13 +71,21 @@ public final class MachineDescriptionReader {
     }
 
     public static MachineDescription read(InputStream in, String source) throws MachineDescriptionException {
-        XmlElement root = SafeXmlReader.parse(in, source);
+        XmlElement root;
+        try {
+            root = READER.read(source, in).orThrow();
+        } catch (XmlException e) {
+            XmlProblem p = e.problem();
+            throw new MachineDescriptionException(source, p.location().line(), p.location().column(), p.message(), e);
+        } catch (IOException e) {
+            throw new MachineDescriptionException(source, 0, 0, "can't read: " + e.getMessage(), e);
+        }
         Context ctx = new Context(source);
         if (!root.name().equals("machine")) {
             throw ctx.error(root, "root element must be <machine>, found <" + root.name() + ">");
         }
         ctx.attributes(root, Set.of("name"));
-        String name = root.attributes().getOrDefault("name", "machine");
+        String name = root.value("name").orElse("machine");
         List<PciNode> bus0 = null;
         List<PlatformSpec> platform = new ArrayList<>();
         Map<Integer, String> portsTaken = new HashMap<>();
@@ -99,20 +123,28 @@ public final class MachineDescriptionReader {
 
     private record Context(String source) {
         MachineDescriptionException error(XmlElement e, String message) {
-            return new MachineDescriptionException(source, e.line(), e.column(), message);
+            return new MachineDescriptionException(source, line(e), column(e), message);
+        }
+
+        static int line(XmlElement e) {
+            return e.location().line();
+        }
+
+        static int column(XmlElement e) {
+            return e.location().column();
         }
 
         void attributes(XmlElement e, Set<String> allowed) throws MachineDescriptionException {
-            for (String a : e.attributes().keySet()) {
-                if (!allowed.contains(a)) {
-                    throw error(e, "<" + e.name() + "> has no attribute '" + a + "' (allowed: "
+            for (XmlAttribute a : e.attributes()) {
+                if (!allowed.contains(a.name())) {
+                    throw error(e, "<" + e.name() + "> has no attribute '" + a.name() + "' (allowed: "
                             + String.join(", ", allowed.stream().sorted().toList()) + ")");
                 }
             }
         }
 
         String required(XmlElement e, String attr) throws MachineDescriptionException {
-            String v = e.attributes().get(attr);
+            String v = e.value(attr).orElse(null);
             if (v == null || v.isBlank()) {
                 throw error(e, "<" + e.name() + "> needs attribute '" + attr + "'");
             }
@@ -143,7 +175,7 @@ public final class MachineDescriptionReader {
         }
 
         int optionalInt(XmlElement e, String attr, int dflt, int min, int max) throws MachineDescriptionException {
-            String v = e.attributes().get(attr);
+            String v = e.value(attr).orElse(null);
             return v == null ? dflt : (int) number(e, attr, v, min, max);
         }
 
@@ -177,7 +209,7 @@ public final class MachineDescriptionReader {
                 XmlElement other = taken.putIfAbsent(devfn, e);
                 if (other != null) {
                     throw error(e, String.format("slot %02x.%x is already used on line %d", node.device(),
-                            node.function(), other.line()));
+                            node.function(), line(other)));
                 }
                 nodes.add(node);
             }
@@ -204,7 +236,7 @@ public final class MachineDescriptionReader {
             int irq = optionalInt(e, "irq", -1, 0, 255);
             Map<String, String> props = new HashMap<>();
             for (String p : MODEL_PROPERTIES.get(model)) {
-                String v = e.attributes().get(p);
+                String v = e.value(p).orElse(null);
                 if (v != null) {
                     switch (p) {
                         case "dma-mask-bits" -> number(e, p, v, 12, 64);
@@ -214,19 +246,19 @@ public final class MachineDescriptionReader {
                     props.put(p, Long.toString(number(e, p, v, 0, Long.MAX_VALUE)));
                 }
             }
-            return new DeviceSpec(model, slot[0], slot[1], irq, props, e.line(), e.column());
+            return new DeviceSpec(model, slot[0], slot[1], irq, props, line(e), column(e));
         }
 
         BridgeSpec bridge(XmlElement e) throws MachineDescriptionException {
             attributes(e, Set.of("slot", "irq", "chassis", "model"));
-            String model = e.attributes().getOrDefault("model", "pci-bridge");
+            String model = e.value("model").orElse("pci-bridge");
             if (!model.equals("pci-bridge")) {
                 throw error(e, "unknown bridge model '" + model + "' (known: pci-bridge)");
             }
             int[] slot = slot(e);
             int irq = optionalInt(e, "irq", -1, 0, 255);
             int chassis = optionalInt(e, "chassis", 0, 0, 255);
-            return new BridgeSpec(slot[0], slot[1], irq, chassis, bus(e), e.line(), e.column());
+            return new BridgeSpec(slot[0], slot[1], irq, chassis, bus(e), line(e), column(e));
         }
 
         PlatformSpec platform(XmlElement e) throws MachineDescriptionException {
@@ -235,7 +267,7 @@ public final class MachineDescriptionReader {
             if (!model.equals("pit")) {
                 throw error(e, "unknown platform device model '" + model + "' (known: pit)");
             }
-            String name = e.attributes().getOrDefault("name", model).trim();
+            String name = e.value("name").orElse(model).trim();
             if (name.isEmpty() || name.contains(":")) {
                 throw error(e, "platform device name '" + name + "' must be non-empty and contain no ':'");
             }
@@ -245,7 +277,7 @@ public final class MachineDescriptionReader {
                         ports, ports + 3));
             }
             int irq = optionalInt(e, "irq", 0, 0, 15);
-            return new PlatformSpec(name, model, ports, irq, e.line(), e.column());
+            return new PlatformSpec(name, model, ports, irq, line(e), column(e));
         }
     }
 }

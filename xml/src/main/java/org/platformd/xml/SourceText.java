@@ -1,23 +1,22 @@
-// The decoded text of a policy file with its line starts, to turn character offsets into LINE:COLUMN and back.
-package org.platformd.policy.xml;
+// The decoded text of an XML source with its line starts, to turn character offsets into LINE:COLUMN and back.
+package org.platformd.xml;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.platformd.policy.SourceLocation;
 
 /**
- * The decoded text of a policy file with its line starts, to turn character offsets into
+ * The decoded text of an XML source with its line starts, to turn character offsets into
  * {@code LINE:COLUMN} and back. Line breaks are counted as XML counts them: CR LF, CR or LF.
  */
 final class SourceText {
 
-    private final String file;
+    private final String source;
     private final String text;
     private final int[] lineStarts;
 
-    SourceText(String file, String text) {
-        this.file = file;
+    SourceText(String source, String text) {
+        this.source = source;
         this.text = text;
         List<Integer> starts = new ArrayList<>();
         starts.add(0);
@@ -34,11 +33,11 @@ final class SourceText {
     }
 
     /** 1-based line and column of a character offset. */
-    SourceLocation locate(int offset) {
+    XmlLocation locate(int offset) {
         int o = Math.max(0, Math.min(offset, text.length()));
         int i = Arrays.binarySearch(lineStarts, o);
         int line = i >= 0 ? i : -i - 2;
-        return new SourceLocation(file, line + 1, o - lineStarts[line] + 1);
+        return new XmlLocation(source, line + 1, o - lineStarts[line] + 1);
     }
 
     /** The offset of a 1-based line and column as a parser reports them (clamped to the text). */
@@ -48,7 +47,7 @@ final class SourceText {
         return Math.min(text.length(), lineStarts[line - 1] + Math.max(0, column - 1));
     }
 
-    SourceLocation at(int line, int column) {
-        return new SourceLocation(file, Math.max(1, line), Math.max(1, column));
+    XmlLocation at(int line, int column) {
+        return new XmlLocation(source, Math.max(1, line), Math.max(1, column));
     }
 }

@@ -1,0 +1,24 @@
+// Bounds on what SafeXmlReader accepts, checked before and while parsing.
+package org.platformd.xml;
+
+/**
+ * Bounds on what {@link SafeXmlReader} accepts, checked before and while parsing so a hostile or
+ * runaway file costs little: the size before the parser sees a byte, the element count and the
+ * nesting depth while the parser streams, each attribute value's length as it is read.
+ *
+ * @param maxBytes           largest source accepted, in bytes
+ * @param maxDepth           deepest element nesting (the root is depth 1)
+ * @param maxElements        most elements in one source
+ * @param maxAttributeLength longest attribute value in characters
+ */
+public record XmlLimits(long maxBytes, int maxDepth, int maxElements, int maxAttributeLength) {
+
+    public XmlLimits {
+        if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("maxBytes out of range: " + maxBytes);
+        }
+        if (maxDepth < 3 || maxElements < 1 || maxAttributeLength < 1) {
+            throw new IllegalArgumentException("limits too small: " + maxDepth + "/" + maxElements + "/" + maxAttributeLength);
+        }
+    }
+}
