@@ -18,6 +18,7 @@ import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.peer.Peer;
+import org.platformd.driver.peer.ThisProcess;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.AllocateDmaResponse;
@@ -67,7 +68,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final Liveness liveness;
     private final PolicyApplier applier;
     private volatile PolicyState policy;
-    private final Admission admission = new Admission(org.platformd.driver.server.SocketPath.currentUid());
+    private final Admission admission = new Admission(ThisProcess.uid());
 
     public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
             PolicyState initial, Settings settings, Clock clock) {
