@@ -1,4 +1,4 @@
-// The domain packages know no gRPC: only the protocol layer (server, admin) maps between the wire and them.
+// The domain packages know no gRPC and no server package: only the protocol layer (server, admin) maps between the wire and them.
 package org.platformd.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,9 +16,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The domain packages ({@code session}, {@code device}, {@code config}, {@code bus}, and the {@code error} type
- * they throw) know no gRPC: no {@code io.grpc} import and no fully qualified {@code io.grpc.} name in their code
- * (comments aside). They throw {@code error.PlatformError}; {@code server/Calls} maps it to a status.
+ * The domain packages ({@code session}, {@code device}, {@code config}, {@code bus}, {@code fdpass}, the
+ * {@code peer} values they take and the {@code error} type they throw) know no gRPC: no {@code io.grpc} import
+ * and no fully qualified {@code io.grpc.} name in their code (comments aside). They throw
+ * {@code error.PlatformError}; {@code server/Calls} maps it to a status. Nor do they name anything of
+ * {@code org.platformd.driver.server}, the gRPC transport: a plain type the domain needs ({@code peer.Peer},
+ * {@code session.CallScope}) lives in the domain, and {@code server} adapts it ({@code PeerContext}, {@code Calls}).
+ *
+ * <p>{@code fdpass} is held to it whole. {@code FdSocketServer} is a transport too, but not a gRPC one: it
+ * speaks the fd socket's own line protocol and answers {@code ERR <reason>} ({@code Refusal}), so it has no use
+ * for gRPC status types or the gRPC server's classes either.
  *
  * <p>It reads the sources, not the classes, so a fully qualified name in a method body counts too. Protobuf
  * message types ({@code org.platformd.proto}) are still used by the domain (session events, the wire Device)
@@ -26,8 +33,9 @@ import org.junit.jupiter.api.Test;
  */
 class DomainLayeringTest {
     static final Path SOURCES = Path.of("src/main/java/org/platformd/driver");
-    static final List<String> DOMAIN = List.of("session", "device", "config", "bus", "error");
+    static final List<String> DOMAIN = List.of("session", "device", "config", "bus", "error", "peer", "fdpass");
     private static final Pattern GRPC = Pattern.compile("\\bio\\.grpc\\.[\\w.]+");
+    private static final Pattern SERVER = Pattern.compile("\\borg\\.platformd\\.driver\\.server\\b[\\w.]*");
     private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
 
     @Test
@@ -37,21 +45,41 @@ class DomainLayeringTest {
     }
 
     @Test
+    void theDomainPackagesDoNotReachIntoTheServerPackage() {
+        List<String> found = serverUses(SOURCES);
+        assertEquals(List.of(), found, "the domain must take peer.Peer and session.CallScope, not server types");
+    }
+
+    @Test
     void theScanSeesTheDomainsSources() {
         for (String p : DOMAIN) {
             assertTrue(Files.isDirectory(SOURCES.resolve(p)), SOURCES.resolve(p).toAbsolutePath() + " is not there");
         }
         assertEquals(List.of("x/A.java: io.grpc.Status.OK"), uses("x/A.java",
-                "// a comment naming io.grpc.Foo\nclass A { Object s = io.grpc.Status.OK; }"));
+                "// a comment naming io.grpc.Foo\nclass A { Object s = io.grpc.Status.OK; }", GRPC));
+        assertEquals(List.of("x/A.java: org.platformd.driver.server.Peer",
+                        "x/A.java: org.platformd.driver.server.Calls.enter", "x/A.java: org.platformd.driver.server"),
+                uses("x/A.java", "import org.platformd.driver.server.Peer;\n/** {@code org.platformd.driver.server.X} */\n"
+                        + "class A { void f() { org.platformd.driver.server.Calls.enter(null); } }\n"
+                        + "import org.platformd.driver.server.*; import org.platformd.driver.serverless.B;", SERVER));
     }
 
     /** Every {@code io.grpc.} name in the code of the domain packages under {@code root}, as "file: name". */
     static List<String> grpcUses(Path root) {
+        return domainUses(root, GRPC);
+    }
+
+    /** Every {@code org.platformd.driver.server} name in the code of the domain packages under {@code root}. */
+    static List<String> serverUses(Path root) {
+        return domainUses(root, SERVER);
+    }
+
+    private static List<String> domainUses(Path root, Pattern name) {
         List<String> found = new ArrayList<>();
         for (String p : DOMAIN) {
             try (Stream<Path> files = Files.walk(root.resolve(p))) {
                 for (Path f : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
-                    found.addAll(uses(root.relativize(f).toString(), Files.readString(f)));
+                    found.addAll(uses(root.relativize(f).toString(), Files.readString(f), name));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(root.resolve(p).toString(), e);
@@ -60,10 +88,10 @@ class DomainLayeringTest {
         return found;
     }
 
-    private static List<String> uses(String file, String source) {
+    private static List<String> uses(String file, String source, Pattern name) {
         String code = COMMENTS.matcher(source).replaceAll(" ");
         List<String> found = new ArrayList<>();
-        Matcher m = GRPC.matcher(code);
+        Matcher m = name.matcher(code);
         while (m.find()) {
             found.add(file + ": " + m.group().replaceAll("\\.$", ""));
         }

@@ -6,7 +6,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.peer.Peer;
+import org.platformd.driver.server.PeerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,7 @@ public final class AdminGate implements ServerInterceptor {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        Peer peer = Peer.current();
+        Peer peer = PeerContext.current();
         boolean admin = peer.unixCredentials().map(c -> c.uid() == 0 || c.uid() == daemonUid).orElse(false)
                 || peer.tlsAdmin();
         if (!admin) {

@@ -5,7 +5,7 @@ import io.grpc.stub.StreamObserver;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.HostDevice;
 import org.platformd.driver.server.Calls;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.peer.Peer;
 import org.platformd.driver.session.PolicyState;
 import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;

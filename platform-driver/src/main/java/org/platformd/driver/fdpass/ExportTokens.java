@@ -1,7 +1,6 @@
 // The tokens ExportResource hands out and the fd socket redeems.
 package org.platformd.driver.fdpass;
 
-import io.grpc.Status;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -13,7 +12,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.platformd.driver.server.PeerCredentials;
+import org.platformd.driver.error.PlatformError;
+import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.fd.NativeFd;
 import org.platformd.policy.PeerLimits;
 import org.slf4j.Logger;
@@ -106,7 +106,7 @@ public final class ExportTokens {
      * @param what         the resource, for logs ("0000:00:00.0 BAR 0")
      * @param limits       the policy's {@code <peer-limits>}: its export_tokens bounds the unredeemed tokens of
      *                     one uid (every session of that user together)
-     * @throws io.grpc.StatusRuntimeException RESOURCE_EXHAUSTED when the session or its user has too many
+     * @throws PlatformError RESOURCE_EXHAUSTED when the session or its user has too many
      *                     unredeemed tokens
      */
     public synchronized Issued issue(String sessionId, BooleanSupplier sessionEnded, PeerCredentials peer, String what,
@@ -122,15 +122,14 @@ public final class ExportTokens {
             }
         }
         if (ofUser >= limits.exportTokens()) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription("uid " + peer.uid() + " holds " + ofUser
+            throw PlatformError.resourceExhausted("uid " + peer.uid() + " holds " + ofUser
                     + " unredeemed export tokens, the most " + limits.describe("export_tokens", limits.exportTokens())
-                    + " allows; redeem them on the fd socket or let them expire (" + settings.ttl().toMillis() + " ms)")
-                    .asRuntimeException();
+                    + " allows; redeem them on the fd socket or let them expire (" + settings.ttl().toMillis() + " ms)");
         }
         if (live >= settings.maxUnredeemedPerSession()) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription("session " + sessionId + " has " + live
+            throw PlatformError.resourceExhausted("session " + sessionId + " has " + live
                     + " unredeemed export tokens, the most allowed; redeem them on the fd socket or let them expire ("
-                    + settings.ttl().toMillis() + " ms)").asRuntimeException();
+                    + settings.ttl().toMillis() + " ms)");
         }
         byte[] bits = new byte[24];
         String token;

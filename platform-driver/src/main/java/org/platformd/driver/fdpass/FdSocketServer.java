@@ -20,7 +20,7 @@ import jnr.unixsocket.UnixSocketAddress;
 import jnr.unixsocket.UnixSocketChannel;
 import jnr.unixsocket.UnixSocketOptions;
 import org.platformd.fd.NativeFd;
-import org.platformd.driver.server.PeerCounter;
+import org.platformd.driver.peer.PeerCounter;
 import org.platformd.fd.ScmRights;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

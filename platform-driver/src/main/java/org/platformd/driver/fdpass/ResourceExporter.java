@@ -1,8 +1,6 @@
 // ExportResource: checks what the session asks for, describes how to use it.
 package org.platformd.driver.fdpass;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.util.List;
 import java.util.Optional;
 import org.platformd.bridge.DmaBuffer;
@@ -12,7 +10,9 @@ import org.platformd.bridge.Irq;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DeviceHandle;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.error.PlatformError;
+import org.platformd.driver.peer.Peer;
+import org.platformd.driver.session.CallScope;
 import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.fd.NativeFd;
@@ -61,8 +61,7 @@ public final class ResourceExporter {
             case BAR -> bar(s, peer, req.getBar().getDeviceName(), req.getBar().getBarIndex());
             case DMA_BUFFER -> dma(s, peer, req.getDmaBuffer().getBufferId());
             case INTERRUPT -> interrupt(s, peer, req.getInterrupt().getDeviceName(), req.getInterrupt().getVector());
-            default -> throw Status.INVALID_ARGUMENT.withDescription(
-                    "no resource chosen: set bar, dma_buffer or interrupt").asRuntimeException();
+            default -> throw PlatformError.invalidArgument("no resource chosen: set bar, dma_buffer or interrupt");
         };
         // Once per session, after the token exists (a session that ended meanwhile runs it at once): its
         // unredeemed tokens let go of its resources when it ends.
@@ -72,11 +71,11 @@ public final class ResourceExporter {
 
     private ExportResourceResponse bar(Session s, Peer peer, String device, int index) {
         DeviceHandle h = handle(s, device);
-        ResourceInfo info = h.resource(index).orElseThrow(() -> Status.NOT_FOUND.withDescription(
-                "device " + device + " has no BAR " + index).asRuntimeException());
+        ResourceInfo info = h.resource(index).orElseThrow(() -> PlatformError.notFound(
+                "device " + device + " has no BAR " + index));
         if (info.space() == ResourceInfo.Space.IO) {
-            throw Status.INVALID_ARGUMENT.withDescription("BAR " + index + " of " + device
-                    + " is an I/O BAR: ports can't be mapped; use AccessPorts").asRuntimeException();
+            throw PlatformError.invalidArgument("BAR " + index + " of " + device
+                    + " is an I/O BAR: ports can't be mapped; use AccessPorts");
         }
         String notMappable = "BAR " + index + " of " + device + " is not mappable (its registers need the server);"
                 + " use AccessRegisters";
@@ -137,7 +136,7 @@ public final class ResourceExporter {
         if (d == null) {
             throw failed("device " + device + " is not acquired by this session");
         }
-        org.platformd.driver.server.Calls.enter(d.enter());
+        CallScope.enter(d.enter());
         return d.handle();
     }
 
@@ -161,8 +160,8 @@ public final class ResourceExporter {
                 .setBusAddress(busAddress).build();
     }
 
-    private static StatusRuntimeException failed(String message) {
-        return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException();
+    private static PlatformError failed(String message) {
+        return PlatformError.failedPrecondition(message);
     }
 
     /** The policy's per-peer limits as they are now (a reload's count from the next export). */

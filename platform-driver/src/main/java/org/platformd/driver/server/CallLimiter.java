@@ -10,6 +10,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.platformd.driver.peer.PeerCounter;
 import org.platformd.policy.PeerLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,7 @@ public final class CallLimiter implements ServerInterceptor {
         if (call.getMethodDescriptor().getType() != MethodType.UNARY) {
             return next.startCall(call, headers);
         }
-        String who = Peer.current().principal();
+        String who = PeerContext.current().principal();
         PeerLimits l = limits.get();
         if (!inProgress.tryTake(who, l.calls())) {
             log.warn("{}: {} refused, {} calls already in progress", who, call.getMethodDescriptor().getBareMethodName(),

@@ -6,14 +6,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.concurrent.locks.Lock;
 import java.util.function.Supplier;
 import org.platformd.bridge.BridgeException;
 import org.platformd.driver.device.BridgeErrors;
 import org.platformd.driver.error.ErrorDetail;
 import org.platformd.driver.error.PlatformError;
+import org.platformd.driver.session.CallScope;
 import org.platformd.proto.v1.BatchFailure;
 import org.platformd.proto.v1.DmaQuotaExceeded;
 import org.slf4j.Logger;
@@ -29,52 +27,18 @@ import org.slf4j.LoggerFactory;
  * message as the description, and the error's detail packed as the contract's detail message
  * ({@code BatchFailure}, {@code DmaQuotaExceeded}). Unary calls, stream handlers and watch streams all use it.
  *
- * <p>The body runs in a call scope: a device fence the body enters ({@link #enter}, the read half of
- * a held device's fence, see {@code HeldDevice}) is left when the body ends, whatever way it ends, and
- * before the answer is sent. So a call that found its device held runs to its end before that
- * device's give-back starts, without every call body repeating a try/finally. The scope is the
- * calling thread's (the body runs on it); entering a fence outside a scope is a programming error.
+ * <p>The body runs in a {@link CallScope}: a device fence the body enters is left when the body ends, whatever
+ * way it ends, and before the answer is sent.
  */
 public final class Calls {
     private static final Logger log = LoggerFactory.getLogger(Calls.class);
 
     private Calls() {}
 
-    private static final ThreadLocal<Deque<Lock>> SCOPE = new ThreadLocal<>();
-
-    /** Holds {@code fence} (already locked by the caller) until the current call's body ends. */
-    public static void enter(Lock fence) {
-        Deque<Lock> scope = SCOPE.get();
-        if (scope == null) {
-            fence.unlock();
-            throw new IllegalStateException("a device fence entered outside a call scope");
-        }
-        scope.push(fence);
-    }
-
-    /** Runs {@code body} in a call scope: fences it enters are left when it ends. */
-    public static <T> T scoped(Supplier<T> body) {
-        Deque<Lock> outer = SCOPE.get();
-        Deque<Lock> scope = new ArrayDeque<>();
-        SCOPE.set(scope);
-        try {
-            return body.get();
-        } finally {
-            while (!scope.isEmpty()) {
-                scope.pop().unlock();
-            }
-            if (outer == null) {
-                SCOPE.remove();
-            } else {
-                SCOPE.set(outer);
-            }
-        }
-    }
-
     public static <T> void unary(String rpc, StreamObserver<T> out, Supplier<T> body) {
         T value;
         try {
-            value = scoped(body);
+            value = CallScope.scoped(body);
         } catch (RuntimeException e) {
             out.onError(status(rpc, e));
             return;

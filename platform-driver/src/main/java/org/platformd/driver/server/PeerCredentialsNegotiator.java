@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.util.AsciiString;
 import java.io.IOException;
+import org.platformd.driver.peer.PeerCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

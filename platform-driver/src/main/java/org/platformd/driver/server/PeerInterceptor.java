@@ -19,9 +19,11 @@ import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
+import org.platformd.driver.peer.Peer;
+import org.platformd.driver.peer.PeerCredentials;
 
 /**
- * Puts the call's {@link Peer} into the gRPC {@link Context} ({@link Peer#CURRENT}) for the
+ * Puts the call's {@link Peer} into the gRPC {@link Context} ({@link PeerContext#CURRENT}) for the
  * services. Which kind of peer is decided by the listener the call came in on, never by
  * anything the client sends: a Unix socket call carries SO_PEERCRED credentials (added by
  * {@link PeerCredentialsNegotiator}), a TLS call a verified client certificate.
@@ -50,7 +52,7 @@ public final class PeerInterceptor implements ServerInterceptor {
             call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
             return new ServerCall.Listener<>() {};
         }
-        return Contexts.interceptCall(Context.current().withValue(Peer.CURRENT, peer), call, headers, next);
+        return Contexts.interceptCall(Context.current().withValue(PeerContext.CURRENT, peer), call, headers, next);
     }
 
     private Peer peerOf(Attributes attrs) {

@@ -15,6 +15,8 @@ import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.InterruptSupport;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.fdpass.ResourceExporter;
+import org.platformd.driver.peer.Peer;
+import org.platformd.driver.session.CallScope;
 import org.platformd.driver.session.Session;
 import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.*;
@@ -40,7 +42,7 @@ import org.platformd.proto.v1.WatchSessionResponse;
 
 /**
  * {@code platformd.v1.PlatformService}: sessions, the virtual bus and device ownership.
- * Every call acts for {@link Peer#current()}; a session id is only honoured for the peer
+ * Every call acts for {@link PeerContext#current()}; a session id is only honoured for the peer
  * that opened it. RPCs of the data path (registers, ports, interrupts, DMA, config space)
  * go to the device's core-bridge sessions through its {@link DeviceHandle}; ExportResource
  * (the fd fast path) to {@link ResourceExporter}.
@@ -64,14 +66,14 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     }
 
     private Session session(String id) {
-        return registry.get(id, Peer.current());
+        return registry.get(id, PeerContext.current());
     }
 
     @Override
     public void openSession(OpenSessionRequest req, StreamObserver<OpenSessionResponse> out) {
         Calls.unary("OpenSession", out, () -> {
             Duration lease = req.hasLeaseDuration() ? duration(req.getLeaseDuration()) : null;
-            Peer peer = Peer.current();
+            Peer peer = PeerContext.current();
             Session s = registry.open(req.getLabel(), peer, lease, req.getAllocationToken());
             var attrs = s.rule().attributes();
             return OpenSessionResponse.newBuilder()
@@ -162,12 +164,12 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     }
 
     /**
-     * The held device of a device call, with its fence entered for the rest of the call ({@link Calls#enter}):
+     * The held device of a device call, with its fence entered for the rest of the call ({@link CallScope#enter}):
      * a release that starts meanwhile waits for this call, and a call that starts after it fails.
      */
     private Held held(String sessionId, String deviceName) {
         Held h = lookup(sessionId, deviceName);
-        Calls.enter(h.held().enter());
+        CallScope.enter(h.held().enter());
         return h;
     }
 
@@ -258,7 +260,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Held h;
         try {
             // The setup runs in a call scope (the fence is left before the stream's thread starts waiting).
-            h = Calls.scoped(() -> streamSetup(req));
+            h = CallScope.scoped(() -> streamSetup(req));
         } catch (PlatformError | StatusRuntimeException | BridgeException e) {
             out.onError(Calls.status("StreamInterrupts", e));
             return;
@@ -369,7 +371,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
 
     @Override
     public void exportResource(ExportResourceRequest req, StreamObserver<ExportResourceResponse> out) {
-        Calls.unary("ExportResource", out, () -> exporter.export(session(req.getSessionId()), Peer.current(), req));
+        Calls.unary("ExportResource", out, () -> exporter.export(session(req.getSessionId()), PeerContext.current(), req));
     }
 
     /** google.protobuf.Duration's valid range: +-10,000 years (duration.proto). */

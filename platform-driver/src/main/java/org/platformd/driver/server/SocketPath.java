@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.platformd.driver.peer.ThisProcess;
 import org.platformd.fd.PrivateDirectory;
 
 /**
@@ -79,12 +80,8 @@ public final class SocketPath {
         }
     }
 
-    /** The real uid of this process (owner of /proc/self). */
+    /** The real uid of this process (owner of /proc/self); {@link ThisProcess#uid()}. */
     public static long currentUid() {
-        try {
-            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read this process's uid from /proc/self: " + e.getMessage(), e);
-        }
+        return ThisProcess.uid();
     }
 }

@@ -3,7 +3,7 @@ package org.platformd.driver.session;
 
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.peer.Peer;
 import org.platformd.policy.Claimant;
 import org.platformd.policy.Match;
 import org.platformd.policy.Policy;

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.peer.Peer;
 
 /**
  * The kubelet's allocations and their tokens. A label whose policy says {@code kubelet="yes"} is handed out by

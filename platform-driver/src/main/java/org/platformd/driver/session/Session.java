@@ -12,7 +12,7 @@ import org.platformd.bridge.DmaDomain;
 import org.platformd.driver.device.DeviceHandle;
 import java.util.List;
 import org.platformd.driver.bus.VirtualBus;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.peer.Peer;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.SessionEvent;

@@ -17,7 +17,8 @@ import org.platformd.driver.device.Ownership;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.observe.EventCounts;
-import org.platformd.driver.server.Peer;
+import org.platformd.driver.peer.Peer;
+import org.platformd.driver.peer.ThisProcess;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.AllocateDmaResponse;
@@ -67,7 +68,7 @@ public final class SessionRegistry implements AutoCloseable {
     private final Liveness liveness;
     private final PolicyApplier applier;
     private volatile PolicyState policy;
-    private final Admission admission = new Admission(org.platformd.driver.server.SocketPath.currentUid());
+    private final Admission admission = new Admission(ThisProcess.uid());
     private final AllocationTokens allocations = new AllocationTokens(new PodIdentity(java.nio.file.Path.of("/proc")));
 
     public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,

@@ -95,7 +95,7 @@ class DaemonCommandsTest {
     @Test
     void sessionsAndEvict() throws Exception {
         var s = daemon.registry().open("edu-driver",
-                org.platformd.driver.server.Peer.unix(new org.platformd.driver.server.PeerCredentials(1, 0, 0)),
+                org.platformd.driver.peer.Peer.unix(new org.platformd.driver.peer.PeerCredentials(1, 0, 0)),
                 java.time.Duration.ofMinutes(5));
         Run list = run("sessions", "--socket", socket.toString());
         assertTrue(list.out().contains(s.id() + "  label \"edu-driver\""), list.out());

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.platformd.policy.PeerLimits;
 import org.platformd.policy.SourceLocation;
-import org.platformd.driver.server.PeerCredentials;
+import org.platformd.driver.error.ErrorCode;
+import org.platformd.driver.error.PlatformError;
+import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.fd.EventFd;
 import org.platformd.fd.NativeFd;
 
@@ -97,8 +97,8 @@ class ExportTokensTest {
         try (EventFd e = EventFd.create("test")) {
             ExportTokens.Issued first = issue("s1", eventFdSource(e));
             issue("s1", eventFdSource(e));
-            StatusRuntimeException full = assertThrows(StatusRuntimeException.class, () -> issue("s1", eventFdSource(e)));
-            assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+            PlatformError full = assertThrows(PlatformError.class, () -> issue("s1", eventFdSource(e)));
+            assertEquals(ErrorCode.RESOURCE_EXHAUSTED, full.code());
             issue("s2", eventFdSource(e)); // another session has its own allowance
             ((ExportTokens.Redemption.Granted) tokens.redeem(first.token(), OWNER.pid(), OWNER.uid())).fds()
                     .forEach(NativeFd::close);
@@ -118,12 +118,12 @@ class ExportTokensTest {
             ExportTokens.Issued first = tokens.issue("s1", ended::get, OWNER, "r", eventFdSource(e), three);
             tokens.issue("s2", ended::get, OWNER, "r", eventFdSource(e), three);
             tokens.issue("s3", ended::get, otherPidSameUser, "r", eventFdSource(e), three);
-            StatusRuntimeException full = assertThrows(StatusRuntimeException.class,
+            PlatformError full = assertThrows(PlatformError.class,
                     () -> tokens.issue("s4", ended::get, otherPidSameUser, "r", eventFdSource(e), three));
-            assertEquals(Status.Code.RESOURCE_EXHAUSTED, full.getStatus().getCode());
+            assertEquals(ErrorCode.RESOURCE_EXHAUSTED, full.code());
             assertEquals("uid 1000 holds 3 unredeemed export tokens, the most <peer-limits export_tokens=\"3\"> at"
                     + " p.xml:2:3 allows; redeem them on the fd socket or let them expire (5000 ms)",
-                    full.getStatus().getDescription());
+                    full.getMessage());
             tokens.issue("s5", ended::get, otherUser, "r", eventFdSource(e), three); // another user is not affected
             ((ExportTokens.Redemption.Granted) tokens.redeem(first.token(), OWNER.pid(), OWNER.uid())).fds()
                     .forEach(NativeFd::close);

@@ -22,7 +22,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
-import org.platformd.driver.server.PeerCredentials;
+import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.fd.EventFd;
 import org.platformd.policy.PeerLimits;
 import org.platformd.fd.ScmRights;

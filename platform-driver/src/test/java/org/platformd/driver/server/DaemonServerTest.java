@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.platformd.driver.cli.DaemonChannel;
+import org.platformd.driver.peer.Peer;
+import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.proto.v1.ContractDescriptors;
 import org.platformd.proto.v1.OpenSessionRequest;
 import org.platformd.proto.v1.OpenSessionResponse;
@@ -45,7 +47,7 @@ class DaemonServerTest {
     static final class PeerEcho extends PlatformServiceGrpc.PlatformServiceImplBase {
         @Override
         public void openSession(OpenSessionRequest request, StreamObserver<OpenSessionResponse> out) {
-            Peer p = Peer.current();
+            Peer p = PeerContext.current();
             PeerCredentials c = p.unixCredentials().orElseThrow();
             out.onNext(OpenSessionResponse.newBuilder()
                     .setSessionId(p.identity())

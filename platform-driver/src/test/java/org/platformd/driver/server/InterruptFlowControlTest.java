@@ -25,6 +25,8 @@ import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.peer.Peer;
+import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.pci.names.PciIds;

@@ -1,5 +1,5 @@
 // A Unix socket peer's credentials as the kernel reported them with SO_PEERCRED when the connection was accepted.
-package org.platformd.driver.server;
+package org.platformd.driver.peer;
 
 /**
  * A Unix socket peer's credentials as the kernel reported them with {@code SO_PEERCRED} when

@@ -1,7 +1,6 @@
 // Who is on the other end of a call, as far as the transport can prove it.
-package org.platformd.driver.server;
+package org.platformd.driver.peer;
 
-import io.grpc.Context;
 import java.util.Optional;
 
 /**
@@ -13,6 +12,9 @@ import java.util.Optional;
  * refused to every other. On the Unix socket that is pid and uid (another process of the
  * same user is another peer), on TLS the certificate subject.
  *
+ * <p>A plain value the domain takes; the protocol layer keeps the call's peer in its context
+ * ({@code server/PeerContext}).
+ *
  * @param transport     {@code unix}, {@code tls} or {@code insecure-tcp}
  * @param credentials   SO_PEERCRED credentials (Unix socket only), else null
  * @param tlsCommonName the client certificate's CN (TLS only), else null
@@ -21,9 +23,6 @@ import java.util.Optional;
  */
 public record Peer(String transport, PeerCredentials credentials, String tlsCommonName, String address,
         boolean tlsAdmin) {
-
-    /** The peer of the call being served; set by {@link PeerInterceptor}. */
-    public static final Context.Key<Peer> CURRENT = Context.key("platformd-peer");
 
     public static Peer unix(PeerCredentials credentials) {
         return new Peer("unix", credentials, null, "unix pid " + credentials.pid(), false);
@@ -67,15 +66,6 @@ public record Peer(String transport, PeerCredentials credentials, String tlsComm
         String a = address.startsWith("/") ? address.substring(1) : address;
         int colon = a.lastIndexOf(':');
         return colon > 0 ? a.substring(0, colon) : a;
-    }
-
-    /** The calling peer; fails loudly when a service runs without {@link PeerInterceptor}. */
-    public static Peer current() {
-        Peer p = CURRENT.get();
-        if (p == null) {
-            throw new IllegalStateException("no peer in context: service registered without PeerInterceptor");
-        }
-        return p;
     }
 
     @Override

@@ -1,5 +1,5 @@
 // How many sessions or calls each principal holds, taken and given back against a limit.
-package org.platformd.driver.server;
+package org.platformd.driver.peer;
 
 import java.util.concurrent.ConcurrentHashMap;
 
