@@ -60,6 +60,23 @@ def _check_private_fallback(path):
                             f"{d} is not a directory of uid {os.getuid()} that only it may write; not using it")
 
 
+
+ALLOCATION_TOKEN_ENV = "PLATFORMD_ALLOCATION_TOKEN_FILE"
+
+
+def _allocation_token():
+    """The container's allocation token (the file platformd's device plugin mounts), or "" outside one."""
+    path = os.environ.get(ALLOCATION_TOKEN_ENV, "")
+    if not path:
+        return ""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except OSError as e:
+        raise PlatformError(grpc.StatusCode.FAILED_PRECONDITION,
+                            f"{ALLOCATION_TOKEN_ENV} names {path}, which cannot be read ({e}): the container's"
+                            " allocation token file should be mounted there by platformd's device plugin") from None
+
 class PlatformClient:
     """A connection to one daemon; ``open(label)`` sessions on it; ``close()`` ends them and the channel."""
 
@@ -79,8 +96,10 @@ class PlatformClient:
 
     def open(self, label, listener=None, lease_seconds=None, watch=True):
         """Opens a session under ``label``. ``listener(event)`` gets each event (on the watch thread).
-        ``lease_seconds``: a lease renewed by a keeper thread (for ``watch=False``, or as a backstop)."""
-        req = _pb.OpenSessionRequest(label=label)
+        ``lease_seconds``: a lease renewed by a keeper thread (for ``watch=False``, or as a backstop).
+        In a Kubernetes container the allocation token of ``$PLATFORMD_ALLOCATION_TOKEN_FILE`` goes along
+        (a ``kubelet="yes"`` policy opens only with it)."""
+        req = _pb.OpenSessionRequest(label=label, allocation_token=_allocation_token())
         if lease_seconds:
             req.lease_duration.seconds = int(lease_seconds)
         try:

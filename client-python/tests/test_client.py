@@ -201,6 +201,27 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(SessionClosedError):
             s.devices()
 
+    def test_the_containers_allocation_token_goes_with_open_session(self):
+        with tempfile.TemporaryDirectory() as d:
+            token = os.path.join(d, "token")
+            with open(token, "w") as f:
+                f.write("not-an-allocation\n")
+            saved = os.environ.get("PLATFORMD_ALLOCATION_TOKEN_FILE")
+            try:
+                os.environ["PLATFORMD_ALLOCATION_TOKEN_FILE"] = token
+                with self.client.open("pit-driver") as s:  # not kubelet="yes": the token is not looked at
+                    self.assertTrue(any(dev.name == "pit" for dev in s.devices()))
+                os.environ["PLATFORMD_ALLOCATION_TOKEN_FILE"] = os.path.join(d, "missing")
+                with self.assertRaises(PlatformError) as e:
+                    self.client.open("pit-driver")
+                self.assertEqual(grpc.StatusCode.FAILED_PRECONDITION, e.exception.code)
+                self.assertIn("PLATFORMD_ALLOCATION_TOKEN_FILE names", e.exception.message)
+            finally:
+                if saved is None:
+                    os.environ.pop("PLATFORMD_ALLOCATION_TOKEN_FILE", None)
+                else:
+                    os.environ["PLATFORMD_ALLOCATION_TOKEN_FILE"] = saved
+
     def test_a_revoked_device_raises_and_the_event_arrives(self):
         with self.client.open("py-revoke") as s:
             edu = decode(s.acquire(vendor_id=EDU[0], device_id=EDU[1]))

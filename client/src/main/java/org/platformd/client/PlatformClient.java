@@ -169,7 +169,9 @@ public final class PlatformClient implements AutoCloseable {
     /**
      * Opens a session under {@code label} with {@code listener} for its events. Returns once the
      * watch stream has started. PERMISSION_DENIED when no policy matches the label (or this
-     * process's uid/gid); UNAVAILABLE when the daemon can't be reached.
+     * process's uid/gid, or, under a {@code kubelet="yes"} policy, the container's allocation token: the file
+     * named by {@code PLATFORMD_ALLOCATION_TOKEN_FILE} is sent when that variable is set); UNAVAILABLE when the
+     * daemon can't be reached.
      */
     public Session open(String label, SessionListener listener) {
         if (closed.get()) {
@@ -177,7 +179,8 @@ public final class PlatformClient implements AutoCloseable {
         }
         OpenSessionResponse opened;
         try {
-            opened = rpc.openSession(OpenSessionRequest.newBuilder().setLabel(label).build());
+            opened = rpc.openSession(OpenSessionRequest.newBuilder().setLabel(label)
+                    .setAllocationToken(AllocationToken.from(System.getenv())).build());
         } catch (StatusRuntimeException e) {
             throw StatusMapping.map(e, target);
         }

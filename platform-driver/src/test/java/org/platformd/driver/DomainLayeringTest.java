@@ -44,20 +44,9 @@ class DomainLayeringTest {
         assertEquals(List.of(), found, "the domain must throw PlatformError and take WatchSink, not gRPC types");
     }
 
-    /**
-     * Server names the domain still uses, each left to a change in flight. {@code SessionRegistry} is being changed
-     * on another branch, so its line asking {@code server.SocketPath} for the daemon's uid is left to be replaced
-     * by {@code peer.ThisProcess.uid()} once that lands. An entry that no longer occurs fails the test: drop it.
-     */
-    static final List<String> NOT_YET = List.of(
-            "session/SessionRegistry.java: org.platformd.driver.server.SocketPath.currentUid");
-
     @Test
     void theDomainPackagesDoNotReachIntoTheServerPackage() {
-        List<String> found = new ArrayList<>(serverUses(SOURCES));
-        for (String known : NOT_YET) {
-            assertTrue(found.remove(known), known + " is gone: remove it from NOT_YET");
-        }
+        List<String> found = serverUses(SOURCES);
         assertEquals(List.of(), found, "the domain must take peer.Peer and session.CallScope, not server types");
     }
 

@@ -13,8 +13,12 @@ import java.util.OptionalLong;
  * @param maxDevices {@code max_devices}: most devices a session may hold acquired at once;
  *                   empty when unlimited
  * @param peers      {@code uid}, {@code gid}, {@code tls_cn}: who may claim the rule's labels
+ * @param kubelet    {@code kubelet="yes"}: the label is handed out by the kubelet (platformd's device plugin); a
+ *                   session must also present the allocation token of the container it was allocated to, and gets
+ *                   only the allocated devices; default no
  */
-public record PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevices, PeerBinding peers) {
+public record PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevices, PeerBinding peers,
+        boolean kubelet) {
 
     /** {@code dma_quota} when a policy does not say: 16 MiB. */
     public static final long DEFAULT_DMA_QUOTA = 16L << 20;
@@ -26,7 +30,12 @@ public record PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevic
     public static final long MAX_ID = 0xfffffffeL;
 
     public static final PolicyAttributes DEFAULT =
-            new PolicyAttributes(false, DEFAULT_DMA_QUOTA, OptionalInt.empty(), PeerBinding.OWNER);
+            new PolicyAttributes(false, DEFAULT_DMA_QUOTA, OptionalInt.empty(), PeerBinding.OWNER, false);
+
+    /** Attributes of a rule the kubelet does not hand out. */
+    public PolicyAttributes(boolean info, long dmaQuota, OptionalInt maxDevices, PeerBinding peers) {
+        this(info, dmaQuota, maxDevices, peers, false);
+    }
 
     public PolicyAttributes {
         if (dmaQuota < 0 || dmaQuota > MAX_DMA_QUOTA) {

@@ -27,7 +27,8 @@ import org.platformd.xml.XmlLocation;
 final class PolicyValidator {
 
     static final List<String> POLICY_ATTRIBUTES =
-            List.of("label", "label_prefix", "label_suffix", "info", "dma_quota", "max_devices", "uid", "gid", "tls_cn");
+            List.of("label", "label_prefix", "label_suffix", "info", "dma_quota", "max_devices", "uid", "gid", "tls_cn",
+                    "kubelet");
     static final List<String> DEFAULT_POLICY_ATTRIBUTES =
             List.of("info", "dma_quota", "max_devices", "uid", "gid", "tls_cn");
     static final List<String> PEER_LIMITS_ATTRIBUTES = List.of("sessions", "export_tokens", "calls");
@@ -152,6 +153,20 @@ final class PolicyValidator {
                     + " did you mean <default-policy>?");
         }
         PolicyAttributes attributes = sessions.read(attrs, who);
+        XmlAttribute kubeletAttr = attrs.get("kubelet");
+        boolean kubelet = values.bool(kubeletAttr, who, false);
+        if (kubelet && (label == null || prefix != null || suffix != null)) {
+            problems.error(kubeletAttr.location(), who + ": kubelet=\"yes\" needs an exact label (label=\"...\""
+                    + " alone): the device plugin offers one resource per exactly named label, and only its"
+                    + " allocations carry tokens");
+        } else if (kubelet && attributes.peers().tlsCn().isPresent()) {
+            problems.error(kubeletAttr.location(), who + ": kubelet=\"yes\" and tls_cn exclude each other: an"
+                    + " allocation token is bound to a pod on this machine, a TLS client is not on it");
+        }
+        if (kubelet) {
+            attributes = new PolicyAttributes(attributes.info(), attributes.dmaQuota(), attributes.maxDevices(),
+                    attributes.peers(), true);
+        }
         List<DeviceSelector> devices = devices(e, who);
         if (devices.isEmpty() && problems.errorCount() == before) {
             problems.warning(e.location(), who + " grants no devices; sessions under it see an empty bus");

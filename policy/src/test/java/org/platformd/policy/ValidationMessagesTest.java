@@ -40,7 +40,7 @@ class ValidationMessagesTest {
                 """);
         assertEquals(List.of(
                 "test.xml:2:21: error: unknown attribute infoo on <policy> (did you mean info?); allowed: label,"
-                        + " label_prefix, label_suffix, info, dma_quota, max_devices, uid, gid, tls_cn",
+                        + " label_prefix, label_suffix, info, dma_quota, max_devices, uid, gid, tls_cn, kubelet",
                 "test.xml:3:13: error: <device name=\"03:00\"> in <policy label=\"a\">: malformed PCI bus address"
                         + " (expected DDDD:BB:DD.F or BB:DD.F in hex, device 00-1f, function 0-7, e.g. 0000:03:00.0)",
                 "test.xml:5:3: error: <policy label=\"a\"> and the <policy> at line 2 have equal specificity and both"

@@ -68,6 +68,7 @@ public final class DevicePluginSet implements AutoCloseable {
     private final Path socket;
     private final Optional<Path> fdSocket;
     private final boolean cdi;
+    private AllocationTokenFiles tokenFiles; // set once in start, before any plugin serves
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "platformd-kubelet");
@@ -110,6 +111,8 @@ public final class DevicePluginSet implements AutoCloseable {
         DevicePluginSet set = new DevicePluginSet(dir, registry, socket, fdSocket, cdi);
         try {
             Files.createDirectories(set.dir);
+            // Beside the daemon's socket, in its runtime directory: tokens live as long as the daemon.
+            set.tokenFiles = AllocationTokenFiles.open(socket.toAbsolutePath().resolveSibling("allocation-tokens"));
             synchronized (set) {
                 set.follow(GrantedLabel.of(registry.policy(), registry.inventory()));
                 set.check();
@@ -188,7 +191,8 @@ public final class DevicePluginSet implements AutoCloseable {
             Running r = plugins.get(l.label());
             if (r == null) {
                 boolean drivable = registry.backend().bridge().isPresent();
-                plugins.put(l.label(), new Running(new LabelDevicePlugin(l, socket, fdSocket, cdi, drivable),
+                plugins.put(l.label(), new Running(new LabelDevicePlugin(l, socket, fdSocket, cdi, drivable, registry,
+                        tokenFiles),
                         socketOf(l.label())));
             } else {
                 r.plugin.update(l);
@@ -312,6 +316,9 @@ public final class DevicePluginSet implements AutoCloseable {
             closed = true;
             plugins.values().forEach(DevicePluginSet::stop);
             plugins.clear();
+            if (tokenFiles != null) {
+                tokenFiles.clear();
+            }
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }

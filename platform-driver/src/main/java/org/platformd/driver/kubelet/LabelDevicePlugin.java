@@ -1,6 +1,7 @@
 // The kubelet's DevicePlugin service for one label.
 package org.platformd.driver.kubelet;
 
+import java.io.IOException;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -33,6 +34,9 @@ import org.platformd.proto.kubelet.v1beta1.PreStartContainerRequest;
 import org.platformd.proto.kubelet.v1beta1.PreStartContainerResponse;
 import org.platformd.proto.kubelet.v1beta1.PreferredAllocationRequest;
 import org.platformd.proto.kubelet.v1beta1.PreferredAllocationResponse;
+import org.platformd.driver.session.Allocation;
+import org.platformd.driver.session.AllocationTokens;
+import org.platformd.driver.session.SessionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +48,10 @@ import org.slf4j.LoggerFactory;
  * mounted at their host paths, {@code PLATFORMD_SOCKET} and {@code PLATFORMD_LABEL}, the granted devices'
  * addresses in {@code PCIDEVICE_PLATFORMD_ORG_LABEL} (the SR-IOV device plugin's convention, for tools that read
  * it), and the label's CDI device when the daemon writes a CDI spec. The driver in the pod still opens a session
- * and is admitted by the policy like any client (README, "Kubernetes").
+ * and is admitted by the policy like any client (README, "Kubernetes"). Under a policy with {@code kubelet="yes"}
+ * each container also gets an allocation token ({@link AllocationTokens}): a read-only file at
+ * {@value AllocationTokenFiles#CONTAINER_PATH}, named by {@code PLATFORMD_ALLOCATION_TOKEN_FILE}, without which
+ * no session opens under the label and with which a session gets the allocated devices only.
  *
  * <p>Health: every device is Healthy while the daemon has a backend to drive it; an inventory-only daemon
  * ({@code --devices-from}) reports them Unhealthy, since their data path refuses every call. ListAndWatch
@@ -63,15 +70,21 @@ final class LabelDevicePlugin extends DevicePluginGrpc.DevicePluginImplBase {
     private final boolean cdi;
     private final boolean drivable;
     private final List<ServerCallStreamObserver<ListAndWatchResponse>> watchers = new CopyOnWriteArrayList<>();
+    private final SessionRegistry registry;
+    private final AllocationTokenFiles tokenFiles;
     private volatile GrantedLabel granted;
 
     /**
      * @param drivable whether the daemon has a backend (else every device is Unhealthy)
      * @param cdi      whether the daemon writes a CDI spec (else no CDI device names are handed out: a runtime
      *                 would fail to resolve them)
+     * @param registry whose allocation tokens Allocate issues, and whose sessions a revoked allocation closes
      */
-    LabelDevicePlugin(GrantedLabel granted, Path socket, Optional<Path> fdSocket, boolean cdi, boolean drivable) {
+    LabelDevicePlugin(GrantedLabel granted, Path socket, Optional<Path> fdSocket, boolean cdi, boolean drivable,
+            SessionRegistry registry, AllocationTokenFiles tokenFiles) {
         this.granted = granted;
+        this.registry = registry;
+        this.tokenFiles = tokenFiles;
         this.resourceName = DevicePluginSet.resourceName(granted.label());
         this.socket = socket;
         this.fdSocket = fdSocket;
@@ -194,11 +207,39 @@ final class LabelDevicePlugin extends DevicePluginGrpc.DevicePluginImplBase {
             if (cdi) {
                 c.addCdiDevices(CDIDevice.newBuilder().setName(CdiSpec.qualifiedName(now.label())));
             }
+            if (now.kubelet()) {
+                try {
+                    c.putEnvs(AllocationTokenFiles.ENV, AllocationTokenFiles.CONTAINER_PATH)
+                            .addMounts(Mount.newBuilder().setHostPath(issueToken(now.label(), r.getDevicesIdsList())
+                                    .toString()).setContainerPath(AllocationTokenFiles.CONTAINER_PATH).setReadOnly(true));
+                } catch (IOException e) {
+                    log.error("kubelet: cannot write the allocation token of {} for {}: {}", r.getDevicesIdsList(),
+                            resourceName, e.toString(), e);
+                    out.onError(Status.INTERNAL.withDescription("cannot write the allocation token file in "
+                            + tokenFiles.dir() + ": " + e.getMessage()).asRuntimeException());
+                    return;
+                }
+            }
             b.addContainerResponses(c);
             log.info("kubelet allocated {} of {} ({})", r.getDevicesIdsList(), resourceName, addresses);
         }
         out.onNext(b.build());
         out.onCompleted();
+    }
+
+    /**
+     * Issues a token for {@code devices} of {@code label} and writes its file; the allocations it revokes (their
+     * devices now go to this container) lose their files and their sessions.
+     */
+    private Path issueToken(String label, List<String> devices) throws IOException {
+        AllocationTokens.Issued issued = registry.allocations().issue(label, devices);
+        Path file = tokenFiles.write(issued.allocation(), issued.token());
+        for (Allocation gone : issued.revoked()) {
+            tokenFiles.delete(gone);
+            log.info("kubelet: {} {} revoked: its devices were allocated again", resourceName, gone.id());
+        }
+        registry.revoke(issued.revoked());
+        return file;
     }
 
     @Override

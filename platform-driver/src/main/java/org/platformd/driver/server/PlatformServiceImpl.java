@@ -74,7 +74,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("OpenSession", out, () -> {
             Duration lease = req.hasLeaseDuration() ? duration(req.getLeaseDuration()) : null;
             Peer peer = PeerContext.current();
-            Session s = registry.open(req.getLabel(), peer, lease);
+            Session s = registry.open(req.getLabel(), peer, lease, req.getAllocationToken());
             var attrs = s.rule().attributes();
             return OpenSessionResponse.newBuilder()
                     .setSessionId(s.id())

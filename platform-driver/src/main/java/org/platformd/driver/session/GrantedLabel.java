@@ -15,9 +15,9 @@ import org.platformd.policy.PolicyRule;
  * A label the policy names exactly ({@code <policy label="...">}), with the host devices it grants: what the
  * daemon offers to containers (one CDI device per label) and to Kubernetes (one resource per label). Rules that
  * match by prefix or suffix, and the default policy, name no label a container could ask for, so they are not
- * offered.
+ * offered. {@code kubelet}: the label's rule says {@code kubelet="yes"} (its sessions need an allocation token).
  */
-public record GrantedLabel(String label, List<HostDevice> devices) {
+public record GrantedLabel(String label, List<HostDevice> devices, boolean kubelet) {
 
     public GrantedLabel {
         devices = List.copyOf(devices);
@@ -35,7 +35,8 @@ public record GrantedLabel(String label, List<HostDevice> devices) {
             for (var grant : Policy.grants(rule, inventory.policyView())) {
                 devices.add(inventory.of(grant.device()));
             }
-            out.putIfAbsent(sel.label().get(), new GrantedLabel(sel.label().get(), devices));
+            out.putIfAbsent(sel.label().get(), new GrantedLabel(sel.label().get(), devices,
+                    rule.attributes().kubelet()));
         }
         return List.copyOf(out.values());
     }

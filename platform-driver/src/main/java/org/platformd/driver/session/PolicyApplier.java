@@ -61,6 +61,10 @@ final class PolicyApplier {
             PolicyRule rule;
             try {
                 rule = admission.admit(next.policy(), s.label(), s.peer());
+                if (rule.attributes().kubelet() && s.allocation().isEmpty()) {
+                    throw new PlatformError(org.platformd.driver.error.ErrorCode.PERMISSION_DENIED, "label \""
+                            + s.label() + "\" is now handed out by the kubelet and this session has no allocation");
+                }
             } catch (PlatformError e) {
                 toClose.add(s);
                 changes.add(SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label())
@@ -78,7 +82,7 @@ final class PolicyApplier {
 
     private SessionChange apply(Session s, PolicyRule rule, PolicyState next) {
         VirtualBus before = s.bus();
-        VirtualBus after = before.reassign(Policy.grants(rule, inventory.policyView()), inventory);
+        VirtualBus after = before.reassign(Session.grants(rule, s.allocation(), inventory), inventory);
         Set<String> afterHosts = after.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
         Set<String> beforeHosts = before.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
         SessionChange.Builder change = SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label());

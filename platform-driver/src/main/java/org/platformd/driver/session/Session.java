@@ -51,10 +51,12 @@ public final class Session {
     private long sequence;
     private boolean closed;
     private final Map<Object, Runnable> whenClosed = new LinkedHashMap<>(); // run once, at markClosed
+    private final Optional<Allocation> allocation;
 
     Session(String id, String label, Peer peer, Instant created, PolicyRule rule, VirtualBus bus, Duration lease,
-            DmaDomain dmaDomain) {
+            DmaDomain dmaDomain, Optional<Allocation> allocation) {
         this.id = id;
+        this.allocation = allocation;
         this.dmaDomain = dmaDomain;
         this.label = label;
         this.peer = peer;
@@ -79,6 +81,22 @@ public final class Session {
 
     public Instant created() {
         return created;
+    }
+
+    /** The kubelet allocation this session was opened with (policy {@code kubelet="yes"}), if any. */
+    public Optional<Allocation> allocation() {
+        return allocation;
+    }
+
+    /**
+     * What {@code rule} grants a session: all of it, or with an allocation only the allocated devices. The one
+     * place a session's grants are computed (open and every policy change).
+     */
+    static List<org.platformd.policy.Grant> grants(PolicyRule rule, Optional<Allocation> allocation,
+            org.platformd.driver.device.HostInventory inventory) {
+        List<org.platformd.policy.Grant> all = org.platformd.policy.Policy.grants(rule, inventory.policyView());
+        return allocation.map(a -> all.stream().filter(g -> a.devices().contains(inventory.of(g.device()).name()))
+                .toList()).orElse(all);
     }
 
     public synchronized PolicyRule rule() {

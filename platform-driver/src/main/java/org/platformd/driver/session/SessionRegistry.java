@@ -18,6 +18,7 @@ import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.peer.Peer;
+import org.platformd.driver.peer.ThisProcess;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.AllocateDmaResponse;
@@ -67,7 +68,8 @@ public final class SessionRegistry implements AutoCloseable {
     private final Liveness liveness;
     private final PolicyApplier applier;
     private volatile PolicyState policy;
-    private final Admission admission = new Admission(org.platformd.driver.server.SocketPath.currentUid());
+    private final Admission admission = new Admission(ThisProcess.uid());
+    private final AllocationTokens allocations = new AllocationTokens(new PodIdentity(java.nio.file.Path.of("/proc")));
 
     public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
             PolicyState initial, Settings settings, Clock clock) {
@@ -118,8 +120,23 @@ public final class SessionRegistry implements AutoCloseable {
 
     // ---- open / find / close -------------------------------------------------------------
 
+    /** The kubelet's allocations: the device plugin issues their tokens, OpenSession claims them. */
+    public AllocationTokens allocations() {
+        return allocations;
+    }
+
     /** Opens a session for {@code peer}; {@code lease} null means the default grace period. */
     public Session open(String label, Peer peer, Duration lease) {
+        return open(label, peer, lease, null);
+    }
+
+    /**
+     * Opens a session for {@code peer}; {@code lease} null means the default grace period. Under a rule with
+     * {@code kubelet="yes"} {@code allocationToken} must be the token the device plugin issued for the peer's
+     * container ({@link AllocationTokens#claim}), and the session's bus holds only the allocated devices;
+     * elsewhere the token is not looked at.
+     */
+    public Session open(String label, Peer peer, Duration lease, String allocationToken) {
         String trimmed = label == null ? "" : label.strip();
         if (trimmed.isEmpty()) {
             throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "label is empty");
@@ -130,14 +147,17 @@ public final class SessionRegistry implements AutoCloseable {
         try {
             Policy current = policy.policy();
             PolicyRule rule = admitOrCount(current, label, peer);
+            Allocation allocation = rule.attributes().kubelet() ? claimOrCount(allocationToken, label, peer) : null;
             sessions.takeSessionOf(peer, current.peerLimits());
             try {
-                VirtualBus bus = VirtualBus.assign(Policy.grants(rule, inventory.policyView()), inventory);
+                VirtualBus bus = VirtualBus.assign(Session.grants(rule, java.util.Optional.ofNullable(allocation),
+                        inventory), inventory);
                 String id = sessions.newId();
                 // One DMA address space per session (a VFIO container shared by its devices' groups).
                 org.platformd.bridge.DmaDomain domain = backend.bridge().map(b -> b.openDmaDomain("session-" + id))
                         .orElse(null);
-                Session s = new Session(id, label, peer, clock.instant(), rule, bus, granted, domain);
+                Session s = new Session(id, label, peer, clock.instant(), rule, bus, granted, domain,
+                        java.util.Optional.ofNullable(allocation));
                 sessions.add(s);
                 log.info("opened {} under {} with {} device(s), lease {}", s, rule.describe(), bus.devices().size(),
                         granted);
@@ -162,6 +182,27 @@ public final class SessionRegistry implements AutoCloseable {
         } catch (PlatformError e) {
             counts.policyDenied();
             throw e;
+        }
+    }
+
+    private Allocation claimOrCount(String token, String label, Peer peer) {
+        try {
+            return allocations.claim(token, label, peer);
+        } catch (PlatformError e) {
+            counts.policyDenied();
+            throw e;
+        }
+    }
+
+    /**
+     * Closes the sessions opened with {@code revoked} allocations: the kubelet gave their devices to another
+     * container ({@link AllocationTokens#issue}).
+     */
+    public void revoke(List<Allocation> revoked) {
+        for (Session s : sessions()) {
+            s.allocation().filter(revoked::contains).ifPresent(a -> close(s,
+                    SessionCloseReason.SESSION_CLOSE_REASON_ALLOCATION_REVOKED, "the kubelet allocated the devices of "
+                            + a.id() + " " + a.devices() + " to another container"));
         }
     }
 
