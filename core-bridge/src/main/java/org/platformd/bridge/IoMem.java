@@ -14,7 +14,7 @@ import java.util.Optional;
  * <p>RAM-like regions (a framebuffer) are {@linkplain #mappable() mappable}: the client may map the fd
  * and skip this interface; register regions with side effects are access-only.
  */
-public interface IoMem extends Session {
+public interface IoMem extends BackendResource {
     /** BAR index (0..5) or platform range index. */
     int index();
 

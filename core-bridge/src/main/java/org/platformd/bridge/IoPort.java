@@ -6,7 +6,7 @@ package org.platformd.bridge;
  * 0x40-0x43). Ports are absolute; an access that doesn't lie wholly inside
  * [{@link #base()}, {@link #base()}+{@link #size()}) is refused with {@link BridgeException.Reason#OUT_OF_RANGE}.
  */
-public interface IoPort extends Session {
+public interface IoPort extends BackendResource {
     int index();
 
     /** First port. */

@@ -15,7 +15,7 @@ import java.util.Optional;
  * register), then calls {@code ack()}. MSI, MSI-X and legacy edge lines need no ack ({@code ack()} is
  * harmless there).
  */
-public interface Irq extends Session {
+public interface Irq extends BackendResource {
     IrqKind kind();
 
     /** Vector index (MSI/MSI-X), 0 for INTx, the line number for legacy interrupts. */

@@ -10,7 +10,7 @@ import org.platformd.pci.BusAddress;
  * (never handed to clients). Accesses must be naturally aligned and inside {@link #size()}. Writes
  * behave like hardware: read-only bits stay, BARs size by all-ones, command bits take effect.
  */
-public interface PciConfig extends Session {
+public interface PciConfig extends BackendResource {
     int COMMAND = 0x04;
     int COMMAND_IO = 0x0001;
     int COMMAND_MEMORY = 0x0002;

@@ -21,8 +21,8 @@ import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
-import org.platformd.bridge.Session;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.BackendResource;
+import org.platformd.bridge.BackendResourceBase;
 import org.platformd.bridge.linux.dma.DmaRouting;
 import org.platformd.bridge.linux.irq.Interrupts;
 import org.platformd.bridge.linux.port.LegacyIoPort;
@@ -121,7 +121,7 @@ public final class LinuxBackend implements Backend {
     private final Options options;
     private final LinuxCapabilities capabilities;
     private final Optional<PortIoHelper> helper;
-    private final Set<Session> open = ConcurrentHashMap.newKeySet();
+    private final Set<BackendResource> open = ConcurrentHashMap.newKeySet();
     private final LinuxDevices devices;
     private final VfioGroups vfio;
     private final DmaRouting dma;
@@ -201,7 +201,7 @@ public final class LinuxBackend implements Backend {
     public PciConfig openConfig(BusAddress address) {
         takeover.notQuarantined(address);
         SysfsDevice dev = devices.sysfsDevice(address);
-        return SessionBase.tracked(open, untrack -> new SysfsPciConfig(dev, untrack, () -> vfio.resetThroughVfio(dev)));
+        return BackendResourceBase.tracked(open, untrack -> new SysfsPciConfig(dev, untrack, () -> vfio.resetThroughVfio(dev)));
     }
 
     @Override
@@ -218,7 +218,7 @@ public final class LinuxBackend implements Backend {
         BusAddress a = ((DeviceRef.Pci) device).address();
         takeover.notQuarantined(a);
         SysfsDevice dev = devices.sysfsDevice(a);
-        return SessionBase.tracked(open, untrack -> new SysfsIoMem(dev, index, r.prefetchable(),
+        return BackendResourceBase.tracked(open, untrack -> new SysfsIoMem(dev, index, r.prefetchable(),
                 () -> takeover.exported(a), untrack));
     }
 
@@ -230,7 +230,7 @@ public final class LinuxBackend implements Backend {
                 throw new BridgeException(Reason.NO_SUCH_RESOURCE, p.name(), "has one port range (index 0), not " + index);
             }
             Optional<Path> devPort = capabilities.devPort() ? Optional.of(options.devDir().resolve("port")) : Optional.empty();
-            return SessionBase.tracked(open, untrack -> new LegacyIoPort(device, l.portBase(), l.portCount(), devPort,
+            return BackendResourceBase.tracked(open, untrack -> new LegacyIoPort(device, l.portBase(), l.portCount(), devPort,
                     helper, capabilities.portHelperStatus(), untrack));
         }
         ResourceInfo r = devices.resource(device, index);
@@ -240,7 +240,7 @@ public final class LinuxBackend implements Backend {
         }
         takeover.notQuarantined(((DeviceRef.Pci) device).address());
         SysfsDevice dev = devices.sysfsDevice(((DeviceRef.Pci) device).address());
-        return SessionBase.tracked(open, untrack -> new ResourceIoPort(dev, index, (int) r.start(), (int) r.size(),
+        return BackendResourceBase.tracked(open, untrack -> new ResourceIoPort(dev, index, (int) r.start(), (int) r.size(),
                 untrack));
     }
 
@@ -306,7 +306,7 @@ public final class LinuxBackend implements Backend {
      */
     @Override
     public void close() {
-        for (Session s : List.copyOf(open)) {
+        for (BackendResource s : List.copyOf(open)) {
             try {
                 s.close();
             } catch (RuntimeException e) {

@@ -14,7 +14,7 @@ import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.FdRegion;
 import org.platformd.bridge.IoMem;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.BackendResourceBase;
 import org.platformd.fd.LibC;
 import org.platformd.fd.NativeFd;
 
@@ -37,7 +37,7 @@ import org.platformd.fd.NativeFd;
  * to map a region the driver claimed (pci_mmap_resource: iomem_is_exclusive), so reads of such a BAR
  * fail with the kernel's EINVAL, named as that.
  */
-final class SysfsIoMem extends SessionBase implements IoMem {
+final class SysfsIoMem extends BackendResourceBase implements IoMem {
     private final int index;
     private final long size;
     private final MappedByteBuffer map;

@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
-import org.platformd.bridge.PciConfigSession;
+import org.platformd.bridge.PciConfigBase;
 import org.platformd.pci.BusAddress;
 
 /**
@@ -24,7 +24,7 @@ import org.platformd.pci.BusAddress;
  * function reset (the first of {@code reset_method}: flr, pm, bus...), VFIO's also keeps user mappings of
  * the device's VFIO regions out while it runs. Thread-safe (positional I/O on one channel).
  */
-public final class SysfsPciConfig extends PciConfigSession {
+public final class SysfsPciConfig extends PciConfigBase {
     private final SysfsDevice device;
     private final FileChannel channel;
     private final boolean writable;

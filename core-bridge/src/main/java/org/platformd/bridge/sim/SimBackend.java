@@ -22,8 +22,8 @@ import org.platformd.bridge.IrqInfo;
 import org.platformd.bridge.IrqKind;
 import org.platformd.bridge.PciConfig;
 import org.platformd.bridge.ResourceInfo;
-import org.platformd.bridge.Session;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.BackendResource;
+import org.platformd.bridge.BackendResourceBase;
 import org.platformd.bridge.sim.device.PlatformDevice;
 import org.platformd.bridge.sim.dma.SimDmaDomain;
 import org.platformd.bridge.sim.irq.IrqChannel;
@@ -45,7 +45,7 @@ import org.platformd.pci.enumerate.PortIo32;
  */
 public final class SimBackend implements Backend {
     private final Machine machine;
-    private final Set<Session> open = ConcurrentHashMap.newKeySet();
+    private final Set<BackendResource> open = ConcurrentHashMap.newKeySet();
     private final Set<SimDmaDomain> domains = ConcurrentHashMap.newKeySet();
     private final UnmaskWatcher unmaskWatcher = new UnmaskWatcher("sim");
 
@@ -132,7 +132,7 @@ public final class SimBackend implements Backend {
     @Override
     public PciConfig openConfig(BusAddress address) {
         PciFunction f = function(address);
-        return SessionBase.tracked(open, untrack -> new SimPciConfig(f, untrack));
+        return BackendResourceBase.tracked(open, untrack -> new SimPciConfig(f, untrack));
     }
 
     @Override
@@ -148,7 +148,7 @@ public final class SimBackend implements Backend {
             throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
                     "BAR " + index + " is an I/O BAR; open it as IoPort");
         }
-        return SessionBase.tracked(open, untrack -> new SimIoMem(f, bar, untrack));
+        return BackendResourceBase.tracked(open, untrack -> new SimIoMem(f, bar, untrack));
     }
 
     private static String barList(PciFunction f) {
@@ -169,7 +169,7 @@ public final class SimBackend implements Backend {
             throw new BridgeException(Reason.NO_SUCH_RESOURCE, device.toString(),
                     "has one port range (index 0), not " + index);
         }
-        return SessionBase.tracked(open, untrack -> new SimIoPort(d, untrack));
+        return BackendResourceBase.tracked(open, untrack -> new SimIoPort(d, untrack));
     }
 
     @Override
@@ -191,7 +191,7 @@ public final class SimBackend implements Backend {
                         "has only LEGACY interrupt " + d.irq().number() + ", not " + kind + " " + index);
             }
             d.irq().attach(channel);
-            return SessionBase.tracked(open, untrack -> new SimIrq(device, kind, index, channel, () -> { }, () -> {
+            return BackendResourceBase.tracked(open, untrack -> new SimIrq(device, kind, index, channel, () -> { }, () -> {
                 d.irq().detach(channel);
                 untrack.run();
             }));
@@ -222,7 +222,7 @@ public final class SimBackend implements Backend {
                     f.intxPin().detach(channel);
                     throw e;
                 }
-                return SessionBase.tracked(open, untrack -> new SimIrq(device, kind, 0, channel, f.intxPin()::unmask,
+                return BackendResourceBase.tracked(open, untrack -> new SimIrq(device, kind, 0, channel, f.intxPin()::unmask,
                         unmaskFd, () -> {
                             unmaskWatcher.unregister(watched); // before SimIrq closes unmaskFd
                             f.intxPin().detach(channel);
@@ -237,7 +237,7 @@ public final class SimBackend implements Backend {
                 MsiRouter router = machine.msiRouter();
                 int vector = router.allocate(channel);
                 f.enableMsi(MsiRouter.MSI_WINDOW_BASE, vector);
-                return SessionBase.tracked(open, untrack -> new SimIrq(device, kind, 0, channel, () -> { }, () -> {
+                return BackendResourceBase.tracked(open, untrack -> new SimIrq(device, kind, 0, channel, () -> { }, () -> {
                     f.disableMsi();
                     router.free(vector);
                     untrack.run();
@@ -258,7 +258,7 @@ public final class SimBackend implements Backend {
 
     @Override
     public DmaDomain openDmaDomain(String name) {
-        return SessionBase.tracked(domains, untrack -> machine.dmaSpace().newDomain(name, this::checkDmaCapable, untrack));
+        return BackendResourceBase.tracked(domains, untrack -> machine.dmaSpace().newDomain(name, this::checkDmaCapable, untrack));
     }
 
     private void checkDmaCapable(DeviceRef device) {
@@ -296,7 +296,7 @@ public final class SimBackend implements Backend {
 
     @Override
     public void close() {
-        for (Session s : List.copyOf(open)) {
+        for (BackendResource s : List.copyOf(open)) {
             s.close();
         }
         for (SimDmaDomain d : List.copyOf(domains)) {

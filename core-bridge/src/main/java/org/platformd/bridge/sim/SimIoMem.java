@@ -6,7 +6,7 @@ import java.util.Optional;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.FdRegion;
 import org.platformd.bridge.IoMem;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.BackendResourceBase;
 import org.platformd.bridge.sim.pci.BarSpec;
 import org.platformd.bridge.sim.pci.PciFunction;
 import org.platformd.fd.NativeFd;
@@ -22,7 +22,7 @@ import org.platformd.fd.NativeFd;
  * session per BAR of a device, so there that can't happen). Thread-safe: the fd under this object's
  * monitor.
  */
-final class SimIoMem extends SessionBase implements IoMem {
+final class SimIoMem extends BackendResourceBase implements IoMem {
     private final PciFunction function;
     private final BarSpec bar;
     private final Runnable onClose;

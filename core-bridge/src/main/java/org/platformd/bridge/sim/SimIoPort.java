@@ -3,11 +3,11 @@ package org.platformd.bridge.sim;
 
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.IoPort;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.BackendResourceBase;
 import org.platformd.bridge.sim.device.PlatformDevice;
 
 /** An {@link IoPort} session on a platform device's port range. */
-final class SimIoPort extends SessionBase implements IoPort {
+final class SimIoPort extends BackendResourceBase implements IoPort {
     private final PlatformDevice device;
     private final Runnable onClose;
 

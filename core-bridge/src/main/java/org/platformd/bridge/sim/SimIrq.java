@@ -5,7 +5,7 @@ import java.time.Duration;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
-import org.platformd.bridge.IrqSession;
+import org.platformd.bridge.IrqBase;
 import org.platformd.bridge.sim.irq.IrqChannel;
 import org.platformd.fd.EventFd;
 
@@ -15,7 +15,7 @@ import org.platformd.fd.EventFd;
  * carry an unmask eventfd the backend's {@link org.platformd.bridge.sim.irq.UnmaskWatcher} watches;
  * {@code detach} stops the watching before this session closes the eventfd.
  */
-final class SimIrq extends IrqSession {
+final class SimIrq extends IrqBase {
     private final IrqChannel channel;
     private final Runnable detach;
 

@@ -3,13 +3,13 @@ package org.platformd.bridge.sim;
 
 import java.util.Optional;
 import org.platformd.bridge.PciConfig;
-import org.platformd.bridge.PciConfigSession;
+import org.platformd.bridge.PciConfigBase;
 import org.platformd.bridge.sim.pci.ConfigSpaceModel;
 import org.platformd.bridge.sim.pci.PciFunction;
 import org.platformd.pci.BusAddress;
 
 /** A {@link PciConfig} session on an emulated function's 256-byte config space. */
-final class SimPciConfig extends PciConfigSession {
+final class SimPciConfig extends PciConfigBase {
     private final PciFunction function;
     private final Runnable onClose;
 

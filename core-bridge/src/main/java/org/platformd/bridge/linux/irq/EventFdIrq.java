@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.IrqKind;
-import org.platformd.bridge.IrqSession;
+import org.platformd.bridge.IrqBase;
 import org.platformd.fd.EventFd;
 
 /**
@@ -16,7 +16,7 @@ import org.platformd.fd.EventFd;
  * here. INTx also has an unmask eventfd (VFIO: writing to it unmasks in the kernel; UIO: the pump
  * clears INTx-disable when it is written) for clients that ack without a call. Thread-safe.
  */
-final class EventFdIrq extends IrqSession {
+final class EventFdIrq extends IrqBase {
     private final EventFd trigger;
     private final Runnable onClose;
     private final AtomicLong pending = new AtomicLong();

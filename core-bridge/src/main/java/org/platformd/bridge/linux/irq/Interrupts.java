@@ -11,8 +11,8 @@ import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.Irq;
 import org.platformd.bridge.IrqKind;
-import org.platformd.bridge.Session;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.BackendResource;
+import org.platformd.bridge.BackendResourceBase;
 import org.platformd.bridge.linux.LinuxCapabilities;
 import org.platformd.bridge.linux.SysfsDevice;
 import org.platformd.bridge.linux.SysfsPciConfig;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The linux backend's interrupts: a function on vfio-pci gets INTx, MSI and MSI-X as VFIO eventfds (its
  * device fd opened while a session holds it, keeping the command register's bits); one on uio_pci_generic
  * gets INTx through {@link UioIntx}'s pump. Each source is open at most once. Sessions join the backend's
- * set of open sessions ({@link SessionBase#tracked}).
+ * set of open sessions ({@link BackendResourceBase#tracked}).
  *
  * <p>Thread-safe: the open sources are a concurrent set; groups and device fds lock themselves.
  */
@@ -38,14 +38,14 @@ public final class Interrupts {
     private final LinuxCapabilities capabilities;
     private final VfioGroups vfio;
     private final Path devDir;
-    private final Set<Session> open;
+    private final Set<BackendResource> open;
     private final Set<String> irqSources = ConcurrentHashMap.newKeySet();
 
     /**
      * @param devDir {@code /dev} (holds {@code uioN})
      * @param open   the backend's open sessions: interrupt sessions join it while open
      */
-    public Interrupts(LinuxCapabilities capabilities, VfioGroups vfio, Path devDir, Set<Session> open) {
+    public Interrupts(LinuxCapabilities capabilities, VfioGroups vfio, Path devDir, Set<BackendResource> open) {
         this.capabilities = capabilities;
         this.vfio = vfio;
         this.devDir = devDir;
@@ -101,7 +101,7 @@ public final class Interrupts {
                     vd.setIntx(trigger.fd(), unmask.fd());
                     EventFd t = trigger;
                     EventFd u = unmask;
-                    return SessionBase.tracked(open, untrack -> new EventFdIrq(DeviceRef.pci(dev.address()), kind, 0,
+                    return BackendResourceBase.tracked(open, untrack -> new EventFdIrq(DeviceRef.pci(dev.address()), kind, 0,
                             "vfio", t, u, vd::unmaskIntx, () -> closeVfioIrq(dev, group, vd, () -> vd.disable(0), untrack,
                             free)));
                 }
@@ -114,7 +114,7 @@ public final class Interrupts {
                     }
                     vd.setVector(idx, index, trigger.fd());
                     EventFd t = trigger;
-                    return SessionBase.tracked(open, untrack -> new EventFdIrq(DeviceRef.pci(dev.address()), kind, index,
+                    return BackendResourceBase.tracked(open, untrack -> new EventFdIrq(DeviceRef.pci(dev.address()), kind, index,
                             "vfio", t, null, () -> { }, () -> closeVfioIrq(dev, group, vd,
                             () -> vd.clearVector(idx, index), untrack, free)));
                 }
@@ -139,7 +139,7 @@ public final class Interrupts {
     }
 
     private void closeVfioIrq(SysfsDevice dev, VfioGroup group, VfioDevice vd, Runnable deassign,
-            SessionBase.Untrack<EventFdIrq> untrack, Runnable free) {
+            BackendResourceBase.Untrack<EventFdIrq> untrack, Runnable free) {
         try {
             deassign.run();
         } catch (RuntimeException e) {
@@ -171,7 +171,7 @@ public final class Interrupts {
             throw new BridgeException(Reason.OS_ERROR, name, "finding its /dev/uioN under " + dev.file("uio") + ": "
                     + e.getMessage(), e);
         }
-        return SessionBase.tracked(open, untrack -> UioIntx.open(DeviceRef.pci(dev.address()), uio,
+        return BackendResourceBase.tracked(open, untrack -> UioIntx.open(DeviceRef.pci(dev.address()), uio,
                 new SysfsPciConfig(dev, () -> { }, () -> false), () -> {
                     untrack.run();
                     free.run();

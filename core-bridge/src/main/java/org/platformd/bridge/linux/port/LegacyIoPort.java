@@ -17,7 +17,7 @@ import org.platformd.bridge.DeviceRef;
  * /dev/port the helper does bytes too; without the helper, 16/32-bit accesses are UNSUPPORTED with the
  * helper's reason. Thread-safe.
  */
-public final class LegacyIoPort extends PortRangeSession {
+public final class LegacyIoPort extends PortRangeBase {
     private final FileChannel devPort;
     private final Optional<PortIoHelper> helper;
     private final String helperStatus;

@@ -18,7 +18,7 @@ import org.platformd.bridge.linux.SysfsDevice;
  * A function a kernel driver drives is read-only (decided at open): the file is opened for reading and
  * every {@code out} is refused naming the driver (UNSUPPORTED).
  */
-public final class ResourceIoPort extends PortRangeSession {
+public final class ResourceIoPort extends PortRangeBase {
     private final FileChannel channel;
     private final Optional<String> readOnly;
 

@@ -20,7 +20,7 @@ import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.DeviceTakeover;
 import org.platformd.bridge.ResourceInfo;
-import org.platformd.bridge.Session;
+import org.platformd.bridge.BackendResource;
 import org.platformd.bridge.linux.LinuxCapabilities;
 import org.platformd.bridge.linux.LinuxDevices;
 import org.platformd.bridge.linux.Sys;
@@ -51,7 +51,7 @@ public final class LinuxTakeover implements DeviceTakeover {
     private final LinuxCapabilities capabilities;
     private final VfioGroups vfio;
     private final LinuxDevices devices;
-    private final Set<Session> open;
+    private final Set<BackendResource> open;
     private final Set<DeviceRef> dmaAttached;
     private final Map<BusAddress, DriverBinding> takenOver = new LinkedHashMap<>();
     private final Map<BusAddress, DriverBinding> waitingForGroup = new LinkedHashMap<>(); // released, group busy
@@ -67,7 +67,7 @@ public final class LinuxTakeover implements DeviceTakeover {
      * @param journal     from {@link #openJournal}
      */
     public LinuxTakeover(Path sysfsRoot, LinuxCapabilities capabilities, VfioGroups vfio, LinuxDevices devices,
-            Set<Session> open, Set<DeviceRef> dmaAttached, Optional<TakeOverJournal> journal) {
+            Set<BackendResource> open, Set<DeviceRef> dmaAttached, Optional<TakeOverJournal> journal) {
         this.sysfsRoot = sysfsRoot;
         this.capabilities = capabilities;
         this.vfio = vfio;

@@ -1,4 +1,4 @@
-// What every backend's PciConfig session shares.
+// What every backend's PciConfig resource shares.
 package org.platformd.bridge;
 
 /**
@@ -6,8 +6,8 @@ package org.platformd.bridge;
  * access and its dispatch by width, so a backend only does the checked 1-, 2- or 4-byte access.
  * Errors name the device, the width, the operation and the offset.
  */
-public abstract class PciConfigSession extends SessionBase implements PciConfig {
-    protected PciConfigSession(DeviceRef device) {
+public abstract class PciConfigBase extends BackendResourceBase implements PciConfig {
+    protected PciConfigBase(DeviceRef device) {
         super(device);
     }
 

@@ -1,4 +1,4 @@
-// The closed-state bookkeeping every session shares.
+// The closed-state bookkeeping every backend resource shares.
 package org.platformd.bridge;
 
 import java.util.Set;
@@ -6,17 +6,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The closed-state bookkeeping every session shares: {@link #close()} runs {@link #release()} exactly
+ * The closed-state bookkeeping every backend resource shares: {@link #close()} runs {@link #release()} exactly
  * once however many threads call it, and {@link #ensureOpen()} turns later calls into
  * {@link BridgeException.Reason#CLOSED} naming the session. A call racing with close may complete or
  * fail; it never touches released resources because release happens after the flag flips and
  * backends guard their resources with their own locks.
  */
-public abstract class SessionBase implements Session {
+public abstract class BackendResourceBase implements BackendResource {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final DeviceRef device;
 
-    protected SessionBase(DeviceRef device) {
+    protected BackendResourceBase(DeviceRef device) {
         this.device = device;
     }
 

@@ -1,4 +1,4 @@
-// What every backend's Irq session shares.
+// What every backend's Irq resource shares.
 package org.platformd.bridge;
 
 import java.time.Duration;
@@ -11,7 +11,7 @@ import org.platformd.fd.EventFd;
  * session owns and closes after the backend has released the source (so the backend stops watching
  * it, or de-assigns it in the kernel, before its number can be reused).
  */
-public abstract class IrqSession extends SessionBase implements Irq {
+public abstract class IrqBase extends BackendResourceBase implements Irq {
     private final IrqKind kind;
     private final int index;
     private final Runnable unmask;
@@ -21,7 +21,7 @@ public abstract class IrqSession extends SessionBase implements Irq {
      * @param unmask   what {@link #ack()} does for INTx
      * @param unmaskFd the INTx unmask eventfd the backend watches, or null
      */
-    protected IrqSession(DeviceRef device, IrqKind kind, int index, Runnable unmask, EventFd unmaskFd) {
+    protected IrqBase(DeviceRef device, IrqKind kind, int index, Runnable unmask, EventFd unmaskFd) {
         super(device);
         this.kind = kind;
         this.index = index;

@@ -5,16 +5,16 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.BridgeException.Reason;
 import org.platformd.bridge.DeviceRef;
 import org.platformd.bridge.IoPort;
-import org.platformd.bridge.SessionBase;
+import org.platformd.bridge.BackendResourceBase;
 
 /** Bounds and alignment checks shared by the linux backend's port ranges; subclasses do the access. */
-public abstract class PortRangeSession extends SessionBase implements IoPort {
+public abstract class PortRangeBase extends BackendResourceBase implements IoPort {
     private final int index;
     private final int base;
     private final int size;
     private final Runnable onClose;
 
-    PortRangeSession(DeviceRef device, int index, int base, int size, Runnable onClose) {
+    PortRangeBase(DeviceRef device, int index, int base, int size, Runnable onClose) {
         super(device);
         this.index = index;
         this.base = base;
