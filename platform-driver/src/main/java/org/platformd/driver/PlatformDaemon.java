@@ -111,6 +111,7 @@ public final class PlatformDaemon {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
+        StartupWarmUp.start();
         System.exit(run(args, System.out, System.err));
     }
 
