@@ -226,7 +226,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("AccessRegisters", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             return AccessRegistersResponse.newBuilder().addAllValues(
-                    DataPath.registers(h.handle(), h.device().name(), req.getBarIndex(), req.getOpsList())).build();
+                    DataPath.registers(h.handle(), h.device().name(), req.getBarIndex(),
+                            WireOps.registers(req.getOpsList()))).build();
         });
     }
 
@@ -235,7 +236,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("AccessPorts", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             return AccessPortsResponse.newBuilder().addAllValues(
-                    DataPath.ports(h.handle(), h.device().name(), req.getOpsList())).build();
+                    DataPath.ports(h.handle(), h.device().name(), WireOps.ports(req.getOpsList()))).build();
         });
     }
 
