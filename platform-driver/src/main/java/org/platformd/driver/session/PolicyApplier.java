@@ -15,12 +15,7 @@ import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
-import org.platformd.proto.v1.Device;
-import org.platformd.proto.v1.DeviceAdded;
-import org.platformd.proto.v1.DeviceRevoked;
-import org.platformd.proto.v1.RevocationReason;
 import org.platformd.proto.v1.SessionChange;
-import org.platformd.proto.v1.SessionEvent;
 
 /**
  * Brings every live session in line with a policy just put in force: a session whose label is no longer
@@ -43,10 +38,10 @@ final class PolicyApplier {
     private final HostInventory inventory;
     private final SessionDma dma;
     private final GiveBack giveBack;
-    private final BiFunction<Session, VirtualDevice, Device> describe;
+    private final BiFunction<Session, VirtualDevice, DeviceView> describe;
 
     PolicyApplier(Admission admission, HostInventory inventory, SessionDma dma, GiveBack giveBack,
-            BiFunction<Session, VirtualDevice, Device> describe) {
+            BiFunction<Session, VirtualDevice, DeviceView> describe) {
         this.admission = admission;
         this.inventory = inventory;
         this.dma = dma;
@@ -100,10 +95,8 @@ final class PolicyApplier {
                         gone.access().reset());
             }
             change.addRevokedDevices(gone.name());
-            s.emit(SessionEvent.newBuilder().setDeviceRevoked(DeviceRevoked.newBuilder()
-                    .setDeviceName(gone.name()).setReason(RevocationReason.REVOCATION_REASON_POLICY_CHANGED)
-                    .setDetail("policy version " + next.version() + " no longer grants it to label \""
-                            + s.label() + "\"").setWasAcquired(held)));
+            s.emit(new WatchEvent.DeviceRevoked(gone.name(), RevocationReason.POLICY_CHANGED, "policy version "
+                    + next.version() + " no longer grants it to label \"" + s.label() + "\"", held));
         }
         for (VirtualDevice stays : after.devices()) {
             DeviceHandle h = s.handle(stays.host().name());
@@ -116,8 +109,7 @@ final class PolicyApplier {
         for (VirtualDevice added : after.devices()) {
             if (!beforeHosts.contains(added.host().name())) {
                 change.addAddedDevices(added.name());
-                s.emit(SessionEvent.newBuilder().setDeviceAdded(DeviceAdded.newBuilder()
-                        .setDevice(describe.apply(s, added))));
+                s.emit(new WatchEvent.DeviceAdded(describe.apply(s, added)));
             }
         }
         return change.build();
