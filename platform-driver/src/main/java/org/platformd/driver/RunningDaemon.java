@@ -18,7 +18,8 @@ import org.platformd.bridge.sim.SimBackend;
 import org.platformd.bridge.sim.xml.MachineDescriptionException;
 import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
-import org.platformd.driver.device.DeviceDescriber;
+import org.platformd.driver.server.DeviceDescriber;
+import org.platformd.driver.server.WireEnums;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.InventorySource;
 import org.platformd.driver.device.PolicyTakeOver;
@@ -37,7 +38,7 @@ import org.platformd.driver.session.PolicyState;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.ContractDescriptors;
-import org.platformd.proto.v1.SessionCloseReason;
+import org.platformd.driver.session.CloseReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,8 +123,7 @@ public final class RunningDaemon implements AutoCloseable {
         }
         log.info("policy: {} ({}); backend {}: {} device(s)", policy.sourcePath(), policy.sourceKind(), backend.name(),
                 inventory.devices().size());
-        SessionRegistry registry = new SessionRegistry(inventory, backend,
-                new DeviceDescriber(PciIds.system()), policy,
+        SessionRegistry registry = new SessionRegistry(inventory, backend, policy,
                 new SessionRegistry.Settings(Duration.ofSeconds(options.leaseGraceSeconds), options.maxSessions,
                         Duration.ofMillis(200)), Clock.systemUTC(), new EventCounts());
         DaemonMetrics metrics = new DaemonMetrics(DaemonObservations.of(registry));
@@ -132,10 +132,10 @@ public final class RunningDaemon implements AutoCloseable {
         ExportTokens tokens = new ExportTokens(new ExportTokens.Settings(Duration.ofMillis(options.fdTokenTtlMillis),
                 ExportTokens.Settings.DEFAULT.maxUnredeemedPerSession()), Clock.systemUTC());
         ResourceExporter exporter = new ResourceExporter(registry, tokens,
-                fdPath.map(p -> p.toAbsolutePath().toString()).orElse(null));
+                fdPath.map(p -> p.toAbsolutePath().toString()).orElse(null), WireEnums::wire);
         List<ServerServiceDefinition> services = new ArrayList<>();
         services.add(ServerInterceptors.intercept(
-                ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, exporter).bindService()),
+                ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, exporter, new DeviceDescriber(PciIds.system())).bindService()),
                 metrics.rpcInterceptor()));
         services.add(ServerInterceptors.intercept(
                 ContractDescriptors.withDocumentation(new AdminServiceImpl(registry, policies).bindService()),
@@ -221,7 +221,7 @@ public final class RunningDaemon implements AutoCloseable {
             watcher.close();
         }
         publishing.withdraw(); // the kubelet and container runtimes stop being pointed at us first
-        registry.closeAll(SessionCloseReason.SESSION_CLOSE_REASON_SERVER_SHUTDOWN, "platformd is shutting down");
+        registry.closeAll(CloseReason.SERVER_SHUTDOWN, "platformd is shutting down");
         server.shutdown(Duration.ofSeconds(5));
         if (fdSocket != null) {
             fdSocket.close();

@@ -27,7 +27,6 @@ import org.platformd.proto.v1.ListSessionsResponse;
 import org.platformd.proto.v1.PciAddress;
 import org.platformd.proto.v1.ReloadPolicyRequest;
 import org.platformd.proto.v1.ReloadPolicyResponse;
-import org.platformd.proto.v1.SessionCloseReason;
 import org.platformd.proto.v1.SessionDevice;
 import org.platformd.proto.v1.SessionInfo;
 import org.platformd.proto.v1.UnixCredentials;
@@ -99,7 +98,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             var h = s.handle(v.host().name());
             if (h != null) {
                 long delivered = h.interruptsDelivered();
-                d.setInterruptMode(org.platformd.driver.device.DeviceDescriber.wire(h.interruptMode())).setInterruptsDelivered(delivered)
+                d.setInterruptMode(org.platformd.driver.server.WireEnums.wire(h.interruptMode())).setInterruptsDelivered(delivered)
                         .setBusMasterEnabled(h.busMasterEnabled()).setDmaFaults(s.dmaFaults(v.host().name()));
                 interrupts += delivered;
             }
@@ -152,7 +151,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             Session s = registry.getAny(req.getSessionId());
             String why = req.getReason().isEmpty() ? "evicted by an administrator" : req.getReason();
             return EvictSessionResponse.newBuilder()
-                    .addAllReleasedDevices(registry.close(s, SessionCloseReason.SESSION_CLOSE_REASON_EVICTED, why))
+                    .addAllReleasedDevices(registry.close(s, org.platformd.driver.session.CloseReason.EVICTED, why))
                     .build();
         });
     }

@@ -11,9 +11,6 @@ import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.ErrorDetail;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.pci.config.Bar;
-import org.platformd.proto.v1.AccessKind;
-import org.platformd.proto.v1.PortOp;
-import org.platformd.proto.v1.RegisterOp;
 
 /**
  * The RPC data path on one held device: batched register and port accesses with the
@@ -21,9 +18,24 @@ import org.platformd.proto.v1.RegisterOp;
  * on a failure while executing, the ops before it applied, it and the rest not; the
  * error message starts with "op N: " and carries a {@link ErrorDetail.BatchFailed}).
  * Stateless; the hardware sessions come from the {@link DeviceHandle}.
+ *
+ * <p>Ops are domain values; the protocol layer translates the wire's ops and refuses an unspecified kind. It
+ * may hand a list that translates as it is read: ops are read in order, each before its own checks, so such a
+ * refusal comes at the same point of validation as any other of that op.
  */
 public final class DataPath {
     public static final int MAX_OPS = 65536;
+
+    /** Read or write (ports: in or out). */
+    public enum Access {
+        READ, WRITE
+    }
+
+    /** One op of a register batch: {@code value} is written for {@link Access#WRITE}. */
+    public record RegisterOp(Access access, long offset, int widthBits, long value) {}
+
+    /** One op of a port batch: {@code port} is read unsigned (uint32 on the wire). */
+    public record PortOp(Access access, int port, int widthBits, int value) {}
 
     private DataPath() {}
 
@@ -41,14 +53,11 @@ public final class DataPath {
         long size = bar.size();
         for (int i = 0; i < ops.size(); i++) {
             RegisterOp op = ops.get(i);
-            if (op.getKind() == AccessKind.ACCESS_KIND_UNSPECIFIED || op.getKind() == AccessKind.UNRECOGNIZED) {
-                throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "kind unspecified");
-            }
-            int w = op.getWidthBits();
+            int w = op.widthBits();
             if (w != 8 && w != 16 && w != 32 && w != 64) {
                 throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "width " + w + " bits (expected 8, 16, 32 or 64)");
             }
-            long off = op.getOffset();
+            long off = op.offset();
             if (off % (w / 8) != 0) {
                 throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "offset 0x" + Long.toUnsignedString(off, 16)
                         + " is not a multiple of " + w / 8);
@@ -62,14 +71,14 @@ public final class DataPath {
         Long[] values = new Long[ops.size()];
         for (int i = 0; i < ops.size(); i++) {
             RegisterOp op = ops.get(i);
-            long off = op.getOffset();
-            boolean write = op.getKind() == AccessKind.ACCESS_KIND_WRITE;
+            long off = op.offset();
+            boolean write = op.access() == Access.WRITE;
             try {
-                values[i] = switch (op.getWidthBits()) {
-                    case 8 -> write ? write8(mem, off, op.getValue()) : (long) mem.read8(off);
-                    case 16 -> write ? write16(mem, off, op.getValue()) : (long) mem.read16(off);
-                    case 32 -> write ? write32(mem, off, op.getValue()) : mem.read32(off) & 0xffffffffL;
-                    default -> write ? write64(mem, off, op.getValue()) : mem.read64(off);
+                values[i] = switch (op.widthBits()) {
+                    case 8 -> write ? write8(mem, off, op.value()) : (long) mem.read8(off);
+                    case 16 -> write ? write16(mem, off, op.value()) : (long) mem.read16(off);
+                    case 32 -> write ? write32(mem, off, op.value()) : mem.read32(off) & 0xffffffffL;
+                    default -> write ? write64(mem, off, op.value()) : mem.read64(off);
                 };
             } catch (BridgeException e) {
                 throw invalid(i, i, BridgeErrors.code(e), e.getMessage()); // CLOSED: ABORTED
@@ -104,15 +113,12 @@ public final class DataPath {
         int[] target = new int[ops.size()];
         for (int i = 0; i < ops.size(); i++) {
             PortOp op = ops.get(i);
-            if (op.getKind() == AccessKind.ACCESS_KIND_UNSPECIFIED || op.getKind() == AccessKind.UNRECOGNIZED) {
-                throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "kind unspecified");
-            }
-            int w = op.getWidthBits();
+            int w = op.widthBits();
             if (w != 8 && w != 16 && w != 32) {
                 throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "width " + w + " bits (expected 8, 16 or 32)");
             }
             int bytes = w / 8;
-            long port = op.getPort() & 0xffffffffL;
+            long port = op.port() & 0xffffffffL;
             if (port % bytes != 0) {
                 throw invalid(i, 0, ErrorCode.INVALID_ARGUMENT, "port 0x" + Long.toHexString(port) + " is not a multiple of "
                         + bytes);
@@ -131,12 +137,12 @@ public final class DataPath {
         Integer[] values = new Integer[ops.size()];
         for (int i = 0; i < ops.size(); i++) {
             PortOp op = ops.get(i);
-            int port = op.getPort();
-            boolean write = op.getKind() == AccessKind.ACCESS_KIND_WRITE;
+            int port = op.port();
+            boolean write = op.access() == Access.WRITE;
             try {
                 IoPort p = h.ioPort(target[i]);
-                int v = op.getValue();
-                values[i] = switch (op.getWidthBits()) {
+                int v = op.value();
+                values[i] = switch (op.widthBits()) {
                     case 8 -> {
                         if (write) { p.outb(port, v & 0xff); yield v & 0xff; }
                         yield p.inb(port);
@@ -163,8 +169,8 @@ public final class DataPath {
         }
     }
 
-    /** A batch failure: "op N: why" plus a BatchFailure detail. */
-    static PlatformError invalid(int index, int applied, ErrorCode code, String why) {
+    /** A batch failure: "op N: why" plus a BatchFailure detail ({@code applied} ops before it were applied). */
+    public static PlatformError invalid(int index, int applied, ErrorCode code, String why) {
         return new PlatformError(code, "op " + index + ": " + why, new ErrorDetail.BatchFailed(index, applied));
     }
 

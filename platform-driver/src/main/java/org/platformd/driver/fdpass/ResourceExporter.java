@@ -36,12 +36,16 @@ public final class ResourceExporter {
     private final SessionRegistry registry;
     private final ExportTokens tokens;
     private final String fdSocketPath;
+    private final java.util.function.Function<InterruptMode, org.platformd.proto.v1.InterruptMode> wireMode;
 
     /** @param fdSocketPath the fd socket, or null when the daemon has none (no Unix socket) */
-    public ResourceExporter(SessionRegistry registry, ExportTokens tokens, String fdSocketPath) {
+    /** @param wireMode the protocol layer's one mapping of interrupt modes to the wire ({@code server/WireEnums}) */
+    public ResourceExporter(SessionRegistry registry, ExportTokens tokens, String fdSocketPath,
+            java.util.function.Function<InterruptMode, org.platformd.proto.v1.InterruptMode> wireMode) {
         this.registry = registry;
         this.tokens = tokens;
         this.fdSocketPath = fdSocketPath;
+        this.wireMode = wireMode;
     }
 
     /** The fd socket's path, or empty when the daemon has none. */
@@ -125,7 +129,7 @@ public final class ResourceExporter {
                         "the interrupt mode changed or the device was released")), limits());
         List<FdRole> roles = unmask ? List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER, FdRole.FD_ROLE_INTERRUPT_UNMASK)
                 : List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER);
-        return response(t, roles).setInterrupt(InterruptFds.newBuilder().setMode(org.platformd.driver.device.DeviceDescriber.wire(mode)).setVector(vector)
+        return response(t, roles).setInterrupt(InterruptFds.newBuilder().setMode(wireMode.apply(mode)).setVector(vector)
                 .setUnmaskFdIncluded(unmask)).build();
     }
 

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Set;
 import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.Irq;
-import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.InterruptMode;
 import org.platformd.driver.observe.EventCounts;
@@ -108,7 +107,7 @@ final class InterruptStream implements Runnable {
                         InterruptMode mode = handle.interruptMode();
                         out.onNext(StreamInterruptsResponse.newBuilder().setEvent(InterruptEvent.newBuilder()
                                 .setDeviceName(device).setVector(v).setCount(count).setTotalCount(total)
-                                .setTime(ProtoTime.now()).setMode(DeviceDescriber.wire(mode))
+                                .setTime(ProtoTime.now()).setMode(WireEnums.wire(mode))
                                 .setMaskedUntilAck(mode.masksUntilAck())).build());
                     }
                 }

@@ -10,13 +10,14 @@ import org.platformd.bridge.BridgeException;
 import org.platformd.bridge.DmaBuffer;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DataPath;
-import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.InterruptSupport;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.fdpass.ResourceExporter;
 import org.platformd.driver.peer.Peer;
 import org.platformd.driver.session.CallScope;
+import org.platformd.driver.session.CloseReason;
+import org.platformd.driver.session.WatchEvent;
 import org.platformd.driver.session.Session;
 import org.platformd.proto.v1.ProtoTime;
 import org.platformd.proto.v1.*;
@@ -36,7 +37,6 @@ import org.platformd.proto.v1.ReleaseDeviceRequest;
 import org.platformd.proto.v1.ReleaseDeviceResponse;
 import org.platformd.proto.v1.RenewLeaseRequest;
 import org.platformd.proto.v1.RenewLeaseResponse;
-import org.platformd.proto.v1.SessionCloseReason;
 import org.platformd.proto.v1.WatchSessionRequest;
 import org.platformd.proto.v1.WatchSessionResponse;
 
@@ -52,6 +52,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
 
     private final SessionRegistry registry;
     private final ResourceExporter exporter;
+    private final DeviceDescriber describer;
+    private final WireEvents events;
     /** One thread per open interrupt stream: it blocks in core-bridge's Irq.await. */
     private final java.util.concurrent.ExecutorService interruptThreads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "platformd-irq-stream");
@@ -59,10 +61,15 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         return t;
     });
 
-    /** @param exporter ExportResource and the fd socket path OpenSession reports */
-    public PlatformServiceImpl(SessionRegistry registry, ResourceExporter exporter) {
+    /**
+     * @param exporter ExportResource and the fd socket path OpenSession reports
+     * @param describer the session's devices as wire Devices
+     */
+    public PlatformServiceImpl(SessionRegistry registry, ResourceExporter exporter, DeviceDescriber describer) {
         this.registry = registry;
         this.exporter = exporter;
+        this.describer = describer;
+        this.events = new WireEvents(describer);
     }
 
     private Session session(String id) {
@@ -93,7 +100,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     @Override
     public void closeSession(CloseSessionRequest req, StreamObserver<CloseSessionResponse> out) {
         Calls.unary("CloseSession", out, () -> {
-            registry.close(session(req.getSessionId()), SessionCloseReason.SESSION_CLOSE_REASON_CLIENT_REQUEST,
+            registry.close(session(req.getSessionId()), CloseReason.CLIENT_REQUEST,
                     "CloseSession");
             return CloseSessionResponse.getDefaultInstance();
         });
@@ -119,7 +126,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             } else if (keepAlive.compareTo(Duration.ofSeconds(60)) > 0) {
                 keepAlive = Duration.ofSeconds(60);
             }
-            registry.watch(s, new WatchSinkObserver((ServerCallStreamObserver<WatchSessionResponse>) out), keepAlive);
+            registry.watch(s, new WatchSinkObserver((ServerCallStreamObserver<WatchSessionResponse>) out, events), keepAlive);
         } catch (PlatformError | StatusRuntimeException e) {
             out.onError(Calls.status("WatchSession", e));
         }
@@ -128,7 +135,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     @Override
     public void listDevices(ListDevicesRequest req, StreamObserver<ListDevicesResponse> out) {
         Calls.unary("ListDevices", out, () -> ListDevicesResponse.newBuilder()
-                .addAllDevices(registry.describeAll(session(req.getSessionId()))).build());
+                .addAllDevices(registry.describeAll(session(req.getSessionId())).stream().map(describer::describe).toList())
+                .build());
     }
 
     @Override
@@ -136,14 +144,14 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("GetDevice", out, () -> {
             Session s = session(req.getSessionId());
             return GetDeviceResponse.newBuilder()
-                    .setDevice(registry.describe(s, registry.device(s, req.getDeviceName()))).build();
+                    .setDevice(describer.describe(registry.describe(s, registry.device(s, req.getDeviceName())))).build();
         });
     }
 
     @Override
     public void acquireDevice(AcquireDeviceRequest req, StreamObserver<AcquireDeviceResponse> out) {
         Calls.unary("AcquireDevice", out, () -> AcquireDeviceResponse.newBuilder()
-                .setDevice(registry.acquire(session(req.getSessionId()), req.getDeviceName())).build());
+                .setDevice(describer.describe(registry.acquire(session(req.getSessionId()), req.getDeviceName()))).build());
     }
 
     @Override
@@ -226,7 +234,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("AccessRegisters", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             return AccessRegistersResponse.newBuilder().addAllValues(
-                    DataPath.registers(h.handle(), h.device().name(), req.getBarIndex(), req.getOpsList())).build();
+                    DataPath.registers(h.handle(), h.device().name(), req.getBarIndex(),
+                            WireOps.registers(req.getOpsList()))).build();
         });
     }
 
@@ -235,7 +244,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("AccessPorts", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             return AccessPortsResponse.newBuilder().addAllValues(
-                    DataPath.ports(h.handle(), h.device().name(), req.getOpsList())).build();
+                    DataPath.ports(h.handle(), h.device().name(), WireOps.ports(req.getOpsList()))).build();
         });
     }
 
@@ -244,13 +253,12 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         Calls.unary("SetInterruptMode", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
             InterruptSupport support = InterruptSupport.of(h.device().host());
-            org.platformd.driver.device.InterruptMode mode = DeviceDescriber.domain(req.getMode())
+            org.platformd.driver.device.InterruptMode mode = WireEnums.interruptMode(req.getMode())
                     .orElseThrow(() -> support.unsupported(h.device().name(), req.getMode().toString()));
             int count = support.vectorCount(h.device().name(), mode, req.getVectorCount());
             h.handle().setInterruptMode(mode, count);
-            InterruptMode wire = DeviceDescriber.wire(mode);
-            registry.emit(h.session(), SessionEvent.newBuilder().setInterruptModeChanged(InterruptModeChanged.newBuilder()
-                    .setDeviceName(h.device().name()).setMode(wire).setVectorCount(count)));
+            InterruptMode wire = WireEnums.wire(mode);
+            registry.emit(h.session(), new WatchEvent.InterruptModeChanged(h.device().name(), mode, count));
             return SetInterruptModeResponse.newBuilder().setMode(wire).setVectorCount(count).build();
         });
     }
@@ -363,8 +371,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
             }
             String method = h.held().resetInPlace(); // the fence's write half: leave ours first
             registry.freeRetired(h.session());
-            registry.emit(h.session(), SessionEvent.newBuilder().setInterruptModeChanged(InterruptModeChanged.newBuilder()
-                    .setDeviceName(h.device().name()).setMode(InterruptMode.INTERRUPT_MODE_DISABLED)));
+            registry.emit(h.session(), new WatchEvent.InterruptModeChanged(h.device().name(),
+                    org.platformd.driver.device.InterruptMode.DISABLED, 0));
             return ResetDeviceResponse.newBuilder().setMethod(method).build();
         });
     }

@@ -4,19 +4,26 @@ package org.platformd.driver.server;
 import io.grpc.stub.ServerCallStreamObserver;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.session.WatchSink;
-import org.platformd.proto.v1.SessionEvent;
+import org.platformd.driver.session.WatchEvent;
 import org.platformd.proto.v1.WatchSessionResponse;
 
 /**
  * A WatchSession gRPC stream as the domain's {@link WatchSink}: each event goes out as a
- * {@link WatchSessionResponse}; an error ends the stream with the status {@link Calls#status(PlatformError)}
+ * {@link WatchSessionResponse} ({@link WireEvents} builds the wire event); an error ends the stream with the status {@link Calls#status(PlatformError)}
  * gives it. Not thread-safe on its own: the session calls it under its lock.
  */
 public final class WatchSinkObserver implements WatchSink {
     private final ServerCallStreamObserver<WatchSessionResponse> out;
+    private final WireEvents events;
 
-    public WatchSinkObserver(ServerCallStreamObserver<WatchSessionResponse> out) {
+    WatchSinkObserver(ServerCallStreamObserver<WatchSessionResponse> out, WireEvents events) {
         this.out = out;
+        this.events = events;
+    }
+
+    /** A stream whose events' devices {@code describer} describes (tests; the service shares one translator). */
+    public WatchSinkObserver(ServerCallStreamObserver<WatchSessionResponse> out, DeviceDescriber describer) {
+        this(out, new WireEvents(describer));
     }
 
     @Override
@@ -30,8 +37,8 @@ public final class WatchSinkObserver implements WatchSink {
     }
 
     @Override
-    public void send(SessionEvent event) {
-        out.onNext(WatchSessionResponse.newBuilder().setEvent(event).build());
+    public void send(WatchEvent.Stamped event) {
+        out.onNext(WatchSessionResponse.newBuilder().setEvent(events.wire(event)).build());
     }
 
     @Override

@@ -6,7 +6,6 @@ import org.platformd.bridge.DmaFault;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.device.Ownership;
-import org.platformd.proto.v1.SessionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +53,7 @@ final class DmaFaultReporter {
             }
             s.countDmaFault(host);
             String name = s.bus().byHost(host).map(VirtualDevice::name).orElse(host);
-            s.emit(SessionEvent.newBuilder().setDmaFault(org.platformd.proto.v1.DmaFault.newBuilder()
-                    .setDeviceName(name).setBusAddress(f.busAddress()).setWrite(f.write()).setLengthBytes(f.length())
-                    .setDetail(f.reason())));
+            s.emit(new WatchEvent.DmaFault(name, f.busAddress(), f.write(), f.length(), f.reason()));
             log.info("{}: DMA fault on {}: {}", s, name, f);
         }
     }

@@ -15,12 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
-import org.platformd.proto.v1.Device;
-import org.platformd.proto.v1.KeepAlive;
-import org.platformd.proto.v1.ProtoTime;
-import org.platformd.proto.v1.SessionCloseReason;
-import org.platformd.proto.v1.SessionEvent;
-import org.platformd.proto.v1.WatchStarted;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +29,7 @@ final class Liveness implements AutoCloseable {
 
     /** Ends a session (the registry's close: give-back, DMA, watch streams told). */
     interface Closer {
-        void close(Session s, SessionCloseReason reason, String detail);
+        void close(Session s, CloseReason reason, String detail);
     }
 
     private final Clock clock;
@@ -94,7 +88,7 @@ final class Liveness implements AutoCloseable {
                 if (s.expired(now) && reaping.add(s.id())) {
                     teardowns.execute(() -> {
                         try {
-                            closer.close(s, SessionCloseReason.SESSION_CLOSE_REASON_LEASE_EXPIRED,
+                            closer.close(s, CloseReason.LEASE_EXPIRED,
                                     "no watch stream open and the lease expired at " + s.leaseExpiry());
                         } finally {
                             reaping.remove(s.id());
@@ -112,11 +106,8 @@ final class Liveness implements AutoCloseable {
      * SessionClosing at the end. The stream sends under flow control ({@link WatchStream}); its keep-alive
      * task ends with it.
      */
-    void watch(Session s, WatchSink stream, Duration keepAlive, List<Device> devices) {
-        SessionEvent.Builder started = SessionEvent.newBuilder().setWatchStarted(WatchStarted.newBuilder()
-                .setKeepAliveInterval(com.google.protobuf.Duration.newBuilder().setSeconds(keepAlive.getSeconds()))
-                .addAllDevices(devices));
-        WatchStream w = s.addWatcher(stream, started);
+    void watch(Session s, WatchSink stream, Duration keepAlive, List<DeviceView> devices) {
+        WatchStream w = s.addWatcher(stream, new WatchEvent.Started(keepAlive, devices));
         if (w == null) {
             throw new PlatformError(ErrorCode.NOT_FOUND, "session " + s.id() + " has ended");
         }
@@ -125,12 +116,11 @@ final class Liveness implements AutoCloseable {
             s.removeWatcher(w);
             log.info("{}: watch stream ended by the client ({} left)", s, s.watcherCount());
             if (s.expired(clock.instant())) {
-                closer.close(s, SessionCloseReason.SESSION_CLOSE_REASON_LEASE_EXPIRED,
+                closer.close(s, CloseReason.LEASE_EXPIRED,
                         "last watch stream ended and the lease had expired");
             }
         });
-        w.keepAlive(scheduler.scheduleAtFixedRate(() -> s.keepAlive(w, SessionEvent.newBuilder().setKeepAlive(
-                KeepAlive.newBuilder().setLeaseExpireTime(ProtoTime.of(s.leaseExpiry())))),
+        w.keepAlive(scheduler.scheduleAtFixedRate(() -> s.keepAlive(w, new WatchEvent.KeepAlive(s.leaseExpiry())),
                 keepAlive.toMillis(), keepAlive.toMillis(), TimeUnit.MILLISECONDS));
     }
 

@@ -14,8 +14,6 @@ import java.util.List;
 import org.platformd.driver.bus.VirtualBus;
 import org.platformd.driver.peer.Peer;
 import org.platformd.policy.PolicyRule;
-import org.platformd.proto.v1.ProtoTime;
-import org.platformd.proto.v1.SessionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -311,13 +309,13 @@ public final class Session {
     }
 
     /** Adds a watch stream and sends it {@code first}; null when the session already closed. */
-    synchronized WatchStream addWatcher(WatchSink w, SessionEvent.Builder first) {
+    synchronized WatchStream addWatcher(WatchSink w, WatchEvent first) {
         if (closed) {
             return null;
         }
         WatchStream stream = new WatchStream(w);
         watchers.add(stream);
-        if (!stream.send(stamp(first).build(), id)) {
+        if (!stream.send(stamp(first), id)) {
             watchers.remove(stream);
         }
         return stream;
@@ -335,21 +333,21 @@ public final class Session {
     }
 
     /** Sends an event to every watch stream (in one order for all). */
-    synchronized void emit(SessionEvent.Builder event) {
-        SessionEvent e = stamp(event).build();
+    synchronized void emit(WatchEvent event) {
+        WatchEvent.Stamped e = stamp(event);
         watchers.removeIf(w -> !w.send(e, id));
     }
 
     /** Sends a keep-alive to one stream (its own task), with the session's next sequence number. */
-    synchronized void keepAlive(WatchStream w, SessionEvent.Builder event) {
-        if (!w.ended() && !w.send(stamp(event).build(), id)) {
+    synchronized void keepAlive(WatchStream w, WatchEvent.KeepAlive event) {
+        if (!w.ended() && !w.send(stamp(event), id)) {
             watchers.remove(w);
         }
     }
 
     /** Sends a last event and ends every watch stream OK. */
-    synchronized void finishWatchers(SessionEvent.Builder last) {
-        SessionEvent e = stamp(last).build();
+    synchronized void finishWatchers(WatchEvent.SessionClosing last) {
+        WatchEvent.Stamped e = stamp(last);
         for (WatchStream w : watchers) {
             w.finish(e, id);
         }
@@ -357,8 +355,8 @@ public final class Session {
     }
 
     /** Gives an event the session's next sequence number and the time. Caller holds the lock. */
-    private SessionEvent.Builder stamp(SessionEvent.Builder event) {
-        return event.setSequence(++sequence).setTime(ProtoTime.now());
+    private WatchEvent.Stamped stamp(WatchEvent event) {
+        return new WatchEvent.Stamped(++sequence, java.time.Instant.now(), event);
     }
 
     @Override

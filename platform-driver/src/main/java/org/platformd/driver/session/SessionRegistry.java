@@ -11,7 +11,6 @@ import org.platformd.bridge.DmaBuffer;
 import org.platformd.driver.bus.VirtualBus;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DeviceBackend;
-import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.Ownership;
 import org.platformd.driver.error.ErrorCode;
@@ -22,12 +21,7 @@ import org.platformd.driver.peer.ThisProcess;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.AllocateDmaResponse;
-import org.platformd.proto.v1.Device;
-import org.platformd.proto.v1.DeviceAvailability;
 import org.platformd.proto.v1.SessionChange;
-import org.platformd.proto.v1.SessionCloseReason;
-import org.platformd.proto.v1.SessionClosing;
-import org.platformd.proto.v1.SessionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +53,6 @@ public final class SessionRegistry implements AutoCloseable {
     private final DeviceTeardown teardown;
     private final EventCounts counts;
     private final DeviceBackend backend;
-    private final DeviceDescriber describer;
     private final Settings settings;
     private final Clock clock;
     private final ReentrantReadWriteLock busLock = new ReentrantReadWriteLock();
@@ -71,19 +64,18 @@ public final class SessionRegistry implements AutoCloseable {
     private final Admission admission = new Admission(ThisProcess.uid());
     private final AllocationTokens allocations = new AllocationTokens(new PodIdentity(java.nio.file.Path.of("/proc")));
 
-    public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
-            PolicyState initial, Settings settings, Clock clock) {
-        this(inventory, backend, describer, initial, settings, clock, new EventCounts());
+    public SessionRegistry(HostInventory inventory, DeviceBackend backend, PolicyState initial, Settings settings,
+            Clock clock) {
+        this(inventory, backend, initial, settings, clock, new EventCounts());
     }
 
     /** @param counts where refusals and resets are counted (the daemon's metrics read them) */
-    public SessionRegistry(HostInventory inventory, DeviceBackend backend, DeviceDescriber describer,
-            PolicyState initial, Settings settings, Clock clock, EventCounts counts) {
+    public SessionRegistry(HostInventory inventory, DeviceBackend backend, PolicyState initial, Settings settings,
+            Clock clock, EventCounts counts) {
         this.inventory = inventory;
         this.backend = backend;
         this.counts = counts;
         this.teardown = new DeviceTeardown(backend.name(), counts);
-        this.describer = describer;
         this.policy = initial;
         this.settings = settings;
         this.clock = clock;
@@ -201,7 +193,7 @@ public final class SessionRegistry implements AutoCloseable {
     public void revoke(List<Allocation> revoked) {
         for (Session s : sessions()) {
             s.allocation().filter(revoked::contains).ifPresent(a -> close(s,
-                    SessionCloseReason.SESSION_CLOSE_REASON_ALLOCATION_REVOKED, "the kubelet allocated the devices of "
+                    CloseReason.ALLOCATION_REVOKED, "the kubelet allocated the devices of "
                             + a.id() + " " + a.devices() + " to another container"));
         }
     }
@@ -222,7 +214,7 @@ public final class SessionRegistry implements AutoCloseable {
      *
      * @return the host names of the devices that were released
      */
-    public List<String> close(Session s, SessionCloseReason reason, String detail) {
+    public List<String> close(Session s, CloseReason reason, String detail) {
         if (!s.markClosed()) {
             return List.of();
         }
@@ -243,15 +235,14 @@ public final class SessionRegistry implements AutoCloseable {
         } finally {
             busLock.readLock().unlock();
         }
-        s.finishWatchers(SessionEvent.newBuilder().setSessionClosing(
-                SessionClosing.newBuilder().setReason(reason).setDetail(detail)));
+        s.finishWatchers(new WatchEvent.SessionClosing(reason, detail));
         sessions.remove(s);
         log.info("closed {}: {} ({}); released {}", s, reason, detail, released);
         return released;
     }
 
     /** Closes every session (daemon shutdown). */
-    public void closeAll(SessionCloseReason reason, String detail) {
+    public void closeAll(CloseReason reason, String detail) {
         for (Session s : sessions()) {
             close(s, reason, detail);
         }
@@ -283,17 +274,18 @@ public final class SessionRegistry implements AutoCloseable {
 
     // ---- devices -------------------------------------------------------------------------
 
-    public List<Device> describeAll(Session s) {
+    /** The session's devices as it sees them (the protocol layer describes them as wire Devices). */
+    public List<DeviceView> describeAll(Session s) {
         return s.bus().devices().stream().map(v -> describe(s, v)).toList();
     }
 
-    public Device describe(Session s, VirtualDevice v) {
+    public DeviceView describe(Session s, VirtualDevice v) {
         String holder = ownership.holder(v.host().name()).orElse(null);
-        DeviceAvailability a = holder == null ? DeviceAvailability.DEVICE_AVAILABILITY_FREE
-                : holder.equals(s.id()) ? DeviceAvailability.DEVICE_AVAILABILITY_ACQUIRED
-                : DeviceAvailability.DEVICE_AVAILABILITY_BUSY;
+        DeviceView.Availability a = holder == null ? DeviceView.Availability.FREE
+                : holder.equals(s.id()) ? DeviceView.Availability.ACQUIRED
+                : DeviceView.Availability.BUSY;
         boolean reset = v.host().isPci() && v.access().reset() && !"inventory-only".equals(backend.name());
-        return describer.describe(v, s.rule().attributes().info(), a, reset);
+        return new DeviceView(v, s.rule().attributes().info(), a, reset);
     }
 
     /** The device {@code name} on the session's bus, or NOT_FOUND. */
@@ -311,7 +303,7 @@ public final class SessionRegistry implements AutoCloseable {
         return v;
     }
 
-    public Device acquire(Session s, String name) {
+    public DeviceView acquire(Session s, String name) {
         busLock.readLock().lock();
         try {
             VirtualDevice v = device(s, name);
@@ -351,7 +343,7 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /** Sends an event to the session's watch streams (interrupt mode changes, DMA faults). */
-    public void emit(Session s, SessionEvent.Builder event) {
+    public void emit(Session s, WatchEvent event) {
         s.emit(event);
     }
 
@@ -408,7 +400,7 @@ public final class SessionRegistry implements AutoCloseable {
             busLock.writeLock().unlock();
         }
         for (Session s : outcome.toClose()) {
-            close(s, SessionCloseReason.SESSION_CLOSE_REASON_POLICY_REMOVED,
+            close(s, CloseReason.POLICY_REMOVED,
                     "policy version " + next.version() + " no longer admits label \"" + s.label() + "\"");
         }
         return outcome.changes();

@@ -2,11 +2,10 @@
 package org.platformd.driver.session;
 
 import org.platformd.driver.error.PlatformError;
-import org.platformd.proto.v1.SessionEvent;
 
 /**
  * Where one watch stream's session events go: the domain's side of a WatchSession stream. The protocol layer
- * adapts it to the gRPC stream ({@code server/WatchSinkObserver}); {@link WatchStream} drives it under flow
+ * builds the wire event and adapts it to the gRPC stream ({@code server/WatchSinkObserver}); {@link WatchStream} drives it under flow
  * control. Implementations are called under the owning session's lock, one call at a time.
  */
 public interface WatchSink {
@@ -17,7 +16,7 @@ public interface WatchSink {
     boolean isCancelled();
 
     /** Sends one event; may throw when the stream is already gone. */
-    void send(SessionEvent event);
+    void send(WatchEvent.Stamped event);
 
     /** Ends the stream OK. */
     void complete();

@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Future;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
-import org.platformd.proto.v1.SessionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ final class WatchStream {
     static final int MAX_BACKLOG = 1024;
 
     private final WatchSink out;
-    private final ArrayDeque<SessionEvent> backlog = new ArrayDeque<>();
+    private final ArrayDeque<WatchEvent.Stamped> backlog = new ArrayDeque<>();
     private Future<?> keepAlive;
     private boolean ended;
 
@@ -53,7 +52,7 @@ final class WatchStream {
     }
 
     /** Sends or queues one event; false when the stream is gone (the caller drops it). */
-    boolean send(SessionEvent event, String session) {
+    boolean send(WatchEvent.Stamped event, String session) {
         if (ended()) {
             end();
             return false;
@@ -61,7 +60,7 @@ final class WatchStream {
         if (backlog.isEmpty() && out.isReady()) {
             return write(event, session);
         }
-        if (event.hasKeepAlive()) {
+        if (event.event() instanceof WatchEvent.KeepAlive) {
             return true; // coalesced: the client is not reading; the next keep-alive carries the newer lease
         }
         backlog.add(event);
@@ -89,7 +88,7 @@ final class WatchStream {
     }
 
     /** Sends what is queued and {@code last} regardless of readiness (bounded by the backlog), then ends OK. */
-    void finish(SessionEvent last, String session) {
+    void finish(WatchEvent.Stamped last, String session) {
         if (ended()) {
             end();
             return;
@@ -108,7 +107,7 @@ final class WatchStream {
         end();
     }
 
-    private boolean write(SessionEvent event, String session) {
+    private boolean write(WatchEvent.Stamped event, String session) {
         try {
             out.send(event);
             return true;

@@ -23,7 +23,6 @@ import org.platformd.bridge.sim.SimBackend;
 import org.platformd.driver.admin.PolicyManager;
 import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
-import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.peer.Peer;
 import org.platformd.driver.peer.PeerCredentials;
@@ -31,7 +30,7 @@ import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.InterruptEvent;
-import org.platformd.proto.v1.SessionCloseReason;
+import org.platformd.driver.session.CloseReason;
 import org.platformd.proto.v1.StreamInterruptsResponse;
 
 /**
@@ -48,7 +47,7 @@ class InterruptFlowControlTest {
 
     @AfterEach
     void stop() {
-        registry.closeAll(SessionCloseReason.SESSION_CLOSE_REASON_SERVER_SHUTDOWN, "test ends");
+        registry.closeAll(CloseReason.SERVER_SHUTDOWN, "test ends");
         registry.close();
         sim.close();
     }
@@ -57,8 +56,7 @@ class InterruptFlowControlTest {
     @SuppressWarnings("unchecked")
     void aStormToAClientThatDoesNotReadIsCountedNotQueued() throws Exception {
         sim = SimBackend.builtIn();
-        registry = new SessionRegistry(BridgeInventory.read(sim), DeviceBackend.of(sim),
-                new DeviceDescriber(PciIds.system()), PolicyManager.initial(null), SessionRegistry.Settings.DEFAULT,
+        registry = new SessionRegistry(BridgeInventory.read(sim), DeviceBackend.of(sim), PolicyManager.initial(null), SessionRegistry.Settings.DEFAULT,
                 Clock.systemUTC());
         Session s = registry.open("edu-driver", ROOT, Duration.ofSeconds(60));
         String name = s.bus().devices().get(0).name();

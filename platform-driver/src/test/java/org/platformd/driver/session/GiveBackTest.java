@@ -22,14 +22,13 @@ import org.platformd.bridge.sim.SimBackend;
 import org.platformd.driver.admin.PolicyManager;
 import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
-import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.peer.Peer;
 import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.pci.BusAddress;
 import org.platformd.pci.names.PciIds;
-import org.platformd.proto.v1.SessionCloseReason;
+import org.platformd.driver.session.CloseReason;
 
 /**
  * The give-back path when the hardware does not play along: a device whose bus mastering can't be
@@ -66,14 +65,13 @@ class GiveBackTest {
             }).when(config).reset();
             return config;
         }).when(sim).openConfig(any(BusAddress.class));
-        registry = new SessionRegistry(BridgeInventory.read(sim), DeviceBackend.of(sim),
-                new DeviceDescriber(PciIds.system()), PolicyManager.initial(null), SessionRegistry.Settings.DEFAULT,
+        registry = new SessionRegistry(BridgeInventory.read(sim), DeviceBackend.of(sim), PolicyManager.initial(null), SessionRegistry.Settings.DEFAULT,
                 Clock.systemUTC());
     }
 
     @AfterEach
     void stop() {
-        registry.closeAll(SessionCloseReason.SESSION_CLOSE_REASON_SERVER_SHUTDOWN, "test ends");
+        registry.closeAll(CloseReason.SERVER_SHUTDOWN, "test ends");
         registry.close();
         sim.close();
     }
@@ -96,7 +94,7 @@ class GiveBackTest {
         a.handle(host).config().setBusMaster(true);
         broken.set(true);
 
-        registry.close(a, SessionCloseReason.SESSION_CLOSE_REASON_EVICTED, "test");
+        registry.close(a, CloseReason.EVICTED, "test");
         assertEquals(8192, registry.quarantinedDmaBytes(), "the session's buffer is kept, not freed");
         assertTrue(a.dmaDomain().orElseThrow().isOpen(), "and so is its DMA domain");
 

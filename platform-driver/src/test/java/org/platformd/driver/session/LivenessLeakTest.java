@@ -36,14 +36,12 @@ import org.platformd.driver.admin.PolicyManager;
 import org.platformd.driver.cli.DaemonChannel;
 import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
-import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.peer.Peer;
 import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.driver.server.WatchSinkObserver;
 import org.platformd.pci.BusAddress;
 import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.CloseSessionRequest;
-import org.platformd.proto.v1.DmaFault;
 import org.platformd.proto.v1.OpenSessionRequest;
 import org.platformd.proto.v1.PlatformServiceGrpc;
 import org.platformd.proto.v1.SessionEvent;
@@ -124,8 +122,7 @@ class LivenessLeakTest {
     }
 
     private SessionRegistry registry(SimBackend backend) throws Exception {
-        return new SessionRegistry(BridgeInventory.read(backend), DeviceBackend.of(backend),
-                new DeviceDescriber(PciIds.system()), PolicyManager.initial(null),
+        return new SessionRegistry(BridgeInventory.read(backend), DeviceBackend.of(backend), PolicyManager.initial(null),
                 new SessionRegistry.Settings(Duration.ofSeconds(1), 64, Duration.ofMillis(20)), Clock.systemUTC());
     }
 
@@ -138,17 +135,17 @@ class LivenessLeakTest {
         ServerCallStreamObserver<WatchSessionResponse> stream = mock(ServerCallStreamObserver.class);
         AtomicBoolean ready = new AtomicBoolean(true);
         when(stream.isReady()).thenAnswer(c -> ready.get());
-        registry.watch(s, new WatchSinkObserver(stream), Duration.ofSeconds(1));
+        registry.watch(s, new WatchSinkObserver(stream, new org.platformd.driver.server.DeviceDescriber(PciIds.system())), Duration.ofSeconds(1));
         ready.set(false); // the client stops reading: the transport's window is full
 
         for (int i = 0; i < WatchStream.MAX_BACKLOG; i++) {
-            s.emit(SessionEvent.newBuilder().setDmaFault(DmaFault.newBuilder().setDeviceName("storm").setBusAddress(i)));
+            s.emit(new WatchEvent.DmaFault("storm", i, false, 0, ""));
         }
         verify(stream, atMost(1)).onNext(any()); // WatchStarted only: nothing more pushed into the transport
         assertEquals(WatchStream.MAX_BACKLOG, s.watchBacklog());
         assertEquals(1, s.watcherCount());
 
-        s.emit(SessionEvent.newBuilder().setDmaFault(DmaFault.newBuilder().setDeviceName("storm")));
+        s.emit(new WatchEvent.DmaFault("storm", 0, false, 0, ""));
         ArgumentCaptor<Throwable> error = ArgumentCaptor.forClass(Throwable.class);
         verify(stream).onError(error.capture());
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, Status.fromThrowable(error.getValue()).getCode());
@@ -167,11 +164,11 @@ class LivenessLeakTest {
         AtomicBoolean ready = new AtomicBoolean(false);
         when(stream.isReady()).thenAnswer(c -> ready.get());
         ArgumentCaptor<Runnable> onReady = ArgumentCaptor.forClass(Runnable.class);
-        registry.watch(s, new WatchSinkObserver(stream), Duration.ofSeconds(1));
+        registry.watch(s, new WatchSinkObserver(stream, new org.platformd.driver.server.DeviceDescriber(PciIds.system())), Duration.ofSeconds(1));
         verify(stream).setOnReadyHandler(onReady.capture());
-        s.emit(SessionEvent.newBuilder().setDmaFault(DmaFault.newBuilder().setBusAddress(1)));
-        s.emit(SessionEvent.newBuilder().setKeepAlive(org.platformd.proto.v1.KeepAlive.getDefaultInstance()));
-        s.emit(SessionEvent.newBuilder().setDmaFault(DmaFault.newBuilder().setBusAddress(2)));
+        s.emit(new WatchEvent.DmaFault("", 1, false, 0, ""));
+        s.emit(new WatchEvent.KeepAlive(java.time.Instant.now()));
+        s.emit(new WatchEvent.DmaFault("", 2, false, 0, ""));
         assertEquals(3, s.watchBacklog(), "WatchStarted and two faults wait; the keep-alive is not queued");
 
         ready.set(true);

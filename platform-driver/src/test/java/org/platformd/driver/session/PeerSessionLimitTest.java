@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 import org.platformd.bridge.sim.SimBackend;
 import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
-import org.platformd.driver.device.DeviceDescriber;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.peer.Peer;
@@ -21,7 +20,7 @@ import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.pci.names.PciIds;
 import org.platformd.policy.LoadResult;
 import org.platformd.policy.PolicyLoader;
-import org.platformd.proto.v1.SessionCloseReason;
+import org.platformd.driver.session.CloseReason;
 
 /**
  * {@code <peer-limits sessions>}: one user (all its processes together) cannot hold more sessions than the
@@ -42,7 +41,7 @@ class PeerSessionLimitTest {
 
     @AfterEach
     void stop() {
-        registry.closeAll(SessionCloseReason.SESSION_CLOSE_REASON_SERVER_SHUTDOWN, "test ends");
+        registry.closeAll(CloseReason.SERVER_SHUTDOWN, "test ends");
         registry.close();
         sim.close();
     }
@@ -56,7 +55,6 @@ class PeerSessionLimitTest {
         sim = SimBackend.builtIn();
         var loaded = (LoadResult.Loaded) new PolicyLoader().parse("p.xml", POLICY.getBytes(StandardCharsets.UTF_8));
         registry = new SessionRegistry(BridgeInventory.read(sim), DeviceBackend.of(sim),
-                new DeviceDescriber(PciIds.system()),
                 new PolicyState(loaded.policy(), POLICY, "p.xml", "file", Instant.now(), 1),
                 SessionRegistry.Settings.DEFAULT, Clock.systemUTC());
         Duration hour = Duration.ofHours(1);
@@ -74,8 +72,8 @@ class PeerSessionLimitTest {
         assertThrows(PlatformError.class, () -> registry.open("no-such-label", user(1001, 20), hour));
         assertEquals(1, registry.sessionsOf("uid 1001"), "a refused label counted nothing");
 
-        registry.close(first, SessionCloseReason.SESSION_CLOSE_REASON_CLIENT_REQUEST, "test");
-        registry.close(first, SessionCloseReason.SESSION_CLOSE_REASON_CLIENT_REQUEST, "twice");
+        registry.close(first, CloseReason.CLIENT_REQUEST, "test");
+        registry.close(first, CloseReason.CLIENT_REQUEST, "twice");
         assertEquals(1, registry.sessionsOf("uid 1000"), "closing gives back once");
         registry.open("edu-driver", user(1000, 12), hour); // room again
     }

@@ -1,17 +1,19 @@
-// Turns a session's view of a device into the wire Device.
-package org.platformd.driver.device;
+// Turns a session's view of a device (session/DeviceView) into the wire Device.
+package org.platformd.driver.server;
 
 import org.platformd.driver.bus.VirtualDevice;
+import org.platformd.driver.device.HostDevice;
+import org.platformd.driver.device.InterruptMode;
+import org.platformd.driver.device.InterruptSupport;
+import org.platformd.driver.session.DeviceView;
 import org.platformd.pci.BusAddress;
 import org.platformd.pci.caps.Capability;
 import org.platformd.pci.config.ConfigRegisters;
 import org.platformd.pci.decode.DecodedDevice;
-import java.util.Optional;
 import org.platformd.pci.names.PciIds;
 import org.platformd.proto.v1.Bar;
 import org.platformd.proto.v1.BarKind;
 import org.platformd.proto.v1.Device;
-import org.platformd.proto.v1.DeviceAvailability;
 import org.platformd.proto.v1.DeviceKind;
 import org.platformd.proto.v1.InterruptInfo;
 import org.platformd.proto.v1.InterruptPin;
@@ -19,7 +21,7 @@ import org.platformd.proto.v1.PciAddress;
 import org.platformd.proto.v1.PciCapability;
 
 /**
- * Turns a session's view of a device into the wire {@link Device}. Host addresses, BAR base
+ * Turns a session's view of a device ({@link DeviceView}) into the wire {@link Device}: translation only. Host addresses, BAR base
  * addresses and the IRQ line are only filled in when the policy says {@code info="yes"};
  * I/O BAR port numbers are always shown, because port I/O is addressed by them.
  * Thread-safe (names are looked up in an immutable pci.ids table).
@@ -31,8 +33,10 @@ public final class DeviceDescriber {
         this.ids = ids;
     }
 
-    public Device describe(VirtualDevice v, boolean info, DeviceAvailability availability, boolean resetSupported) {
-        Device.Builder b = Device.newBuilder().setName(v.name()).setAvailability(availability);
+    public Device describe(DeviceView view) {
+        VirtualDevice v = view.device();
+        boolean info = view.info();
+        Device.Builder b = Device.newBuilder().setName(v.name()).setAvailability(WireEnums.wire(view.availability()));
         HostDevice host = v.host();
         if (!host.isPci()) {
             b.setKind(DeviceKind.DEVICE_KIND_LEGACY).addAllPortRanges(host.portRanges());
@@ -54,7 +58,7 @@ public final class DeviceDescriber {
                 .setProductName(nonNull(ids.device(d.vendorId(), d.deviceId())))
                 .setClassName(className(d.baseClass(), d.subclass()))
                 .setConfigSpaceSizeBytes(d.config().size())
-                .setResetSupported(resetSupported);
+                .setResetSupported(view.resetSupported());
         if (info) {
             b.setHostAddress(address(host.address()));
         }
@@ -105,31 +109,8 @@ public final class DeviceDescriber {
     private static InterruptInfo.Builder interrupts(InterruptSupport support) {
         InterruptInfo.Builder irq = InterruptInfo.newBuilder()
                 .setCurrentMode(org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_DISABLED);
-        support.modes().forEach(m -> irq.addSupportedModes(wire(m)));
+        support.modes().forEach(m -> irq.addSupportedModes(WireEnums.wire(m)));
         return irq;
-    }
-
-    /** The device model's interrupt mode as the wire names it. */
-    public static org.platformd.proto.v1.InterruptMode wire(InterruptMode mode) {
-        return switch (mode) {
-            case DISABLED -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_DISABLED;
-            case INTX -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_INTX;
-            case MSI -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_MSI;
-            case MSIX -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_MSIX;
-            case LEGACY_IRQ -> org.platformd.proto.v1.InterruptMode.INTERRUPT_MODE_LEGACY_IRQ;
-        };
-    }
-
-    /** The wire's interrupt mode in the device model; empty for UNSPECIFIED and values this daemon does not know. */
-    public static Optional<InterruptMode> domain(org.platformd.proto.v1.InterruptMode mode) {
-        return Optional.ofNullable(switch (mode) {
-            case INTERRUPT_MODE_DISABLED -> InterruptMode.DISABLED;
-            case INTERRUPT_MODE_INTX -> InterruptMode.INTX;
-            case INTERRUPT_MODE_MSI -> InterruptMode.MSI;
-            case INTERRUPT_MODE_MSIX -> InterruptMode.MSIX;
-            case INTERRUPT_MODE_LEGACY_IRQ -> InterruptMode.LEGACY_IRQ;
-            default -> null;
-        });
     }
 
     /** The class in words without codes, e.g. "VGA compatible controller" (pci.ids subclass, else base class). */
