@@ -134,6 +134,11 @@ public final class PolicyDiff {
         });
     }
 
+    /** The change for {@code label}, or empty when a reload leaves it as it was. */
+    public Optional<LabelChange> of(String label) {
+        return Optional.ofNullable(changes.get(label.strip()));
+    }
+
     /** Labels with a change, in the order: caller's labels first, then exact labels of old, then new. */
     public List<LabelChange> changes() {
         return List.copyOf(changes.values());

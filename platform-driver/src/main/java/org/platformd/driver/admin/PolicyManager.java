@@ -178,14 +178,11 @@ public final class PolicyManager {
             }
             return out.setApplied(false).setVersion(current.version()).build();
         }
-        List<String> liveLabels = registry.sessions().stream().map(s -> s.label()).distinct().toList();
-        DeviceInventory inv = registry.inventory().policyView();
-        PolicyDiff diff = PolicyDiff.between(current.policy(), loaded.policy(), liveLabels, inv);
-        for (PolicyDiff.LabelChange c : diff.changes()) {
-            out.addPolicyChanges(PolicyChange.newBuilder().setSelector("label \"" + c.label() + "\"")
-                    .addAllAddedDevices(names(c.added())).addAllRevokedDevices(names(c.revoked())));
-        }
         if (dryRun) {
+            // What applying would change now; the registry computes the diff itself when it applies.
+            List<String> liveLabels = registry.sessions().stream().map(s -> s.label()).distinct().toList();
+            DeviceInventory inv = registry.inventory().policyView();
+            report(out, PolicyDiff.between(current.policy(), loaded.policy(), liveLabels, inv));
             return out.setApplied(false).setVersion(current.version()).build();
         }
         boolean fromRequest = text != null && !text.isEmpty();
@@ -196,7 +193,9 @@ public final class PolicyManager {
         // Devices the new policy marks driver_override="yes" are taken from their kernel drivers when a
         // session acquires them; one held now keeps the terms it was taken under until it is released.
         registry.backend().takeWhileHeld(PolicyTakeOver.marked(next.policy(), registry.inventory()));
-        List<SessionChange> changes = registry.apply(next);
+        SessionRegistry.Applied applied = registry.apply(next);
+        report(out, applied.diff());
+        List<SessionChange> changes = applied.sessionChanges();
         log.info("policy version {} applied from {}: {} session(s) changed", next.version(), source, changes.size());
         for (var listener : appliedListeners) {
             try {
@@ -206,6 +205,14 @@ public final class PolicyManager {
             }
         }
         return out.setApplied(true).setVersion(next.version()).addAllSessionChanges(changes).build();
+    }
+
+    /** The reload report's per-label changes. */
+    private void report(ReloadPolicyResponse.Builder out, PolicyDiff diff) {
+        for (PolicyDiff.LabelChange c : diff.changes()) {
+            out.addPolicyChanges(PolicyChange.newBuilder().setSelector("label \"" + c.label() + "\"")
+                    .addAllAddedDevices(names(c.added())).addAllRevokedDevices(names(c.revoked())));
+        }
     }
 
     private List<String> names(List<GrantableDevice> devices) {

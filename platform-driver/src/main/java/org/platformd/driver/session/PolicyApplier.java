@@ -14,6 +14,7 @@ import org.platformd.driver.device.DeviceHandle;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.policy.Policy;
+import org.platformd.policy.PolicyDiff;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.SessionChange;
 
@@ -22,16 +23,11 @@ import org.platformd.proto.v1.SessionChange;
  * admitted is marked for closing; a device that left a session's bus is given back (if held) and revoked with
  * an event; a device whose terms changed gets them with no call in flight; a device that joined is announced.
  *
- * <p>Why it does not take {@code policy.PolicyDiff} (issue 16, item 2; not done yet): the admin's reload report
- * computes the diff per label in {@code admin/PolicyManager}, before the registry's write lock, for the labels
- * live then. Using that diff here would be wrong in three ways today: (1) a session opened between the diff and
- * the lock, under a label only a prefix/suffix rule matches, is in no diff entry and would keep its old bus;
- * (2) a {@code kubelet="yes"} session sees only its allocation's devices, which a per-label diff cannot know;
- * (3) the peer check ({@link Admission}) is per session, not per label, so every session is visited anyway
- * (and takes the new policy's {@link PolicyRule}, whose source location the logs name). The way to do it once:
- * compute the diff inside {@link SessionRegistry#apply} under the write lock (live labels then), give it to
- * this class and return it for the report; filter a label's added/revoked by the session's allocation here.
- * Until then the per-session bus difference below is the one source of what a session gained and lost.
+ * <p>Driven by the reload's {@code policy.PolicyDiff}, computed once, under the registry's write lock, for the
+ * labels live then ({@link SessionRegistry#apply}; the admin's report is that same diff). A session whose label the
+ * diff does not name keeps its bus and takes the new rule object (same grants, access and attributes). A named
+ * label's sessions are visited one by one: the peer check ({@link Admission}) is per session, and a
+ * {@code kubelet="yes"} session holds only its allocation's devices, so its gains and losses are its bus's own.
  *
  * <p>Concurrency: {@link #bringInLine} runs under the registry's bus lock, write half: no device is handed
  * out from a bus being recomputed. Closing the refused sessions is left to the caller, after the lock.
@@ -60,7 +56,7 @@ final class PolicyApplier {
         this.describe = describe;
     }
 
-    Outcome bringInLine(PolicyState next, Collection<Session> sessions) {
+    Outcome bringInLine(PolicyState next, PolicyDiff diff, Collection<Session> sessions) {
         List<SessionChange> changes = new ArrayList<>();
         List<Session> toClose = new ArrayList<>();
         for (Session s : sessions) {
@@ -76,6 +72,10 @@ final class PolicyApplier {
                 changes.add(SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label())
                         .addAllRevokedDevices(s.bus().devices().stream().map(VirtualDevice::name).toList())
                         .setClosed(true).build());
+                continue;
+            }
+            if (diff.of(s.label()).isEmpty()) {
+                s.update(rule, s.bus()); // the label's grants, access and attributes are what they were
                 continue;
             }
             SessionChange change = apply(s, rule, next);

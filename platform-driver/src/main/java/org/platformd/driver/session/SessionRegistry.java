@@ -19,6 +19,7 @@ import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.peer.Peer;
 import org.platformd.driver.peer.ThisProcess;
 import org.platformd.policy.Policy;
+import org.platformd.policy.PolicyDiff;
 import org.platformd.policy.PolicyRule;
 import org.platformd.proto.v1.AllocateDmaResponse;
 import org.platformd.proto.v1.SessionChange;
@@ -385,17 +386,23 @@ public final class SessionRegistry implements AutoCloseable {
 
     // ---- policy --------------------------------------------------------------------------
 
+    /** What a reload did: the policy diff it was driven by (the admin's report) and each changed session. */
+    public record Applied(PolicyDiff diff, List<SessionChange> sessionChanges) {}
+
     /**
-     * Puts {@code next} in force and brings every session in line ({@link PolicyApplier}): sessions whose
-     * label is no longer admitted are closed; devices that left a session's bus are quiesced (if held) and
-     * revoked with an event; devices that joined are announced.
+     * Puts {@code next} in force: the diff against the policy in force is computed once, under the write lock (no
+     * session opens meanwhile, so every live label is in it), and drives {@link PolicyApplier}; sessions whose label
+     * is no longer admitted are closed; devices that left a session's bus are quiesced (if held) and revoked.
      */
-    public List<SessionChange> apply(PolicyState next) {
+    public Applied apply(PolicyState next) {
         PolicyApplier.Outcome outcome;
+        PolicyDiff diff;
         busLock.writeLock().lock();
         try {
+            List<String> live = sessions.all().stream().map(Session::label).distinct().toList();
+            diff = PolicyDiff.between(policy.policy(), next.policy(), live, inventory.policyView());
             policy = next;
-            outcome = applier.bringInLine(next, sessions.all());
+            outcome = applier.bringInLine(next, diff, sessions.all());
         } finally {
             busLock.writeLock().unlock();
         }
@@ -403,7 +410,7 @@ public final class SessionRegistry implements AutoCloseable {
             close(s, CloseReason.POLICY_REMOVED,
                     "policy version " + next.version() + " no longer admits label \"" + s.label() + "\"");
         }
-        return outcome.changes();
+        return new Applied(diff, outcome.changes());
     }
 
     @Override

@@ -225,6 +225,32 @@ class SessionLifecycleTest {
                         .noneMatch(d -> d.getAcquired())));
     }
 
+    @Test
+    void aReloadThatLeavesALabelAsItWasKeepsItsBusAndHeldDeviceAndTakesTheNewRule() throws Exception {
+        var stub = start(TestMachine.POLICY);
+        String id = stub.openSession(open("edu-driver")).getSessionId();
+        stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName("0000:00:01.0").build());
+        BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
+        PlatformServiceGrpc.newStub(channel.channel()).watchSession(
+                WatchSessionRequest.newBuilder().setSessionId(id).build(), collector(events));
+        assertTrue(events.poll(30, TimeUnit.SECONDS).hasWatchStarted());
+        int line = daemon.registry().getAny(id).rule().location().line();
+
+        // Two comment lines in front: every rule moves down, none changes; fb-driver's grants do change.
+        savePolicy(TestMachine.POLICY.replaceFirst("<policy ", "<!-- a -->\n<!-- b -->\n<policy ")
+                .replace("<policy label=\"fb-driver\"", "<policy label=\"fb-driver\" info=\"yes\""));
+        awaitTrue(() -> daemon.policies().reloadAttempts() == 1);
+        Session s = daemon.registry().getAny(id);
+        assertEquals(line + 2, s.rule().location().line(), "the session names the rule where it now stands");
+        assertEquals(List.of("0000:00:03.0", "0000:00:04.0"), s.bus().devices().stream().map(d -> d.host().name())
+                .toList());
+        assertTrue(s.holds("0000:00:04.0"), "the held device stays held");
+        SessionEvent e;
+        while ((e = events.poll(200, TimeUnit.MILLISECONDS)) != null) {
+            assertFalse(e.hasDeviceRevoked() || e.hasDeviceAdded(), "nothing changed for edu-driver: " + e);
+        }
+    }
+
     private static SessionEvent next(BlockingQueue<SessionEvent> events, java.util.function.Predicate<SessionEvent> p)
             throws InterruptedException {
         while (true) {
