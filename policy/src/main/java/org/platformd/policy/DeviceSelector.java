@@ -9,6 +9,7 @@ import org.platformd.pci.BusAddress;
 import org.platformd.policy.GrantableDevice.PciFunction;
 import org.platformd.policy.GrantableDevice.PlatformDevice;
 import org.platformd.policy.PciClassAlias.ClassPattern;
+import org.platformd.xml.XmlLocation;
 
 /**
  * One {@code <device>} or {@code <pci>} element of a policy: which devices it selects and
@@ -24,7 +25,7 @@ public sealed interface DeviceSelector
 
     DeviceAccess access();
 
-    SourceLocation location();
+    XmlLocation location();
 
     /** Higher is more specific; used to pick whose {@link DeviceAccess} applies. */
     int specificity();
@@ -33,7 +34,7 @@ public sealed interface DeviceSelector
     String describe();
 
     /** {@code <device name="0000:03:00.0"/>}: one PCI function by bus address. */
-    record ByBusAddress(BusAddress address, DeviceAccess access, SourceLocation location) implements DeviceSelector {
+    record ByBusAddress(BusAddress address, DeviceAccess access, XmlLocation location) implements DeviceSelector {
         public ByBusAddress {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(access, "access");
@@ -57,7 +58,7 @@ public sealed interface DeviceSelector
     }
 
     /** {@code <device name="pit"/>}: a platform (non-PCI) device by name. */
-    record ByPlatformName(String name, DeviceAccess access, SourceLocation location) implements DeviceSelector {
+    record ByPlatformName(String name, DeviceAccess access, XmlLocation location) implements DeviceSelector {
         public ByPlatformName {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(access, "access");
@@ -89,7 +90,7 @@ public sealed interface DeviceSelector
      * @param classText   the class as written ({@code ETHERNET}, {@code 0x0c0330}), or null
      */
     record ByPciIds(OptionalInt vendorId, OptionalInt deviceId, List<ClassPattern> classMatch, String classText,
-                    DeviceAccess access, SourceLocation location) implements DeviceSelector {
+                    DeviceAccess access, XmlLocation location) implements DeviceSelector {
         public ByPciIds {
             Objects.requireNonNull(vendorId, "vendorId");
             Objects.requireNonNull(deviceId, "deviceId");

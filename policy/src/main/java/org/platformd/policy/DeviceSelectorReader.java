@@ -49,7 +49,7 @@ final class DeviceSelectorReader {
             try {
                 BusAddress address = BusAddress.parse(name);
                 return problems.errorCount() == before
-                        ? Optional.of(new DeviceSelector.ByBusAddress(address, access, SourceLocation.of(e.location())))
+                        ? Optional.of(new DeviceSelector.ByBusAddress(address, access, e.location()))
                         : Optional.empty();
             } catch (IllegalArgumentException ex) {
                 problems.error(nameAttr.location(), "<device name=\"" + name + "\"> in " + who
@@ -71,7 +71,7 @@ final class DeviceSelectorReader {
             }
         }
         return problems.errorCount() == before
-                ? Optional.of(new DeviceSelector.ByPlatformName(name, DeviceAccess.DEFAULT, SourceLocation.of(e.location())))
+                ? Optional.of(new DeviceSelector.ByPlatformName(name, DeviceAccess.DEFAULT, e.location()))
                 : Optional.empty();
     }
 
@@ -136,7 +136,7 @@ final class DeviceSelectorReader {
         }
         DeviceAccess access = access(attrs, who, "<pci>");
         if (problems.errorCount() != before) return Optional.empty();
-        return Optional.of(new DeviceSelector.ByPciIds(vendor, device, classMatch, classText, access, SourceLocation.of(e.location())));
+        return Optional.of(new DeviceSelector.ByPciIds(vendor, device, classMatch, classText, access, e.location()));
     }
 
     private DeviceAccess access(Map<String, XmlAttribute> attrs, String who, String what) {

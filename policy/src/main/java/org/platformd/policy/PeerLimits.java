@@ -2,6 +2,7 @@
 package org.platformd.policy;
 
 import java.util.Optional;
+import org.platformd.xml.XmlLocation;
 
 /**
  * What one peer may hold at once, from {@code <peer-limits>} in {@code <config>}: sessions, unredeemed
@@ -17,7 +18,7 @@ import java.util.Optional;
  * @param calls        {@code calls}: unary calls of one peer in progress at once (streams are bounded by sessions)
  * @param where        the element's place in the file; empty for the defaults
  */
-public record PeerLimits(int sessions, int exportTokens, int calls, Optional<SourceLocation> where) {
+public record PeerLimits(int sessions, int exportTokens, int calls, Optional<XmlLocation> where) {
 
     /** The most any of the three may be set to. */
     public static final int MAX = 65536;

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.platformd.xml.XmlLocation;
 
 /**
  * What a reload changes, label by label: which devices a session with that label gains,
@@ -99,7 +100,7 @@ public final class PolicyDiff {
         return between(before, after, liveLabels, DeviceInventory.of(devices));
     }
 
-    private static final SourceLocation NOWHERE = new SourceLocation("", 0, 0);
+    private static final XmlLocation NOWHERE = new XmlLocation("", 0, 0);
 
     /** True when both matches grant by the same selectors, in the same order, wherever they are written. */
     private static boolean sameSelectors(Match a, Match b) {

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Objects;
 import org.platformd.xml.DocumentKind;
 import org.platformd.xml.SafeXmlReader;
+import org.platformd.xml.XmlLimits;
+import org.platformd.xml.XmlLocation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,26 +37,33 @@ public final class PolicyLoader {
     private static final DocumentKind POLICY_FILE =
             new DocumentKind("policy", "config", "a policy needs three (<config>, <policy>, <device>)");
 
-    private final ParseLimits limits;
+    /**
+     * The bounds a policy file is read within unless the caller sets others ({@code platformctl policy check
+     * --max-bytes}): 1 MiB, nesting 16 deep (the language needs 3), 100,000 elements, attribute values of 4096
+     * characters.
+     */
+    public static final XmlLimits DEFAULT_LIMITS = new XmlLimits(1L << 20, 16, 100_000, 4096);
+
+    private final XmlLimits limits;
     private final SafeXmlReader reader;
 
     public PolicyLoader() {
-        this(ParseLimits.DEFAULT);
+        this(DEFAULT_LIMITS);
     }
 
-    public PolicyLoader(ParseLimits limits) {
+    public PolicyLoader(XmlLimits limits) {
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.reader = new SafeXmlReader(POLICY_FILE, limits.toXmlLimits());
+        this.reader = new SafeXmlReader(POLICY_FILE, limits);
     }
 
-    public ParseLimits limits() {
+    public XmlLimits limits() {
         return limits;
     }
 
     /** Loads {@code file}; problems name it as given. Never throws for a bad or unreadable file. */
     public LoadResult load(Path file) {
         String name = file.toString();
-        SourceLocation top = new SourceLocation(name, 1, 1);
+        XmlLocation top = new XmlLocation(name, 1, 1);
         SafeXmlReader.Result read;
         try {
             if (Files.isDirectory(file)) {
@@ -82,7 +91,7 @@ public final class PolicyLoader {
         try {
             return validate(name, reader.read(name, in));
         } catch (IOException e) {
-            return rejected(new SourceLocation(name, 1, 1), "cannot read: " + e);
+            return rejected(new XmlLocation(name, 1, 1), "cannot read: " + e);
         }
     }
 
@@ -94,7 +103,7 @@ public final class PolicyLoader {
     /** Every problem the reader found is an error: a file with one never yields a Policy. */
     private static LoadResult validate(String name, SafeXmlReader.Result read) {
         List<Problem> problems = read.problems().stream()
-                .map(p -> Problem.error(SourceLocation.of(p.location()), p.message())).toList();
+                .map(p -> Problem.error(p.location(), p.message())).toList();
         LoadResult result = read.root().isPresent() && problems.isEmpty()
                 ? new PolicyValidator(name).validate(read.root().get())
                 : new LoadResult.Rejected(problems);
@@ -116,7 +125,7 @@ public final class PolicyLoader {
         }
     }
 
-    private static LoadResult rejected(SourceLocation at, String message) {
+    private static LoadResult rejected(XmlLocation at, String message) {
         return new LoadResult.Rejected(List.of(Problem.error(at, message)));
     }
 }

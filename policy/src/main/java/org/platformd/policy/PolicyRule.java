@@ -4,13 +4,14 @@ package org.platformd.policy;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.platformd.xml.XmlLocation;
 
 /**
  * One {@code <policy>} (or the {@code <default-policy>}, which has no label selector): who
  * it is for, what sessions under it may do, and which devices it grants. Immutable.
  */
 public record PolicyRule(Optional<LabelSelector> selector, PolicyAttributes attributes, List<DeviceSelector> devices,
-                         SourceLocation location) {
+                         XmlLocation location) {
 
     public PolicyRule {
         Objects.requireNonNull(selector, "selector");

@@ -246,7 +246,7 @@ final class PolicyValidator {
         }
     }
 
-    private static SourceLocation at(XmlElement e) {
-        return SourceLocation.of(e.location());
+    private static XmlLocation at(XmlElement e) {
+        return e.location();
     }
 }

@@ -2,13 +2,14 @@
 package org.platformd.policy;
 
 import java.util.Objects;
+import org.platformd.xml.XmlLocation;
 
 /**
  * One thing wrong with a policy file, in the admin's words, printed the way compilers do:
  * {@code policy.xml:12:5: error: <device name="03:00"> is not a PCI bus address ...}.
  * Errors stop a file from becoming a {@link Policy}; warnings do not.
  */
-public record Problem(SourceLocation location, Severity severity, String message) implements Comparable<Problem> {
+public record Problem(XmlLocation location, Severity severity, String message) implements Comparable<Problem> {
 
     public enum Severity {
         ERROR, WARNING;
@@ -25,11 +26,11 @@ public record Problem(SourceLocation location, Severity severity, String message
         Objects.requireNonNull(message, "message");
     }
 
-    public static Problem error(SourceLocation at, String message) {
+    public static Problem error(XmlLocation at, String message) {
         return new Problem(at, Severity.ERROR, message);
     }
 
-    public static Problem warning(SourceLocation at, String message) {
+    public static Problem warning(XmlLocation at, String message) {
         return new Problem(at, Severity.WARNING, message);
     }
 

@@ -20,19 +20,11 @@ final class ProblemList {
     }
 
     void error(XmlLocation at, String message) {
-        error(SourceLocation.of(at), message);
-    }
-
-    void warning(XmlLocation at, String message) {
-        warning(SourceLocation.of(at), message);
-    }
-
-    void error(SourceLocation at, String message) {
         errors++;
         problems.add(Problem.error(at, message));
     }
 
-    void warning(SourceLocation at, String message) {
+    void warning(XmlLocation at, String message) {
         problems.add(Problem.warning(at, message));
     }
 

@@ -108,7 +108,7 @@ class HostileFilesTest {
     @Test
     void aStreamIsReadNoFurtherThanTheLimit() {
         CountingStream in = new CountingStream(new EndlessPolicy());
-        ParseLimits limits = ParseLimits.DEFAULT.withMaxBytes(64 * 1024);
+        org.platformd.xml.XmlLimits limits = PolicyLoader.DEFAULT_LIMITS.withMaxBytes(64 * 1024);
         Problem p = onlyError(new PolicyLoader(limits).load("fifo", in));
         assertEquals(64 * 1024 + 1, in.read);
         assertEquals("fifo:1:1: error: the file is larger than the limit of 65536 bytes for a policy; reading stopped"
@@ -119,7 +119,7 @@ class HostileFilesTest {
     void aDeviceFileWithoutSizeIsReadOnlyUpToTheLimit() {
         Path zero = Path.of("/dev/zero");
         if (!Files.isReadable(zero)) return;
-        Problem p = onlyError(new PolicyLoader(ParseLimits.DEFAULT.withMaxBytes(4096)).load(zero));
+        Problem p = onlyError(new PolicyLoader(PolicyLoader.DEFAULT_LIMITS.withMaxBytes(4096)).load(zero));
         assertTrue(p.message().contains("larger than the limit of 4096 bytes"), p.message());
     }
 

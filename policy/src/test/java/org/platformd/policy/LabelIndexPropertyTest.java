@@ -11,6 +11,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.platformd.xml.XmlLocation;
 
 /**
  * The indexed matcher must pick exactly the rule Genode's linear scan picks, for any mix of
@@ -19,7 +20,7 @@ import net.jqwik.api.Provide;
  */
 class LabelIndexPropertyTest {
 
-    private static final SourceLocation AT = new SourceLocation("gen.xml", 1, 1);
+    private static final XmlLocation AT = new XmlLocation("gen.xml", 1, 1);
 
     @Property(tries = 300)
     void indexAgreesWithGenodeLinearScan(@ForAll("selectors") List<LabelSelector> selectors,

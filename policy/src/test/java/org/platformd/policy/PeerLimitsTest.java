@@ -7,6 +7,7 @@ import static org.platformd.policy.PolicyText.rejected;
 
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.platformd.xml.XmlLocation;
 
 /** {@code <peer-limits>}: defaults, each attribute, and every refusal with its FILE:LINE:COL. */
 class PeerLimitsTest {
@@ -22,7 +23,7 @@ class PeerLimitsTest {
     void eachAttributeSetsItsLimitAndTheOthersKeepTheirDefaults() {
         PeerLimits l = policy("<peer-limits sessions=\"4\" calls=\"8\"/>\n<default-policy/>").peerLimits();
         assertEquals(new PeerLimits(4, PeerLimits.DEFAULT.exportTokens(), 8,
-                Optional.of(new SourceLocation("test.xml", 2, 1))), l);
+                Optional.of(new XmlLocation("test.xml", 2, 1))), l);
         assertEquals("<peer-limits sessions=\"4\"> at test.xml:2:1", l.describe("sessions", 4));
         assertEquals(65536, policy("<peer-limits export_tokens=\"65536\"/>").peerLimits().exportTokens());
     }

@@ -19,6 +19,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AfterContainer;
+import org.platformd.xml.XmlLocation;
 
 /**
  * Fuzzes the policy reader and validator with mutated valid files and random trees ({@link XmlMutator}): no
@@ -90,8 +91,8 @@ class PolicyXmlFuzzTest {
             throw new AssertionError("seed " + seed + ": no answer within " + BOUND_SECONDS + " s on\n" + text(content));
         }
         for (Problem p : result.problems()) {
-            SourceLocation at = p.location();
-            assertEquals(NAME, at.file(), () -> "seed " + seed + ": " + p);
+            XmlLocation at = p.location();
+            assertEquals(NAME, at.source(), () -> "seed " + seed + ": " + p);
             assertTrue(at.line() >= 1 && at.column() >= 1, () -> "seed " + seed + ": unplaced " + p);
             assertTrue(p.toString().startsWith(NAME + ":" + at.line() + ":" + at.column() + ": "), p::toString);
             assertTrue(!p.message().isBlank(), () -> "seed " + seed + ": empty message at " + at);

@@ -21,4 +21,14 @@ public record XmlLimits(long maxBytes, int maxDepth, int maxElements, int maxAtt
             throw new IllegalArgumentException("limits too small: " + maxDepth + "/" + maxElements + "/" + maxAttributeLength);
         }
     }
+
+    /** These bounds with another size limit. */
+    public XmlLimits withMaxBytes(long bytes) {
+        return new XmlLimits(bytes, maxDepth, maxElements, maxAttributeLength);
+    }
+
+    /** These bounds with another element count. */
+    public XmlLimits withMaxElements(int elements) {
+        return new XmlLimits(maxBytes, maxDepth, elements, maxAttributeLength);
+    }
 }

@@ -26,8 +26,8 @@ import org.platformd.proto.v1.PolicyGrant;
 import org.platformd.proto.v1.PolicyProblem;
 import org.platformd.proto.v1.ProblemSeverity;
 import org.platformd.proto.v1.ReloadPolicyResponse;
-import org.platformd.proto.v1.ValidatePolicyResponse;
 import org.platformd.proto.v1.SessionChange;
+import org.platformd.proto.v1.ValidatePolicyResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -226,7 +226,7 @@ public final class PolicyManager {
     static List<PolicyProblem> problems(List<Problem> problems) {
         return problems.stream().map(p -> PolicyProblem.newBuilder()
                 .setSeverity(p.isError() ? ProblemSeverity.PROBLEM_SEVERITY_ERROR : ProblemSeverity.PROBLEM_SEVERITY_WARNING)
-                .setSource(Optional.ofNullable(p.location().file()).orElse(""))
+                .setSource(Optional.ofNullable(p.location().source()).orElse(""))
                 .setLine(p.location().line()).setColumn(p.location().column())
                 .setMessage(p.message()).build()).toList();
     }

@@ -14,15 +14,14 @@ import org.platformd.policy.DeviceInventory;
 import org.platformd.policy.Grant;
 import org.platformd.policy.GrantableDevice;
 import org.platformd.policy.LoadResult;
-import org.platformd.policy.ParseLimits;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyLoader;
 import org.platformd.policy.PolicyRule;
 import org.platformd.policy.Problem;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code platformctl policy check FILE [--devices-from SOURCE]}: validates a policy the way
@@ -55,7 +54,7 @@ public final class PolicyCheckCommand implements Callable<Integer> {
     String devicesFrom;
 
     @Option(names = "--max-bytes", paramLabel = "N", description = "largest policy file accepted (default ${DEFAULT-VALUE})")
-    long maxBytes = ParseLimits.DEFAULT.maxBytes();
+    long maxBytes = PolicyLoader.DEFAULT_LIMITS.maxBytes();
 
     @Option(names = "--warnings-as-errors", description = "exit 1 on warnings too")
     boolean warningsAsErrors;
@@ -74,7 +73,7 @@ public final class PolicyCheckCommand implements Callable<Integer> {
         DeviceSource source = devicesFrom == null ? null : DeviceSource.parse(devicesFrom);
         PrintWriter out = spec.commandLine().getOut();
 
-        LoadResult result = new PolicyLoader(ParseLimits.DEFAULT.withMaxBytes(maxBytes)).load(file);
+        LoadResult result = new PolicyLoader(PolicyLoader.DEFAULT_LIMITS.withMaxBytes(maxBytes)).load(file);
         result.problems().forEach(out::println);
         long errors = result.problems().stream().filter(Problem::isError).count();
         long warnings = result.problems().size() - errors;

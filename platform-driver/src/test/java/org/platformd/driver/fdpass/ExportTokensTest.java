@@ -13,13 +13,13 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
-import org.platformd.policy.PeerLimits;
-import org.platformd.policy.SourceLocation;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.fd.EventFd;
 import org.platformd.fd.NativeFd;
+import org.platformd.policy.PeerLimits;
+import org.platformd.xml.XmlLocation;
 
 /** The token rules on their own, with a clock the test moves: expiry, single use, peer binding, limits. */
 class ExportTokensTest {
@@ -111,7 +111,7 @@ class ExportTokensTest {
 
     @Test
     void oneUserHoldsAtMostItsPeerLimitOfUnredeemedTokensAcrossItsSessions() throws Exception {
-        PeerLimits three = new PeerLimits(64, 3, 32, java.util.Optional.of(new SourceLocation("p.xml", 2, 3)));
+        PeerLimits three = new PeerLimits(64, 3, 32, java.util.Optional.of(new XmlLocation("p.xml", 2, 3)));
         PeerCredentials otherPidSameUser = new PeerCredentials(4712, OWNER.uid(), OWNER.gid());
         PeerCredentials otherUser = new PeerCredentials(4713, 1001, 1001);
         try (EventFd e = EventFd.create("test")) {

@@ -4,27 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.platformd.driver.cli.DaemonChannel;
 import org.platformd.policy.PeerLimits;
-import org.platformd.policy.SourceLocation;
 import org.platformd.proto.v1.ContractDescriptors;
 import org.platformd.proto.v1.OpenSessionRequest;
 import org.platformd.proto.v1.OpenSessionResponse;
 import org.platformd.proto.v1.PlatformServiceGrpc;
 import org.platformd.proto.v1.WatchSessionRequest;
 import org.platformd.proto.v1.WatchSessionResponse;
+import org.platformd.xml.XmlLocation;
 
 /**
  * {@code <peer-limits calls>} over the real server: a peer whose calls block (a hung reset, a slow backend)
@@ -63,7 +63,7 @@ class CallLimiterTest {
     void aPeerAtItsLimitIsRefusedUntilACallFinishes() throws Exception {
         Path socket = dir.resolve("d.sock");
         Blocking service = new Blocking();
-        PeerLimits two = new PeerLimits(64, 1024, 2, Optional.of(new SourceLocation("p.xml", 3, 3)));
+        PeerLimits two = new PeerLimits(64, 1024, 2, Optional.of(new XmlLocation("p.xml", 3, 3)));
         CallLimiter limiter = new CallLimiter(() -> two);
         try (DaemonServer server = DaemonServer.start(List.of(new Listener.Unix(socket)),
                 List.of(ContractDescriptors.withDocumentation(service.bindService())), DaemonServer.Settings.DEFAULT,

@@ -21,7 +21,6 @@ import org.platformd.policy.GrantableDevice;
 import org.platformd.policy.LabelSelector;
 import org.platformd.policy.LoadResult;
 import org.platformd.policy.Match;
-import org.platformd.policy.ParseLimits;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyDiff;
 import org.platformd.policy.PolicyLoader;
@@ -69,7 +68,7 @@ public class PolicyBenchmark {
         inventory = DeviceInventory.of(devices);
         xml = policyXml(devices, new Random(7), 0).getBytes(StandardCharsets.UTF_8);
         xmlChanged = policyXml(devices, new Random(7), 10).getBytes(StandardCharsets.UTF_8);
-        loader = new PolicyLoader(ParseLimits.DEFAULT.withMaxBytes(64L << 20).withMaxElements(1_000_000));
+        loader = new PolicyLoader(PolicyLoader.DEFAULT_LIMITS.withMaxBytes(64L << 20).withMaxElements(1_000_000));
         policy = load(xml);
         changed = load(xmlChanged);
 
