@@ -139,8 +139,9 @@ public final class SessionRegistry implements AutoCloseable {
         busLock.readLock().lock();
         try {
             Policy current = policy.policy();
-            PolicyRule rule = admitOrCount(current, label, peer);
-            Allocation allocation = rule.attributes().kubelet() ? claimOrCount(allocationToken, label, peer) : null;
+            PolicyRule rule = countingDenials(() -> admission.admit(current, label, peer));
+            Allocation allocation = rule.attributes().kubelet()
+                    ? countingDenials(() -> allocations.claim(allocationToken, label, peer)) : null;
             sessions.takeSessionOf(peer, current.peerLimits());
             try {
                 VirtualBus bus = VirtualBus.assign(Session.grants(rule, java.util.Optional.ofNullable(allocation),
@@ -169,18 +170,10 @@ public final class SessionRegistry implements AutoCloseable {
         return sessions.sessionsOf(principal);
     }
 
-    private PolicyRule admitOrCount(Policy policy, String label, Peer peer) {
+    /** {@code check}'s answer; a refusal is counted as a policy denial (the metrics) and passed on. */
+    private <T> T countingDenials(java.util.function.Supplier<T> check) {
         try {
-            return admission.admit(policy, label, peer);
-        } catch (PlatformError e) {
-            counts.policyDenied();
-            throw e;
-        }
-    }
-
-    private Allocation claimOrCount(String token, String label, Peer peer) {
-        try {
-            return allocations.claim(token, label, peer);
+            return check.get();
         } catch (PlatformError e) {
             counts.policyDenied();
             throw e;

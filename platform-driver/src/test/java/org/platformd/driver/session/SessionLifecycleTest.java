@@ -196,13 +196,9 @@ class SessionLifecycleTest {
 
     @Test
     void policyEditRevokesWithAnEventAndAnInvalidEditChangesNothing() throws Exception {
-        var stub = start(TestMachine.POLICY);
-        String id = stub.openSession(open("edu-driver")).getSessionId();
-        stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName("0000:00:01.0").build());
-        BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
-        PlatformServiceGrpc.newStub(channel.channel()).watchSession(
-                WatchSessionRequest.newBuilder().setSessionId(id).build(), collector(events));
-        assertTrue(events.poll(30, TimeUnit.SECONDS).hasWatchStarted());
+        String id = eduSessionHoldingItsSecondDevice();
+        var stub = PlatformServiceGrpc.newBlockingStub(channel.channel());
+        BlockingQueue<SessionEvent> events = watch(id);
         var admin = AdminServiceGrpc.newBlockingStub(channel.channel());
 
         savePolicy(TestMachine.POLICY.replace("<policy label=\"edu-driver\"", "<policy labl=\"edu-driver\""));
@@ -227,13 +223,8 @@ class SessionLifecycleTest {
 
     @Test
     void aReloadThatLeavesALabelAsItWasKeepsItsBusAndHeldDeviceAndTakesTheNewRule() throws Exception {
-        var stub = start(TestMachine.POLICY);
-        String id = stub.openSession(open("edu-driver")).getSessionId();
-        stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName("0000:00:01.0").build());
-        BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
-        PlatformServiceGrpc.newStub(channel.channel()).watchSession(
-                WatchSessionRequest.newBuilder().setSessionId(id).build(), collector(events));
-        assertTrue(events.poll(30, TimeUnit.SECONDS).hasWatchStarted());
+        String id = eduSessionHoldingItsSecondDevice();
+        BlockingQueue<SessionEvent> events = watch(id);
         int line = daemon.registry().getAny(id).rule().location().line();
 
         // Two comment lines in front: every rule moves down, none changes; fb-driver's grants do change.
@@ -249,6 +240,23 @@ class SessionLifecycleTest {
         while ((e = events.poll(200, TimeUnit.MILLISECONDS)) != null) {
             assertFalse(e.hasDeviceRevoked() || e.hasDeviceAdded(), "nothing changed for edu-driver: " + e);
         }
+    }
+
+    /** A daemon on the test machine's policy and an edu-driver session holding virtual 00:01.0 (host 00:04.0). */
+    private String eduSessionHoldingItsSecondDevice() throws Exception {
+        var stub = start(TestMachine.POLICY);
+        String id = stub.openSession(open("edu-driver")).getSessionId();
+        stub.acquireDevice(AcquireDeviceRequest.newBuilder().setSessionId(id).setDeviceName("0000:00:01.0").build());
+        return id;
+    }
+
+    /** The session's events, from a watch stream that has started. */
+    private BlockingQueue<SessionEvent> watch(String id) throws InterruptedException {
+        BlockingQueue<SessionEvent> events = new LinkedBlockingQueue<>();
+        PlatformServiceGrpc.newStub(channel.channel()).watchSession(
+                WatchSessionRequest.newBuilder().setSessionId(id).build(), collector(events));
+        assertTrue(events.poll(30, TimeUnit.SECONDS).hasWatchStarted());
+        return events;
     }
 
     private static SessionEvent next(BlockingQueue<SessionEvent> events, java.util.function.Predicate<SessionEvent> p)
