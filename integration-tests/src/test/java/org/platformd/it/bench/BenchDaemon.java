@@ -31,9 +31,14 @@ final class BenchDaemon implements AutoCloseable {
 
     /** Starts one in a new directory named after {@code prefix}; {@code extraArgs} go to the daemon's command line. */
     static BenchDaemon start(String prefix, String... extraArgs) throws IOException {
+        return startWithPolicy(prefix, PolicyManager.shippedText(), extraArgs);
+    }
+
+    /** {@link #start} with {@code policyText} instead of the shipped policy. */
+    static BenchDaemon startWithPolicy(String prefix, String policyText, String... extraArgs) throws IOException {
         Path dir = Files.createTempDirectory(prefix);
         Path policy = dir.resolve("policy.xml");
-        Files.writeString(policy, PolicyManager.shippedText());
+        Files.writeString(policy, policyText);
         Path socket = dir.resolve("d.sock");
         List<String> args = new ArrayList<>(List.of("--socket", socket.toString(), "--policy", policy.toString()));
         args.addAll(List.of(extraArgs));

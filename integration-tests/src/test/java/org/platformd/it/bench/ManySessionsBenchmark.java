@@ -38,7 +38,10 @@ public class ManySessionsBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        daemon = BenchDaemon.start("platformd-bench", "--max-sessions", String.valueOf(sessions + 16));
+        // One uid holds them all: the shipped policy's <peer-limits> default (64 sessions a peer) is raised.
+        daemon = BenchDaemon.startWithPolicy("platformd-bench", DaemonRss.withPeerSessions(
+                org.platformd.driver.admin.PolicyManager.shippedText(), sessions + 16),
+                "--max-sessions", String.valueOf(sessions + 16));
         rpc = daemon.rpc();
         rpc.listDevices(ListDevicesRequest.newBuilder().setSessionId(rpc.openSession(
                 OpenSessionRequest.newBuilder().setLabel("edu-driver").build()).getSessionId()).build());
