@@ -49,9 +49,7 @@ class DomainLayeringTest {
             "fdpass/ResourceExporter.java", "ExportResourceResponse (and its FdRole, InterruptFds, MappableRegion)",
             "session/SessionDma.java", "AllocateDmaResponse",
             "session/SessionRegistry.java", "AllocateDmaResponse, the admin's SessionChange",
-            "session/PolicyApplier.java", "the admin's SessionChange",
-            "device/HostDevice.java", "PortRange (a legacy device's port ranges)",
-            "device/BridgeInventory.java", "PortRange");
+            "session/PolicyApplier.java", "the admin's SessionChange");
     /**
      * The one domain file that still names proto enums: it builds ExportResourceResponse, whose fd roles and
      * interrupt mode are wire enums (the mode through {@code WireEnums}, injected). Its response belongs in server.
