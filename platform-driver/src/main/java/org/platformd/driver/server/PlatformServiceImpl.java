@@ -310,8 +310,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
 
     @Override
     public void allocateDma(AllocateDmaRequest req, StreamObserver<AllocateDmaResponse> out) {
-        Calls.unary("AllocateDma", out, () -> registry.allocateDma(session(req.getSessionId()), req.getSizeBytes(),
-                req.getAlignmentBytes(), req.getAddressBits()));
+        Calls.unary("AllocateDma", out, () -> WireDma.allocated(registry.allocateDma(session(req.getSessionId()),
+                req.getSizeBytes(), req.getAlignmentBytes(), req.getAddressBits())));
     }
 
     @Override

@@ -21,7 +21,6 @@ import org.platformd.driver.peer.ThisProcess;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyDiff;
 import org.platformd.policy.PolicyRule;
-import org.platformd.proto.v1.AllocateDmaResponse;
 import org.platformd.proto.v1.SessionChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -371,7 +370,7 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /** AllocateDma within the policy's dma_quota ({@link SessionDma#allocate}). */
-    public AllocateDmaResponse allocateDma(Session s, long size, long alignment, int addressBits) {
+    public DmaAllocation allocateDma(Session s, long size, long alignment, int addressBits) {
         return dma.allocate(s, size, alignment, addressBits);
     }
 
