@@ -21,7 +21,6 @@ import org.platformd.driver.peer.ThisProcess;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyDiff;
 import org.platformd.policy.PolicyRule;
-import org.platformd.proto.v1.SessionChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -386,7 +385,7 @@ public final class SessionRegistry implements AutoCloseable {
     // ---- policy --------------------------------------------------------------------------
 
     /** What a reload did: the policy diff it was driven by (the admin's report) and each changed session. */
-    public record Applied(PolicyDiff diff, List<SessionChange> sessionChanges) {}
+    public record Applied(PolicyDiff diff, List<SessionPolicyChange> sessionChanges) {}
 
     /**
      * Puts {@code next} in force: the diff against the policy in force is computed once, under the write lock (no
