@@ -19,7 +19,6 @@ import org.platformd.bridge.sim.xml.MachineDescriptionException;
 import org.platformd.driver.device.BridgeInventory;
 import org.platformd.driver.device.DeviceBackend;
 import org.platformd.driver.server.DeviceDescriber;
-import org.platformd.driver.server.WireEnums;
 import org.platformd.driver.device.HostInventory;
 import org.platformd.driver.device.InventorySource;
 import org.platformd.driver.device.PolicyTakeOver;
@@ -132,7 +131,7 @@ public final class RunningDaemon implements AutoCloseable {
         ExportTokens tokens = new ExportTokens(new ExportTokens.Settings(Duration.ofMillis(options.fdTokenTtlMillis),
                 ExportTokens.Settings.DEFAULT.maxUnredeemedPerSession()), Clock.systemUTC());
         ResourceExporter exporter = new ResourceExporter(registry, tokens,
-                fdPath.map(p -> p.toAbsolutePath().toString()).orElse(null), WireEnums::wire);
+                fdPath.map(p -> p.toAbsolutePath().toString()).orElse(null));
         List<ServerServiceDefinition> services = new ArrayList<>();
         services.add(ServerInterceptors.intercept(
                 ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, exporter, new DeviceDescriber(PciIds.system())).bindService()),

@@ -1,4 +1,4 @@
-// The domain packages know no gRPC and no server package: only the protocol layer (server, admin) maps between the wire and them.
+// The domain packages know no gRPC, no server package and no proto: only the protocol layer (server, admin) maps between the wire and them.
 package org.platformd.driver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,11 +27,13 @@ import org.junit.jupiter.api.Test;
  * speaks the fd socket's own line protocol and answers {@code ERR <reason>} ({@code Refusal}), so it has no use
  * for gRPC status types or the gRPC server's classes either.
  *
- * <p>The proto's enums do not stand in for domain enums: no domain source names an enum of
- * {@code org.platformd.proto.v1} (close and revocation reasons, availability, access kinds and interrupt modes
- * are domain enums; {@code server/WireEnums} maps them). Nor does the domain build session events or the wire
- * Device ({@code server/WireEvents}, {@code server/DeviceDescriber}). The files that still use proto messages
- * are listed in {@link #STILL_WIRE}, each with what it builds; the list may only shrink.
+ * <p>Nor do they name anything of the wire contract, {@code org.platformd.proto}: no proto enum stands in for a
+ * domain enum (close and revocation reasons, availability, access kinds, interrupt modes, fd roles are the
+ * domain's; {@code server/WireEnums} maps them), and no domain code builds or takes a proto message. The domain
+ * returns records ({@code session/WatchEvent}, {@code session/DeviceView}, {@code session/DmaAllocation},
+ * {@code session/SessionPolicyChange}, {@code device/PortSpan}, {@code fdpass/ExportedResource}); the
+ * protocol layer translates them, one translator per concept ({@code server/WireEvents}, {@code DeviceDescriber},
+ * {@code WireDma}, {@code WireSessionChanges}, {@code WireExports}).
  *
  * <p>It reads the sources, not the classes, so a fully qualified name in a method body counts too.
  */
@@ -43,20 +43,7 @@ class DomainLayeringTest {
     static final List<String> DOMAIN = List.of("session", "device", "config", "bus", "error", "peer", "fdpass");
     private static final Pattern GRPC = Pattern.compile("\\bio\\.grpc\\.[\\w.]+");
     private static final Pattern SERVER = Pattern.compile("\\borg\\.platformd\\.driver\\.server\\b[\\w.]*");
-    private static final Pattern PROTO = Pattern.compile("\\borg\\.platformd\\.proto\\.v1\\.[A-Z]\\w*");
-    /** Domain files that still use proto messages, with what they build; the list may only shrink. */
-    static final Map<String, String> STILL_WIRE = Map.of(
-            "fdpass/ResourceExporter.java", "ExportResourceResponse (and its FdRole, InterruptFds, MappableRegion)",
-            "session/SessionDma.java", "AllocateDmaResponse",
-            "session/SessionRegistry.java", "AllocateDmaResponse, the admin's SessionChange",
-            "session/PolicyApplier.java", "the admin's SessionChange",
-            "device/HostDevice.java", "PortRange (a legacy device's port ranges)",
-            "device/BridgeInventory.java", "PortRange");
-    /**
-     * The one domain file that still names proto enums: it builds ExportResourceResponse, whose fd roles and
-     * interrupt mode are wire enums (the mode through {@code WireEnums}, injected). Its response belongs in server.
-     */
-    static final String STILL_BUILDS_WIRE_ENUMS = "fdpass/ResourceExporter.java";
+    private static final Pattern PROTO = Pattern.compile("\\borg\\.platformd\\.proto\\b[\\w.]*");
     private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
 
     @Test
@@ -72,25 +59,9 @@ class DomainLayeringTest {
     }
 
     @Test
-    void theDomainPackagesUseNoProtoEnum() throws ClassNotFoundException {
-        List<String> found = new ArrayList<>();
-        for (String use : domainUses(SOURCES, PROTO)) {
-            String type = use.substring(use.indexOf(": ") + 2);
-            if (Class.forName(type).isEnum() && !use.startsWith(STILL_BUILDS_WIRE_ENUMS + ": ")) {
-                found.add(use);
-            }
-        }
-        assertEquals(List.of(), found, "the domain must use its own enums; server/WireEnums maps them to the wire");
-    }
-
-    @Test
-    void onlyTheListedDomainFilesStillUseProtoMessages() {
-        TreeSet<String> files = new TreeSet<>();
-        for (String use : domainUses(SOURCES, PROTO)) {
-            files.add(use.substring(0, use.indexOf(": ")));
-        }
-        assertEquals(new TreeSet<>(STILL_WIRE.keySet()), files,
-                "a new proto use in the domain belongs in server; a file that no longer uses one leaves STILL_WIRE");
+    void theDomainPackagesNameNothingOfTheProto() {
+        List<String> found = protoUses(SOURCES);
+        assertEquals(List.of(), found, "the domain returns its own records and enums; server translates them to the wire");
     }
 
     @Test
@@ -105,6 +76,11 @@ class DomainLayeringTest {
                 uses("x/A.java", "import org.platformd.driver.server.Peer;\n/** {@code org.platformd.driver.server.X} */\n"
                         + "class A { void f() { org.platformd.driver.server.Calls.enter(null); } }\n"
                         + "import org.platformd.driver.server.*; import org.platformd.driver.serverless.B;", SERVER));
+        assertEquals(List.of("x/A.java: org.platformd.proto.v1.FdRole", "x/A.java: org.platformd.proto.v1",
+                        "x/A.java: org.platformd.proto.v1.ProtoTime.of"),
+                uses("x/A.java", "import org.platformd.proto.v1.FdRole;\nimport org.platformd.proto.v1.*;\n"
+                        + "// org.platformd.proto.v1.Device\nclass A { Object t = org.platformd.proto.v1.ProtoTime.of(null); }\n"
+                        + "import org.platformd.protocols.B;", PROTO));
     }
 
     /** Every {@code io.grpc.} name in the code of the domain packages under {@code root}, as "file: name". */
@@ -117,7 +93,7 @@ class DomainLayeringTest {
         return domainUses(root, SERVER);
     }
 
-    /** Every {@code org.platformd.proto.v1} type named in the code of the domain packages under {@code root}. */
+    /** Every {@code org.platformd.proto} name in the code of the domain packages under {@code root}. */
     static List<String> protoUses(Path root) {
         return domainUses(root, PROTO);
     }

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.platformd.driver.device.PolicyTakeOver;
+import org.platformd.driver.server.WireSessionChanges;
 import org.platformd.driver.session.PolicyState;
+import org.platformd.driver.session.SessionPolicyChange;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.policy.DeviceInventory;
 import org.platformd.policy.GrantableDevice;
@@ -26,7 +28,6 @@ import org.platformd.proto.v1.PolicyGrant;
 import org.platformd.proto.v1.PolicyProblem;
 import org.platformd.proto.v1.ProblemSeverity;
 import org.platformd.proto.v1.ReloadPolicyResponse;
-import org.platformd.proto.v1.SessionChange;
 import org.platformd.proto.v1.ValidatePolicyResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -195,7 +196,7 @@ public final class PolicyManager {
         registry.backend().takeWhileHeld(PolicyTakeOver.marked(next.policy(), registry.inventory()));
         SessionRegistry.Applied applied = registry.apply(next);
         report(out, applied.diff());
-        List<SessionChange> changes = applied.sessionChanges();
+        List<SessionPolicyChange> changes = applied.sessionChanges();
         log.info("policy version {} applied from {}: {} session(s) changed", next.version(), source, changes.size());
         for (var listener : appliedListeners) {
             try {
@@ -204,7 +205,7 @@ public final class PolicyManager {
                 log.error("after applying policy version {}: {}", next.version(), e.toString(), e);
             }
         }
-        return out.setApplied(true).setVersion(next.version()).addAllSessionChanges(changes).build();
+        return out.setApplied(true).setVersion(next.version()).addAllSessionChanges(WireSessionChanges.wire(changes)).build();
     }
 
     /** The reload report's per-label changes. */

@@ -18,7 +18,6 @@ import org.platformd.pci.config.ConfigSpace;
 import org.platformd.pci.decode.DecodedDevice;
 import org.platformd.pci.decode.DeviceDecoder;
 import org.platformd.policy.GrantableDevice;
-import org.platformd.proto.v1.PortRange;
 
 /**
  * The host inventory of a core-bridge backend: each PCI function's config space read
@@ -59,9 +58,8 @@ public final class BridgeInventory {
                         mappable));
             } else {
                 DeviceRef.Platform p = (DeviceRef.Platform) info.ref();
-                List<PortRange> ports = info.resources().stream().filter(r -> r.space() == ResourceInfo.Space.IO)
-                        .map(r -> PortRange.newBuilder().setFirstPort((int) r.start()).setPortCount((int) r.size()).build())
-                        .toList();
+                List<PortSpan> ports = info.resources().stream().filter(r -> r.space() == ResourceInfo.Space.IO)
+                        .map(r -> new PortSpan((int) r.start(), (int) r.size())).toList();
                 List<Integer> lines = info.irqs().stream().filter(i -> i.kind() == IrqKind.LEGACY)
                         .map(IrqInfo::line).toList();
                 out.add(new HostDevice(p.name(), new GrantableDevice.PlatformDevice(p.name()), null, ports, Set.of(),

@@ -6,7 +6,6 @@ import java.util.Set;
 import org.platformd.pci.BusAddress;
 import org.platformd.pci.decode.DecodedDevice;
 import org.platformd.policy.GrantableDevice;
-import org.platformd.proto.v1.PortRange;
 
 /**
  * A device of the host machine as the daemon manages it: its name (the host bus address
@@ -21,15 +20,15 @@ import org.platformd.proto.v1.PortRange;
  *                    functions (their INTx/MSI come from config space) and where the backend can't (the kernel
  *                    owns IRQ 0 on a real machine)
  */
-public record HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges,
+public record HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortSpan> portRanges,
         Set<Integer> mappableBars, List<Integer> legacyIrqs) {
     /** A device with no mappable BAR and no legacy interrupt (inventory without a backend). */
-    public HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges) {
+    public HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortSpan> portRanges) {
         this(name, grantable, decoded, portRanges, Set.of(), List.of());
     }
 
     /** A device with no legacy interrupt. */
-    public HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortRange> portRanges,
+    public HostDevice(String name, GrantableDevice grantable, DecodedDevice decoded, List<PortSpan> portRanges,
             Set<Integer> mappableBars) {
         this(name, grantable, decoded, portRanges, mappableBars, List.of());
     }

@@ -10,23 +10,20 @@ import org.platformd.bridge.Irq;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.device.InterruptMode;
 import org.platformd.driver.error.PlatformError;
+import org.platformd.driver.fdpass.ExportedResource.FdRole;
+import org.platformd.driver.fdpass.ExportedResource.InterruptFds;
+import org.platformd.driver.fdpass.ExportedResource.Region;
 import org.platformd.driver.peer.Peer;
 import org.platformd.driver.session.CallScope;
 import org.platformd.driver.session.Session;
 import org.platformd.driver.session.SessionRegistry;
 import org.platformd.fd.NativeFd;
-import org.platformd.proto.v1.ProtoTime;
-import org.platformd.proto.v1.ExportResourceRequest;
-import org.platformd.proto.v1.ExportResourceResponse;
-import org.platformd.proto.v1.FdRole;
-import org.platformd.proto.v1.InterruptFds;
-import org.platformd.driver.device.InterruptMode;
-import org.platformd.proto.v1.MappableRegion;
 
 /**
- * ExportResource: checks what the session asks for, describes how to use it (MappableRegion,
- * InterruptFds, fd roles) and issues a token whose {@link FdSource} dups the fds from the live
+ * ExportResource: checks what the session asks for, describes how to use it ({@link ExportedResource}: a region
+ * to map or an interrupt's fds, and the fds' roles) and issues a token whose {@link FdSource} dups the fds from the live
  * resource when the client redeems it on the fd socket. Nothing is dup'ed here: a token that is
  * never redeemed costs no fd, and a resource closed before redemption is refused as revoked.
  * Thread-safe (stateless besides its collaborators).
@@ -36,16 +33,21 @@ public final class ResourceExporter {
     private final SessionRegistry registry;
     private final ExportTokens tokens;
     private final String fdSocketPath;
-    private final java.util.function.Function<InterruptMode, org.platformd.proto.v1.InterruptMode> wireMode;
+
+    /** What a client may export: a BAR of a held device, a DMA buffer of the session, an interrupt vector. */
+    public sealed interface Resource {
+        record Bar(String device, int index) implements Resource {}
+
+        record Dma(String bufferId) implements Resource {}
+
+        record Interrupt(String device, int vector) implements Resource {}
+    }
 
     /** @param fdSocketPath the fd socket, or null when the daemon has none (no Unix socket) */
-    /** @param wireMode the protocol layer's one mapping of interrupt modes to the wire ({@code server/WireEnums}) */
-    public ResourceExporter(SessionRegistry registry, ExportTokens tokens, String fdSocketPath,
-            java.util.function.Function<InterruptMode, org.platformd.proto.v1.InterruptMode> wireMode) {
+    public ResourceExporter(SessionRegistry registry, ExportTokens tokens, String fdSocketPath) {
         this.registry = registry;
         this.tokens = tokens;
         this.fdSocketPath = fdSocketPath;
-        this.wireMode = wireMode;
     }
 
     /** The fd socket's path, or empty when the daemon has none. */
@@ -53,7 +55,12 @@ public final class ResourceExporter {
         return Optional.ofNullable(fdSocketPath);
     }
 
-    public ExportResourceResponse export(Session s, Peer peer, ExportResourceRequest req) {
+    /**
+     * FAILED_PRECONDITION unless this peer's session can be given fds at all: the peer is on a Unix socket and the
+     * daemon has an fd socket. {@link #export} checks it first too; the protocol layer calls it before it reads the
+     * request, so these refusals come first whatever the request holds.
+     */
+    public void checkCanExport(Session s, Peer peer) {
         if (peer.unixCredentials().isEmpty()) {
             throw failed("session " + s.id() + " is on a " + peer.transport() + " connection: file descriptors only "
                     + "cross a Unix socket; use the RPC data path (AccessRegisters, StreamInterrupts, ReadDma/WriteDma)");
@@ -61,19 +68,27 @@ public final class ResourceExporter {
         if (fdSocketPath == null) {
             throw failed("this daemon has no fd socket (it needs a Unix socket listener)");
         }
-        ExportResourceResponse response = switch (req.getResourceCase()) {
-            case BAR -> bar(s, peer, req.getBar().getDeviceName(), req.getBar().getBarIndex());
-            case DMA_BUFFER -> dma(s, peer, req.getDmaBuffer().getBufferId());
-            case INTERRUPT -> interrupt(s, peer, req.getInterrupt().getDeviceName(), req.getInterrupt().getVector());
-            default -> throw PlatformError.invalidArgument("no resource chosen: set bar, dma_buffer or interrupt");
-        };
+    }
+
+    public ExportedResource export(Session s, Peer peer, Resource resource) {
+        checkCanExport(s, peer);
+        ExportedResource response;
+        if (resource instanceof Resource.Bar b) {
+            response = bar(s, peer, b.device(), b.index());
+        } else if (resource instanceof Resource.Dma d) {
+            response = dma(s, peer, d.bufferId());
+        } else if (resource instanceof Resource.Interrupt i) {
+            response = interrupt(s, peer, i.device(), i.vector());
+        } else {
+            throw new NullPointerException("no resource chosen"); // the protocol layer refuses an empty oneof
+        }
         // Once per session, after the token exists (a session that ended meanwhile runs it at once): its
         // unredeemed tokens let go of its resources when it ends.
         s.whenClosed(tokens, () -> tokens.sessionEnded(s.id()));
         return response;
     }
 
-    private ExportResourceResponse bar(Session s, Peer peer, String device, int index) {
+    private ExportedResource bar(Session s, Peer peer, String device, int index) {
         DeviceHandle h = handle(s, device);
         ResourceInfo info = h.resource(index).orElseThrow(() -> PlatformError.notFound(
                 "device " + device + " has no BAR " + index));
@@ -92,10 +107,10 @@ public final class ResourceExporter {
         ExportTokens.Issued t = tokens.issue(s.id(), s::isClosed, peer.credentials(), what,
                 () -> List.of(h.dupMappable(mem).orElseThrow(() -> new FdSource.Revoked(
                         "the device was released or revoked"))), limits());
-        return response(t, List.of(FdRole.FD_ROLE_MEMORY)).setRegion(region(region, info.prefetchable(), 0)).build();
+        return response(t, List.of(FdRole.MEMORY), Region.of(region, info.prefetchable(), 0));
     }
 
-    private ExportResourceResponse dma(Session s, Peer peer, String id) {
+    private ExportedResource dma(Session s, Peer peer, String id) {
         DmaBuffer buffer = registry.dmaBuffer(s, id);
         FdRegion region = buffer.fd();
         String what = "DMA buffer " + id;
@@ -109,11 +124,10 @@ public final class ResourceExporter {
                 return List.of(NativeFd.dup(buffer.fd().fd(), what));
             }
         }, limits());
-        return response(t, List.of(FdRole.FD_ROLE_MEMORY))
-                .setRegion(region(region, false, buffer.busAddress())).build();
+        return response(t, List.of(FdRole.MEMORY), Region.of(region, false, buffer.busAddress()));
     }
 
-    private ExportResourceResponse interrupt(Session s, Peer peer, String device, int vector) {
+    private ExportedResource interrupt(Session s, Peer peer, String device, int vector) {
         DeviceHandle h = handle(s, device);
         List<Irq> irqs = h.irqs();
         InterruptMode mode = h.interruptMode();
@@ -127,10 +141,9 @@ public final class ResourceExporter {
         ExportTokens.Issued t = tokens.issue(s.id(), s::isClosed, peer.credentials(), what,
                 () -> h.dupInterruptFds(irq, unmask).orElseThrow(() -> new FdSource.Revoked(
                         "the interrupt mode changed or the device was released")), limits());
-        List<FdRole> roles = unmask ? List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER, FdRole.FD_ROLE_INTERRUPT_UNMASK)
-                : List.of(FdRole.FD_ROLE_INTERRUPT_TRIGGER);
-        return response(t, roles).setInterrupt(InterruptFds.newBuilder().setMode(wireMode.apply(mode)).setVector(vector)
-                .setUnmaskFdIncluded(unmask)).build();
+        List<FdRole> roles = unmask ? List.of(FdRole.INTERRUPT_TRIGGER, FdRole.INTERRUPT_UNMASK)
+                : List.of(FdRole.INTERRUPT_TRIGGER);
+        return response(t, roles, new InterruptFds(mode, vector, unmask));
     }
 
     /** The held device's handle, its fence entered for the rest of the call (a release waits for the export). */
@@ -144,24 +157,8 @@ public final class ResourceExporter {
         return d.handle();
     }
 
-    private ExportResourceResponse.Builder response(ExportTokens.Issued t, List<FdRole> roles) {
-        return ExportResourceResponse.newBuilder().setToken(t.token())
-                .setExpireTime(ProtoTime.of(t.expiry()))
-                .setFdSocketPath(fdSocketPath).addAllFdRoles(roles);
-    }
-
-    /**
-     * mmap wants an offset and a length in the file's map unit (a page, or a huge page); the resource may
-     * start inside the first unit.
-     */
-    static MappableRegion region(FdRegion r, boolean writeCombining, long busAddress) {
-        long unit = r.mapUnit();
-        long mapOffset = r.offset() & ~(unit - 1);
-        long dataOffset = r.offset() - mapOffset;
-        long mapLength = (dataOffset + r.size() + unit - 1) & ~(unit - 1);
-        return MappableRegion.newBuilder().setMapOffsetBytes(mapOffset).setMapLengthBytes(mapLength)
-                .setDataOffsetBytes(dataOffset).setSizeBytes(r.size()).setWriteCombining(writeCombining)
-                .setBusAddress(busAddress).build();
+    private ExportedResource response(ExportTokens.Issued t, List<FdRole> roles, ExportedResource.Usage usage) {
+        return new ExportedResource(t.token(), t.expiry(), fdSocketPath, roles, usage);
     }
 
     private static PlatformError failed(String message) {

@@ -5,6 +5,7 @@ import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.HostDevice;
 import org.platformd.driver.device.InterruptMode;
 import org.platformd.driver.device.InterruptSupport;
+import org.platformd.driver.device.PortSpan;
 import org.platformd.driver.session.DeviceView;
 import org.platformd.pci.BusAddress;
 import org.platformd.pci.caps.Capability;
@@ -19,6 +20,7 @@ import org.platformd.proto.v1.InterruptInfo;
 import org.platformd.proto.v1.InterruptPin;
 import org.platformd.proto.v1.PciAddress;
 import org.platformd.proto.v1.PciCapability;
+import org.platformd.proto.v1.PortRange;
 
 /**
  * Turns a session's view of a device ({@link DeviceView}) into the wire {@link Device}: translation only. Host addresses, BAR base
@@ -39,7 +41,8 @@ public final class DeviceDescriber {
         Device.Builder b = Device.newBuilder().setName(v.name()).setAvailability(WireEnums.wire(view.availability()));
         HostDevice host = v.host();
         if (!host.isPci()) {
-            b.setKind(DeviceKind.DEVICE_KIND_LEGACY).addAllPortRanges(host.portRanges());
+            b.setKind(DeviceKind.DEVICE_KIND_LEGACY);
+            host.portRanges().forEach(r -> b.addPortRanges(portRange(r)));
             InterruptInfo.Builder irq = interrupts(InterruptSupport.of(host));
             if (!host.legacyIrqs().isEmpty()) {
                 // A legacy line is the device's identity (IRQ 0 is the PIT's), not a host secret: always shown.
@@ -125,6 +128,11 @@ public final class DeviceDescriber {
     private static PciCapability capability(Capability c) {
         return PciCapability.newBuilder().setId(c.id()).setOffset(c.offset()).setExtended(c.extended())
                 .setVersion(c.version()).setName(nonNull(c.name())).build();
+    }
+
+    /** A legacy device's run of ports as the wire's PortRange (uint32 fields: the same numbers). */
+    static PortRange portRange(PortSpan span) {
+        return PortRange.newBuilder().setFirstPort(span.firstPort()).setPortCount(span.portCount()).build();
     }
 
     static PciAddress address(BusAddress a) {

@@ -310,8 +310,8 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
 
     @Override
     public void allocateDma(AllocateDmaRequest req, StreamObserver<AllocateDmaResponse> out) {
-        Calls.unary("AllocateDma", out, () -> registry.allocateDma(session(req.getSessionId()), req.getSizeBytes(),
-                req.getAlignmentBytes(), req.getAddressBits()));
+        Calls.unary("AllocateDma", out, () -> WireDma.allocated(registry.allocateDma(session(req.getSessionId()),
+                req.getSizeBytes(), req.getAlignmentBytes(), req.getAddressBits())));
     }
 
     @Override
@@ -379,7 +379,12 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
 
     @Override
     public void exportResource(ExportResourceRequest req, StreamObserver<ExportResourceResponse> out) {
-        Calls.unary("ExportResource", out, () -> exporter.export(session(req.getSessionId()), PeerContext.current(), req));
+        Calls.unary("ExportResource", out, () -> {
+            Session s = session(req.getSessionId());
+            Peer peer = PeerContext.current();
+            exporter.checkCanExport(s, peer); // a connection that can't take fds is refused before the request is read
+            return WireExports.response(exporter.export(s, peer, WireExports.resource(req)));
+        });
     }
 
     /** google.protobuf.Duration's valid range: +-10,000 years (duration.proto). */

@@ -4,11 +4,13 @@ package org.platformd.driver.server;
 import java.util.Optional;
 import org.platformd.driver.device.DataPath;
 import org.platformd.driver.device.InterruptMode;
+import org.platformd.driver.fdpass.ExportedResource;
 import org.platformd.driver.session.CloseReason;
 import org.platformd.driver.session.DeviceView;
 import org.platformd.driver.session.RevocationReason;
 import org.platformd.proto.v1.AccessKind;
 import org.platformd.proto.v1.DeviceAvailability;
+import org.platformd.proto.v1.FdRole;
 import org.platformd.proto.v1.SessionCloseReason;
 
 /**
@@ -49,6 +51,15 @@ public final class WireEnums {
             case INTERRUPT_MODE_MSIX -> Optional.of(InterruptMode.MSIX);
             case INTERRUPT_MODE_LEGACY_IRQ -> Optional.of(InterruptMode.LEGACY_IRQ);
             case INTERRUPT_MODE_UNSPECIFIED, UNRECOGNIZED -> Optional.empty();
+        };
+    }
+
+    /** What an exported fd is, as the wire names it (the order of the roles is the order the fds arrive in). */
+    static FdRole wire(ExportedResource.FdRole role) {
+        return switch (role) {
+            case MEMORY -> FdRole.FD_ROLE_MEMORY;
+            case INTERRUPT_TRIGGER -> FdRole.FD_ROLE_INTERRUPT_TRIGGER;
+            case INTERRUPT_UNMASK -> FdRole.FD_ROLE_INTERRUPT_UNMASK;
         };
     }
 

@@ -16,7 +16,6 @@ import org.platformd.driver.error.PlatformError;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyDiff;
 import org.platformd.policy.PolicyRule;
-import org.platformd.proto.v1.SessionChange;
 
 /**
  * Brings every live session in line with a policy just put in force: a session whose label is no longer
@@ -34,7 +33,7 @@ import org.platformd.proto.v1.SessionChange;
  */
 final class PolicyApplier {
     /** What a policy change did: per-session changes for the admin, and the sessions to close. */
-    record Outcome(List<SessionChange> changes, List<Session> toClose) {}
+    record Outcome(List<SessionPolicyChange> changes, List<Session> toClose) {}
 
     /** Gives a held device back (the registry's give-back, which then frees what waited for it). */
     interface GiveBack {
@@ -57,7 +56,7 @@ final class PolicyApplier {
     }
 
     Outcome bringInLine(PolicyState next, PolicyDiff diff, Collection<Session> sessions) {
-        List<SessionChange> changes = new ArrayList<>();
+        List<SessionPolicyChange> changes = new ArrayList<>();
         List<Session> toClose = new ArrayList<>();
         for (Session s : sessions) {
             PolicyRule rule;
@@ -69,29 +68,29 @@ final class PolicyApplier {
                 }
             } catch (PlatformError e) {
                 toClose.add(s);
-                changes.add(SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label())
-                        .addAllRevokedDevices(s.bus().devices().stream().map(VirtualDevice::name).toList())
-                        .setClosed(true).build());
+                changes.add(new SessionPolicyChange(s.id(), s.label(), List.of(),
+                        s.bus().devices().stream().map(VirtualDevice::name).toList(), true));
                 continue;
             }
             if (diff.of(s.label()).isEmpty()) {
                 s.update(rule, s.bus()); // the label's grants, access and attributes are what they were
                 continue;
             }
-            SessionChange change = apply(s, rule, next);
-            if (change.getAddedDevicesCount() + change.getRevokedDevicesCount() > 0) {
+            SessionPolicyChange change = apply(s, rule, next);
+            if (change.changedBus()) {
                 changes.add(change);
             }
         }
         return new Outcome(changes, toClose);
     }
 
-    private SessionChange apply(Session s, PolicyRule rule, PolicyState next) {
+    private SessionPolicyChange apply(Session s, PolicyRule rule, PolicyState next) {
         VirtualBus before = s.bus();
         VirtualBus after = before.reassign(Session.grants(rule, s.allocation(), inventory), inventory);
         Set<String> afterHosts = after.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
         Set<String> beforeHosts = before.devices().stream().map(d -> d.host().name()).collect(Collectors.toSet());
-        SessionChange.Builder change = SessionChange.newBuilder().setSessionId(s.id()).setLabel(s.label());
+        List<String> added = new ArrayList<>();
+        List<String> revoked = new ArrayList<>();
         boolean infoChanged = s.rule().attributes().info() != rule.attributes().info();
         // The new bus is in force before any event goes out: a client that reacts to
         // DeviceRevoked by listing its bus must not see the revoked device still there.
@@ -105,7 +104,7 @@ final class PolicyApplier {
                 giveBack.giveBack(s, gone.host().name(), "revoked from session " + s.id() + " by a policy change",
                         gone.access().reset());
             }
-            change.addRevokedDevices(gone.name());
+            revoked.add(gone.name());
             s.emit(new WatchEvent.DeviceRevoked(gone.name(), RevocationReason.POLICY_CHANGED, "policy version "
                     + next.version() + " no longer grants it to label \"" + s.label() + "\"", held));
         }
@@ -117,12 +116,12 @@ final class PolicyApplier {
                 dma.freeRetired(s);
             }
         }
-        for (VirtualDevice added : after.devices()) {
-            if (!beforeHosts.contains(added.host().name())) {
-                change.addAddedDevices(added.name());
-                s.emit(new WatchEvent.DeviceAdded(describe.apply(s, added)));
+        for (VirtualDevice joined : after.devices()) {
+            if (!beforeHosts.contains(joined.host().name())) {
+                added.add(joined.name());
+                s.emit(new WatchEvent.DeviceAdded(describe.apply(s, joined)));
             }
         }
-        return change.build();
+        return new SessionPolicyChange(s.id(), s.label(), added, revoked, false);
     }
 }

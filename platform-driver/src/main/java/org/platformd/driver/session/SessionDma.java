@@ -8,7 +8,6 @@ import org.platformd.bridge.DmaDomain;
 import org.platformd.driver.error.ErrorCode;
 import org.platformd.driver.error.ErrorDetail;
 import org.platformd.driver.error.PlatformError;
-import org.platformd.proto.v1.AllocateDmaResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ final class SessionDma implements AutoCloseable {
      * session holds now or acquires later, and lives until FreeDma or the session's end.
      * FAILED_PRECONDITION when the daemon has no hardware backend (inventory-only).
      */
-    AllocateDmaResponse allocate(Session s, long size, long alignment, int addressBits) {
+    DmaAllocation allocate(Session s, long size, long alignment, int addressBits) {
         if (size == 0) {
             throw new PlatformError(ErrorCode.INVALID_ARGUMENT, "size 0");
         }
@@ -83,10 +82,7 @@ final class SessionDma implements AutoCloseable {
             }
             long align = Math.max(alignment, PAGE);
             String id = s.addDma(b);
-            return AllocateDmaResponse.newBuilder()
-                    .setBuffer(org.platformd.proto.v1.DmaBuffer.newBuilder().setBufferId(id).setBusAddress(b.busAddress())
-                            .setSizeBytes(b.size()).setAlignmentBytes(align))
-                    .setUsedBytes(domain.pinnedBytes()).setQuotaBytes(quota).build();
+            return new DmaAllocation(id, b.busAddress(), b.size(), align, domain.pinnedBytes(), quota);
         }
     }
 

@@ -21,8 +21,6 @@ import org.platformd.driver.peer.ThisProcess;
 import org.platformd.policy.Policy;
 import org.platformd.policy.PolicyDiff;
 import org.platformd.policy.PolicyRule;
-import org.platformd.proto.v1.AllocateDmaResponse;
-import org.platformd.proto.v1.SessionChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -364,7 +362,7 @@ public final class SessionRegistry implements AutoCloseable {
     }
 
     /** AllocateDma within the policy's dma_quota ({@link SessionDma#allocate}). */
-    public AllocateDmaResponse allocateDma(Session s, long size, long alignment, int addressBits) {
+    public DmaAllocation allocateDma(Session s, long size, long alignment, int addressBits) {
         return dma.allocate(s, size, alignment, addressBits);
     }
 
@@ -380,7 +378,7 @@ public final class SessionRegistry implements AutoCloseable {
     // ---- policy --------------------------------------------------------------------------
 
     /** What a reload did: the policy diff it was driven by (the admin's report) and each changed session. */
-    public record Applied(PolicyDiff diff, List<SessionChange> sessionChanges) {}
+    public record Applied(PolicyDiff diff, List<SessionPolicyChange> sessionChanges) {}
 
     /**
      * Puts {@code next} in force: the diff against the policy in force is computed once, under the write lock (no

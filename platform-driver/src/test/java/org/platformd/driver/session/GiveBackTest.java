@@ -116,15 +116,15 @@ class GiveBackTest {
     void aBufferFreedWhileItsDeviceMastersIsFreedWhenMasteringStops() {
         Session s = open();
         String dev = firstDevice(s);
-        var buffer = registry.allocateDma(s, 4096, 0, 0).getBuffer();
+        var buffer = registry.allocateDma(s, 4096, 0, 0);
         registry.acquire(s, dev);
         String host = s.acquiredHosts().get(0);
         s.handle(host).config().setBusMaster(true);
         var domain = s.dmaDomain().orElseThrow();
 
-        registry.freeDma(s, buffer.getBufferId());
+        registry.freeDma(s, buffer.bufferId());
         assertEquals(1, domain.buffers().size(), "the memory stays while the device may still be writing it");
-        assertThrows(PlatformError.class, () -> registry.dmaBuffer(s, buffer.getBufferId()),
+        assertThrows(PlatformError.class, () -> registry.dmaBuffer(s, buffer.bufferId()),
                 "but the client's id is gone at once");
 
         registry.release(s, dev); // bus mastering off (the give-back quiesces)
