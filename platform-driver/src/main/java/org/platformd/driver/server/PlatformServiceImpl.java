@@ -1,4 +1,6 @@
 // Platformd.v1.PlatformService: sessions, the virtual bus and device ownership.
+// Just over 400 lines on purpose: one method per RPC of PlatformService (22 of them), each only translating
+// between the proto and the domain; the translations of any size live in the Wire* classes beside it.
 package org.platformd.driver.server;
 
 import io.grpc.stub.ServerCallStreamObserver;

@@ -1,4 +1,6 @@
 // All live sessions, and everything that changes them: the façade the protocol layer calls.
+// Just over 400 lines on purpose: one short method per operation the protocol layer calls (open, close,
+// acquire, release, DMA, reload, revocation); each concept's logic is in its own class (see below).
 package org.platformd.driver.session;
 
 import java.time.Clock;
