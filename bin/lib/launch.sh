@@ -10,10 +10,11 @@ PLATFORMD_CDS_DIR="$PLATFORMD_HOME/platform-driver/target/cds"
 
 platformd_needs_build() {
   [ -f "$PLATFORMD_JAR" ] || return 0
-  # Any source or pom newer than the jar means the jar is stale (.git, build output and npm trees are not
-  # looked into: half of what the walk would otherwise read on every start).
-  [ -n "$(find "$PLATFORMD_HOME" \( -path '*/target' -o -path '*/node_modules' -o -path "$PLATFORMD_HOME/.git" \) \
-        -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$PLATFORMD_JAR" -print -quit)" ]
+  # Any source or pom newer than the jar means the jar is stale (.git, tests, build output and npm trees
+  # are not looked into: most of what the walk would otherwise read on every start).
+  [ -n "$(find "$PLATFORMD_HOME" \( -path '*/target' -o -path '*/node_modules' -o -path '*/src/test' \
+        -o -path "$PLATFORMD_HOME/.git" \) -prune -o \( -path '*/src/main/*' -o -name pom.xml \) -type f \
+        -newer "$PLATFORMD_JAR" -print -quit)" ]
 }
 
 platformd_build() {
@@ -45,13 +46,19 @@ platformd_build() {
 # an archive that is there or none. PLATFORMD_CDS=off turns it off; PLATFORMD_JAVA_OPTS naming
 # its own -XX:SharedArchiveFile or -Xshare wins.
 
-# platformd_cds_archive NAME FLAGS...: prints the archive path for this launcher, JVM and flags.
+# platformd_cds_archive NAME FLAGS...: sets PLATFORMD_CDS_ARCHIVE to the archive path for this
+# launcher, JVM and flags. The key is a 32-bit FNV-1a hash computed by bash itself: a command that
+# answers in a quarter of a second cannot spend forks on cksum and cut (and a subshell) first.
 platformd_cds_archive() {
   local name="$1"; shift
-  local java key
+  local java text i c hash=2166136261
   java="$(readlink -f "$(command -v java)")"
-  key="$(printf '%s\n' "$java" "${PLATFORMD_JAVA_OPTS:-}" "$@" | cksum | cut -d' ' -f1)"
-  echo "$PLATFORMD_CDS_DIR/$name-$key.jsa"
+  printf -v text '%s\n' "$java" "${PLATFORMD_JAVA_OPTS:-}" "$@"
+  for ((i = 0; i < ${#text}; i++)); do
+    printf -v c '%d' "'${text:i:1}"
+    hash=$(( ((hash ^ c) * 16777619) & 0xffffffff ))
+  done
+  PLATFORMD_CDS_ARCHIVE="$PLATFORMD_CDS_DIR/$name-$hash.jsa"
 }
 
 # platformd_cds_train NAME ARCHIVE FLAGS... -- MAIN: runs NAME's training command with
@@ -100,7 +107,8 @@ platformd_cds_flags() {
   [ "${PLATFORMD_CDS:-on}" != off ] || return 0
   case " ${PLATFORMD_JAVA_OPTS:-} " in *" -XX:SharedArchiveFile="*|*" -Xshare:"*) return 0 ;; esac
   local archive
-  archive="$(platformd_cds_archive "$name" "$@")"
+  platformd_cds_archive "$name" "$@"
+  archive="$PLATFORMD_CDS_ARCHIVE"
   if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ] \
      && mkdir -p "$PLATFORMD_CDS_DIR" 2>/dev/null && [ -w "$PLATFORMD_CDS_DIR" ]; then
     exec 8>"$PLATFORMD_CDS_DIR/.lock"
