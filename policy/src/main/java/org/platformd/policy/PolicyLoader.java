@@ -39,12 +39,11 @@ public final class PolicyLoader {
 
     /**
      * The bounds a policy file is read within unless the caller sets others ({@code platformctl policy check
-     * --max-bytes}): 1 MiB, nesting 16 deep (the language needs 3), 100,000 elements, attribute values of 4096
-     * characters.
+     * --max-bytes}): the xml module's defaults, 1 MiB, nesting 16 deep (the language needs 3), 100,000 elements,
+     * attribute values of 4096 characters.
      */
-    public static final XmlLimits DEFAULT_LIMITS = new XmlLimits(1L << 20, 16, 100_000, 4096);
+    public static final XmlLimits DEFAULT_LIMITS = XmlLimits.DEFAULT;
 
-    private final XmlLimits limits;
     private final SafeXmlReader reader;
 
     public PolicyLoader() {
@@ -52,12 +51,11 @@ public final class PolicyLoader {
     }
 
     public PolicyLoader(XmlLimits limits) {
-        this.limits = Objects.requireNonNull(limits, "limits");
-        this.reader = new SafeXmlReader(POLICY_FILE, limits);
+        this.reader = new SafeXmlReader(POLICY_FILE, Objects.requireNonNull(limits, "limits"));
     }
 
     public XmlLimits limits() {
-        return limits;
+        return reader.limits();
     }
 
     /** Loads {@code file}; problems name it as given. Never throws for a bad or unreadable file. */
@@ -71,7 +69,7 @@ public final class PolicyLoader {
             }
             if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(file)) {
                 long size = Files.size(file);
-                if (size > limits.maxBytes()) {
+                if (size > reader.limits().maxBytes()) {
                     return rejected(top, reader.tooLargeMessage(size));
                 }
             }

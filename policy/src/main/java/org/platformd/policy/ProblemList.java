@@ -30,7 +30,7 @@ final class ProblemList {
 
     LoadResult finish(Policy policy) {
         List<Problem> sorted = problems.stream().sorted().toList();
-        if (policy == null || sorted.stream().anyMatch(Problem::isError)) return new LoadResult.Rejected(sorted);
+        if (policy == null || errors > 0) return new LoadResult.Rejected(sorted);
         return new LoadResult.Loaded(policy, sorted);
     }
 }

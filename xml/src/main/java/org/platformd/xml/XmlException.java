@@ -4,7 +4,7 @@ package org.platformd.xml;
 import java.util.List;
 
 /**
- * An XML source that could not be read: {@link SafeXmlReader#readStrict} throws it with every
+ * An XML source that could not be read: {@link SafeXmlReader.Result#orThrow} throws it with every
  * problem found, the first one in the message ({@code SOURCE:LINE:COLUMN: why}). For callers that
  * stop at the first problem; callers that show them all use {@link SafeXmlReader#read}.
  */

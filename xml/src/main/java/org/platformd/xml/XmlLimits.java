@@ -13,6 +13,12 @@ package org.platformd.xml;
  */
 public record XmlLimits(long maxBytes, int maxDepth, int maxElements, int maxAttributeLength) {
 
+    /**
+     * The bounds platformd's own files are read within unless a caller sets others: 1 MiB, nesting 16 deep,
+     * 100,000 elements, attribute values of 4096 characters (the policy's; machine files nest deeper).
+     */
+    public static final XmlLimits DEFAULT = new XmlLimits(1L << 20, 16, 100_000, 4096);
+
     public XmlLimits {
         if (maxBytes < 1 || maxBytes > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("maxBytes out of range: " + maxBytes);
@@ -25,6 +31,11 @@ public record XmlLimits(long maxBytes, int maxDepth, int maxElements, int maxAtt
     /** These bounds with another size limit. */
     public XmlLimits withMaxBytes(long bytes) {
         return new XmlLimits(bytes, maxDepth, maxElements, maxAttributeLength);
+    }
+
+    /** These bounds with another nesting depth. */
+    public XmlLimits withMaxDepth(int depth) {
+        return new XmlLimits(maxBytes, depth, maxElements, maxAttributeLength);
     }
 
     /** These bounds with another element count. */

@@ -46,7 +46,7 @@ public final class MachineDescriptionReader {
     private static final SafeXmlReader READER = new SafeXmlReader(
             new DocumentKind("machine description", "machine",
                     "each bridge behind a bridge is one level (<machine>, <pci>, <bridge>..., <device>)"),
-            new XmlLimits(1L << 20, 64, 100_000, 4096));
+            XmlLimits.DEFAULT.withMaxDepth(64));
 
     private MachineDescriptionReader() {
     }
