@@ -148,9 +148,7 @@ public final class DaemonOptions {
     final boolean version;
 
     private DaemonOptions(Getopt.Parsed p) {
-        if (!p.operands().isEmpty()) {
-            throw new UsageException("unexpected argument '" + p.operands().get(0) + "' (try 'platformd --help')");
-        }
+        OPTIONS.refuseOperands(p);
         socket = path(p, SOCKET);
         noUnixSocket = p.has(NO_UNIX_SOCKET);
         fdSocket = path(p, FD_SOCKET);

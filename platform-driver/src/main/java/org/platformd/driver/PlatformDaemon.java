@@ -4,6 +4,7 @@ package org.platformd.driver;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
+import org.platformd.driver.cli.UsageException;
 import org.platformd.driver.cli.VersionProvider;
 import org.platformd.driver.server.Listener;
 import org.platformd.driver.systemd.HealthProbe;
@@ -128,9 +129,11 @@ public final class PlatformDaemon {
                 return 0;
             }
             return new PlatformDaemon(options).call();
-        } catch (IllegalArgumentException e) {
-            String hint = e.getMessage().contains("(try 'platformd --help')") ? "" : " (try 'platformd --help')";
-            err.println("platformd: " + e.getMessage() + hint);
+        } catch (UsageException e) { // a flag the table refused: its message names the flag and where help is
+            err.println("platformd: " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (IllegalArgumentException e) { // flags that parse but contradict each other (RunningDaemon)
+            err.println("platformd: " + e.getMessage() + " (try 'platformd --help')");
             return EXIT_USAGE;
         }
     }

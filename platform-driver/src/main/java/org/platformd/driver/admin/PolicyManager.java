@@ -15,7 +15,6 @@ import org.platformd.driver.server.WireSessionChanges;
 import org.platformd.driver.session.PolicyState;
 import org.platformd.driver.session.SessionPolicyChange;
 import org.platformd.driver.session.SessionRegistry;
-import org.platformd.policy.DeviceInventory;
 import org.platformd.policy.GrantableDevice;
 import org.platformd.policy.LoadResult;
 import org.platformd.policy.Policy;
@@ -180,10 +179,7 @@ public final class PolicyManager {
             return out.setApplied(false).setVersion(current.version()).build();
         }
         if (dryRun) {
-            // What applying would change now; the registry computes the diff itself when it applies.
-            List<String> liveLabels = registry.sessions().stream().map(s -> s.label()).distinct().toList();
-            DeviceInventory inv = registry.inventory().policyView();
-            report(out, PolicyDiff.between(current.policy(), loaded.policy(), liveLabels, inv));
+            report(out, registry.diffTo(loaded.policy())); // what applying would change now
             return out.setApplied(false).setVersion(current.version()).build();
         }
         boolean fromRequest = text != null && !text.isEmpty();

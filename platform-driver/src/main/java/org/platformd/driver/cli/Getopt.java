@@ -220,6 +220,13 @@ public final class Getopt {
         return new Parsed(seen, operands);
     }
 
+    /** Refuses {@code p}'s operands, for a command that takes none. */
+    public void refuseOperands(Parsed p) {
+        if (!p.operands().isEmpty()) {
+            throw new UsageException("unexpected argument '" + p.operands().get(0) + "' (" + usageHint() + ")");
+        }
+    }
+
     private void add(List<Occurrence> seen, Option o, String value) {
         if (o.kind() != Kind.REPEATABLE && seen.stream().anyMatch(x -> x.option() == o)) {
             throw new UsageException("option '" + o.displayName() + "' should be given only once (" + usageHint() + ")");

@@ -140,10 +140,8 @@ public final class LspciCommand {
                 out.print(OPTIONS.help(DESCRIPTION));
             } else if (p.has(VERSION)) {
                 out.println(VersionProvider.version());
-            } else if (!p.operands().isEmpty()) {
-                throw new UsageException("unexpected argument '" + p.operands().get(0) + "' (try '"
-                        + "platformctl lspci --help')");
             } else {
+                OPTIONS.refuseOperands(p);
                 return new LspciCommand(p, out, err).call();
             }
             out.flush();

@@ -29,20 +29,12 @@ public final class PlatformError extends RuntimeException {
         return new PlatformError(ErrorCode.INVALID_ARGUMENT, message);
     }
 
-    public static PlatformError outOfRange(String message) {
-        return new PlatformError(ErrorCode.OUT_OF_RANGE, message);
-    }
-
     public static PlatformError notFound(String message) {
         return new PlatformError(ErrorCode.NOT_FOUND, message);
     }
 
     public static PlatformError failedPrecondition(String message) {
         return new PlatformError(ErrorCode.FAILED_PRECONDITION, message);
-    }
-
-    public static PlatformError permissionDenied(String message) {
-        return new PlatformError(ErrorCode.PERMISSION_DENIED, message);
     }
 
     public static PlatformError resourceExhausted(String message) {

@@ -129,7 +129,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
                 keepAlive = Duration.ofSeconds(60);
             }
             registry.watch(s, new WatchSinkObserver((ServerCallStreamObserver<WatchSessionResponse>) out, events), keepAlive);
-        } catch (PlatformError | StatusRuntimeException e) {
+        } catch (RuntimeException e) { // Calls.status: the domain's code, or INTERNAL logged
             out.onError(Calls.status("WatchSession", e));
         }
     }
@@ -271,7 +271,7 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
         try {
             // The setup runs in a call scope (the fence is left before the stream's thread starts waiting).
             h = CallScope.scoped(() -> streamSetup(req));
-        } catch (PlatformError | StatusRuntimeException | BridgeException e) {
+        } catch (RuntimeException e) { // Calls.status: the domain's or core-bridge's code, or INTERNAL logged
             out.onError(Calls.status("StreamInterrupts", e));
             return;
         }

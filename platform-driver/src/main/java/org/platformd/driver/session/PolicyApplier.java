@@ -55,18 +55,26 @@ final class PolicyApplier {
         this.describe = describe;
     }
 
+    /**
+     * The rule {@code next} gives {@code s}, or null when it no longer admits it: its peer is refused, or its label
+     * is now handed out by the kubelet and the session has no allocation.
+     */
+    private PolicyRule ruleFor(PolicyState next, Session s) {
+        PolicyRule rule;
+        try {
+            rule = admission.admit(next.policy(), s.label(), s.peer());
+        } catch (PlatformError refused) { // the refusal's message is for a client that asks; this one is closed
+            return null;
+        }
+        return rule.attributes().kubelet() && s.allocation().isEmpty() ? null : rule;
+    }
+
     Outcome bringInLine(PolicyState next, PolicyDiff diff, Collection<Session> sessions) {
         List<SessionPolicyChange> changes = new ArrayList<>();
         List<Session> toClose = new ArrayList<>();
         for (Session s : sessions) {
-            PolicyRule rule;
-            try {
-                rule = admission.admit(next.policy(), s.label(), s.peer());
-                if (rule.attributes().kubelet() && s.allocation().isEmpty()) {
-                    throw new PlatformError(org.platformd.driver.error.ErrorCode.PERMISSION_DENIED, "label \""
-                            + s.label() + "\" is now handed out by the kubelet and this session has no allocation");
-                }
-            } catch (PlatformError e) {
+            PolicyRule rule = ruleFor(next, s);
+            if (rule == null) {
                 toClose.add(s);
                 changes.add(new SessionPolicyChange(s.id(), s.label(), List.of(),
                         s.bus().devices().stream().map(VirtualDevice::name).toList(), true));

@@ -379,6 +379,15 @@ public final class SessionRegistry implements AutoCloseable {
 
     // ---- policy --------------------------------------------------------------------------
 
+    /**
+     * What putting {@code next} in force would change, label by label, for the labels of the live sessions and every
+     * exact label either policy names ({@link #apply} computes it under its write lock; a dry run calls it as is).
+     */
+    public PolicyDiff diffTo(Policy next) {
+        List<String> live = sessions.all().stream().map(Session::label).distinct().toList();
+        return PolicyDiff.between(policy.policy(), next, live, inventory.policyView());
+    }
+
     /** What a reload did: the policy diff it was driven by (the admin's report) and each changed session. */
     public record Applied(PolicyDiff diff, List<SessionPolicyChange> sessionChanges) {}
 
@@ -392,8 +401,7 @@ public final class SessionRegistry implements AutoCloseable {
         PolicyDiff diff;
         busLock.writeLock().lock();
         try {
-            List<String> live = sessions.all().stream().map(Session::label).distinct().toList();
-            diff = PolicyDiff.between(policy.policy(), next.policy(), live, inventory.policyView());
+            diff = diffTo(next.policy());
             policy = next;
             outcome = applier.bringInLine(next, diff, sessions.all());
         } finally {
