@@ -34,6 +34,24 @@ class MemfdEventFdTest {
     }
 
     @Test
+    void dataExtentsAreThePagesWrittenOrTouchedAndNothingElse() throws Exception {
+        try (Memfd m = Memfd.create("sparse", 16L << 20)) {
+            assertEquals(java.util.List.of(), m.dataExtents(), "a fresh memfd is one hole");
+            MappedByteBuffer a = m.map();
+            a.putInt(4096 + 8, 1);
+            a.putInt((16 << 20) - 4, 2);
+            var extents = m.dataExtents();
+            assertEquals(2, extents.size(), extents.toString());
+            Memfd.Extent first = extents.get(0);
+            Memfd.Extent last = extents.get(1);
+            assertTrue(first.offset() <= 4096 + 8 && first.offset() + first.length() > 4096 + 8, first.toString());
+            assertTrue(first.offset() + first.length() <= 8L << 20, "the middle stays a hole: " + first);
+            assertEquals(16L << 20, last.offset() + last.length(), "the last page, clipped to the size: " + last);
+            assertTrue(last.offset() > first.offset() + first.length());
+        }
+    }
+
+    @Test
     void closedMemfdRefusesItsFdNumber() throws Exception {
         Memfd m = Memfd.create("closing", 4096);
         m.close();

@@ -95,6 +95,7 @@ class FastPathRevocationTest {
             try (IoMem again = backend.openIoMem(DeviceRef.pci(DISPLAY), 0)) {
                 assertEquals(0xcafe0001, again.read32(0x1000), "the device kept its contents");
                 assertEquals(0xcafe0002, again.read32(region.size() - 4));
+                assertEquals(0, again.read32(region.size() / 2), "what was never drawn reads as zeros");
                 FdRegion fresh = again.mappable().orElseThrow();
                 try (NativeFd next = NativeFd.dup(fresh.fd(), "next client")) {
                     assertEquals(16L << 20, sizeOf(next), "a new session hands out the new, full-size backing");

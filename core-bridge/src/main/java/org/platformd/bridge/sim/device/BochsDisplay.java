@@ -28,7 +28,7 @@ import org.platformd.pci.BusAddress;
  * 0x1e1e1e1e little / 0xbebebebe big, 32-bit only). No interrupt. No VGA ports, no option ROM.
  *
  * <p>Revoking client mappings ({@link #revokeMappings}) moves the framebuffer to a fresh memfd with the
- * same contents and empties the old one; register accesses, {@link #screenshot()} and the swap all run
+ * same contents (only the pages that hold data are copied) and empties the old one; register accesses, {@link #screenshot()} and the swap all run
  * under the function lock, so the device itself never touches the emptied file.
  *
  * <p>{@link #screenshot()} renders what the device shows with the current mode, like QEMU's
@@ -96,7 +96,9 @@ public final class BochsDisplay extends PciFunction {
 
     /**
      * Framebuffer only: copies video memory into a fresh memfd, switches the device to it, then empties
-     * the old memfd ({@link Memfd#truncate()}), so every mapping of it elsewhere faults. If the copy
+     * the old memfd ({@link Memfd#truncate()}), so every mapping of it elsewhere faults. Only the
+     * pages that hold data are copied ({@link Memfd#dataExtents()}): the rest of the new file stays a
+     * hole and reads as zeros, as the old one did, so the cost follows what was drawn, not vgamem. If the copy
      * can't be made (no memory) the old backing stays and the failure is thrown: better a client that
      * keeps its view than a device that loses its contents.
      */
@@ -115,7 +117,9 @@ public final class BochsDisplay extends PciFunction {
                 fresh.close();
                 throw e;
             }
-            freshFb.put(0, fb, 0, (int) vgamem);
+            for (Memfd.Extent e : vram.dataExtents()) {
+                freshFb.put((int) e.offset(), fb, (int) e.offset(), (int) e.length());
+            }
             Memfd old = vram;
             vram = fresh;
             fb = freshFb;
