@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * ({@code BatchFailure}, {@code DmaQuotaExceeded}). Unary calls, stream handlers and watch streams all use it.
  *
  * <p>The body runs in a {@link CallScope}: a device fence the body enters is left when the body ends, whatever
- * way it ends, and before the answer is sent.
+ * way it ends, and before the answer is sent. A call on the event loop ({@link CallPlacement}) runs its body
+ * in a scope that may not wait; when it would, the call goes on on the pool and runs its body there.
  */
 public final class Calls {
     private static final Logger log = LoggerFactory.getLogger(Calls.class);
@@ -38,7 +39,17 @@ public final class Calls {
     public static <T> void unary(String rpc, StreamObserver<T> out, Supplier<T> body) {
         T value;
         try {
-            value = CallScope.scoped(body);
+            if (CallPlacement.onEventLoop()) {
+                try {
+                    value = CallScope.scopedWithoutWaiting(body);
+                } catch (CallScope.WouldWait busy) { // nothing happened yet: the whole call again, on the pool
+                    log.debug("{}: {}; continuing on the call pool", rpc, busy.getMessage());
+                    CallPlacement.offload(() -> unary(rpc, out, body));
+                    return;
+                }
+            } else {
+                value = CallScope.scoped(body);
+            }
         } catch (RuntimeException e) {
             out.onError(status(rpc, e));
             return;

@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * instances, each with the {@link PeerInterceptor} its listener calls for, plus server
  * reflection (v1 and v1alpha, so every grpcurl version works) and {@code grpc.health.v1}.
  *
- * <p>Threads: one epoll event loop group (boss + workers) shared by all listeners; calls run on one
- * bounded pool of {@link Settings#callThreads()} threads (grpc's default executor has no bound: a flood of
- * slow calls would make a thread each), whose idle threads end after a minute. What one peer may occupy of
+ * <p>Threads: one epoll event loop group (boss + workers) shared by all listeners. Short calls that never wait
+ * run on the event loop that read them; the rest on one bounded pool of {@link Settings#callThreads()} threads
+ * (grpc's default executor has no bound: a flood of slow calls would make a thread each), whose idle threads
+ * end after a minute — {@link CallPlacement} has the table. What one peer may occupy of
  * it is bounded by {@link CallLimiter}. Services must be thread-safe.
  *
  * <p>Keep-alive: the server pings a connection idle for {@link Settings#keepAliveTime()} and closes it
@@ -67,6 +68,7 @@ public final class DaemonServer implements AutoCloseable {
     private final List<SocketClaim> claims;
     private final HealthStatusManager health;
     private final ThreadPoolExecutor calls;
+    private final CallPlacement placement;
     private final Settings settings;
     private final ServerInterceptor callLimiter;
     private final java.util.concurrent.atomic.AtomicBoolean notServing = new java.util.concurrent.atomic.AtomicBoolean();
@@ -83,6 +85,7 @@ public final class DaemonServer implements AutoCloseable {
                     return t;
                 });
         this.calls.allowCoreThreadTimeOut(true);
+        this.placement = new CallPlacement(calls);
         this.boss = boss;
         this.workers = workers;
         this.servers = servers;
@@ -144,7 +147,8 @@ public final class DaemonServer implements AutoCloseable {
                 b = NettyServerBuilder.forAddress(i.address()).channelType(EpollServerSocketChannel.class);
                 peers = new PeerInterceptor(PeerInterceptor.ListenerKind.INSECURE_TCP, Set.of());
         }
-        b.bossEventLoopGroup(boss).workerEventLoopGroup(workers).executor(calls)
+        b.bossEventLoopGroup(boss).workerEventLoopGroup(workers)
+                .executor(placement.eventLoop()).callExecutor(placement)
                 .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)

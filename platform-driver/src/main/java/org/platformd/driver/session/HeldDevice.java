@@ -125,11 +125,12 @@ public final class HeldDevice {
 
     /**
      * Enters the fence for one call on the device; the caller unlocks the returned lock when the call is
-     * done (try/finally). Fails with FAILED_PRECONDITION once the device is released.
+     * done (try/finally). Fails with FAILED_PRECONDITION once the device is released. In a call scope that may
+     * not wait, a fence held by a reset or give-back throws {@link CallScope.WouldWait} instead of waiting.
      */
     public Lock enter() {
         Lock read = fence.readLock();
-        read.lock();
+        CallScope.lock(read, "device " + name + " (a reset or give-back is under way)");
         String why = releasedBecause;
         if (why != null) {
             read.unlock();

@@ -85,20 +85,31 @@ final class Liveness implements AutoCloseable {
             everyRound.run();
             Instant now = clock.instant();
             for (Session s : sessions.all()) {
-                if (s.expired(now) && reaping.add(s.id())) {
-                    teardowns.execute(() -> {
-                        try {
-                            closer.close(s, CloseReason.LEASE_EXPIRED,
-                                    "no watch stream open and the lease expired at " + s.leaseExpiry());
-                        } finally {
-                            reaping.remove(s.id());
-                        }
-                    });
+                if (s.expired(now)) {
+                    expire(s, "no watch stream open and the lease expired at " + s.leaseExpiry());
                 }
             }
         } catch (RuntimeException e) {
             log.error("lease reaper failed; will retry", e);
         }
+    }
+
+    /**
+     * Closes {@code s} for an expired lease on a teardown thread of its own, once however many ask: the
+     * caller — the reaper, or the transport thread a cancelled watch stream reports on — never waits for a
+     * device's reset.
+     */
+    private void expire(Session s, String detail) {
+        if (!reaping.add(s.id())) {
+            return;
+        }
+        teardowns.execute(() -> {
+            try {
+                closer.close(s, CloseReason.LEASE_EXPIRED, detail);
+            } finally {
+                reaping.remove(s.id());
+            }
+        });
     }
 
     /**
@@ -116,8 +127,7 @@ final class Liveness implements AutoCloseable {
             s.removeWatcher(w);
             log.info("{}: watch stream ended by the client ({} left)", s, s.watcherCount());
             if (s.expired(clock.instant())) {
-                closer.close(s, CloseReason.LEASE_EXPIRED,
-                        "last watch stream ended and the lease had expired");
+                expire(s, "last watch stream ended and the lease had expired");
             }
         });
         w.keepAlive(scheduler.scheduleAtFixedRate(() -> s.keepAlive(w, new WatchEvent.KeepAlive(s.leaseExpiry())),

@@ -136,7 +136,7 @@ public final class SessionRegistry implements AutoCloseable {
         }
         Duration granted = lease == null ? settings.defaultLease() : Liveness.checkedLease(lease);
         sessions.checkRoom();
-        busLock.readLock().lock();
+        CallScope.lock(busLock.readLock(), "the session registry (a policy is being applied)");
         try {
             Policy current = policy.policy();
             PolicyRule rule = countingDenials(() -> admission.admit(current, label, peer));
