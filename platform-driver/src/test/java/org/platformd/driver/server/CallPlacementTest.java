@@ -40,12 +40,16 @@ class CallPlacementTest {
     static final class Recording extends PlatformServiceGrpc.PlatformServiceImplBase {
         final ReentrantLock lock = new ReentrantLock();
         volatile int accessBodies;
+        volatile int accessBodiesOnPool;
         volatile String accessRanOn; // thread name and peer of the body that answered
 
         @Override
         public void accessRegisters(AccessRegistersRequest req, StreamObserver<AccessRegistersResponse> out) {
             Calls.unary("AccessRegisters", out, () -> {
                 accessBodies++;
+                if (Thread.currentThread().getName().startsWith("platformd-call-")) {
+                    accessBodiesOnPool++;
+                }
                 CallScope.lock(lock, "the test's device");
                 CallScope.enter(lock);
                 accessRanOn = Thread.currentThread().getName() + " as " + PeerContext.current().principal();
@@ -100,10 +104,13 @@ class CallPlacementTest {
             try {
                 waiting = PlatformServiceGrpc.newFutureStub(ch.channel())
                         .accessRegisters(AccessRegistersRequest.getDefaultInstance());
-                for (int i = 0; i < 3000 && service.accessBodies == 0; i++) {
+                // The body tries once on the loop, throws WouldWait, and runs again on the pool, where it waits.
+                for (int i = 0; i < 3000 && !service.lock.hasQueuedThreads(); i++) {
                     Thread.sleep(10);
                 }
-                assertEquals(1, service.accessBodies, "the body tried once on the loop and threw WouldWait");
+                assertTrue(service.lock.hasQueuedThreads(), "the handed-over body waits for the lock");
+                assertEquals(2, service.accessBodies, "once on the loop (WouldWait), once on the pool");
+                assertEquals(1, service.accessBodiesOnPool, "the second try is the pool's");
                 // The same connection (one event loop): answered while the first call waits for the lock.
                 for (int i = 0; i < 20; i++) {
                     assertEquals(0, rpc.readConfig(ReadConfigRequest.getDefaultInstance()).getValue());
