@@ -1,12 +1,21 @@
 # Sourced by the launchers in bin/: builds the platform-driver distribution on first
 # use (or when sources changed since the last build), makes a class-data archive of the
-# launcher's classes on first use (or when the jar changed), and runs a main class from it.
+# launcher's classes on first use (or when the jar changed; an AOT cache on JDK 25+), and runs a main
+# class from it with $JAVA_HOME's java (else java on PATH).
 # shellcheck shell=bash
 PLATFORMD_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PLATFORMD_JAR="$PLATFORMD_HOME/platform-driver/target/platform-driver.jar"
 PLATFORMD_LIB="$PLATFORMD_HOME/platform-driver/target/lib"
 # Class-data archives live beside the jar they were made from: a fresh clone (or `mvn clean`) makes new ones.
 PLATFORMD_CDS_DIR="$PLATFORMD_HOME/platform-driver/target/cds"
+# The JVM: $JAVA_HOME/bin/java when JAVA_HOME is set (as Maven does; a JAVA_HOME without one is an error,
+# not a silent switch to another JVM), else java on PATH.
+if [ -n "${JAVA_HOME:-}" ]; then
+  PLATFORMD_JAVA="$JAVA_HOME/bin/java"
+  [ -x "$PLATFORMD_JAVA" ] || { echo "platformd: JAVA_HOME=$JAVA_HOME has no bin/java: unset it or point it at a JDK 17+" >&2; exit 2; }
+else
+  PLATFORMD_JAVA=java
+fi
 
 platformd_needs_build() {
   [ -f "$PLATFORMD_JAR" ] || return 0
@@ -19,7 +28,7 @@ platformd_needs_build() {
 
 platformd_build() {
   command -v mvn >/dev/null 2>&1 || { echo "platformd: Maven (mvn) is needed to build on first use: apt-get install maven" >&2; exit 2; }
-  command -v java >/dev/null 2>&1 || { echo "platformd: a JDK 17+ is needed: apt-get install openjdk-17-jdk-headless" >&2; exit 2; }
+  command -v "$PLATFORMD_JAVA" >/dev/null 2>&1 || { echo "platformd: a JDK 17+ is needed: apt-get install openjdk-17-jdk-headless" >&2; exit 2; }
   echo "platformd: building (first use or sources changed)..." >&2
   local log
   log="$(mktemp "${TMPDIR:-/tmp}/platformd-build.XXXXXX")"
@@ -35,41 +44,65 @@ platformd_build() {
 }
 
 # --- Class-data sharing -------------------------------------------------------------------------
-# A JVM spends most of a short command's CPU loading, verifying and linking classes. A dynamic
-# class-data archive (-XX:ArchiveClassesAtExit, JDK 13+; the same flag on 17 and 25) holds them
-# parsed and verified; later JVMs map it (-XX:SharedArchiveFile). It is made once per launcher,
-# JVM and flags by a training run of a fixed command (not the user's: its output is not
-# captured and its exit does not decide), into a temporary file renamed into place under a lock,
-# so two launchers started together never map a half-written archive. A jar newer than the
-# archive makes a new one (the JVM would refuse the old: it checks the class path's jars).
-# Nothing happens where target/ is read-only (an installed copy, the QEMU guest): such runs use
-# an archive that is there or none. PLATFORMD_CDS=off turns it off; PLATFORMD_JAVA_OPTS naming
-# its own -XX:SharedArchiveFile or -Xshare wins.
+# A JVM spends most of a short command's CPU loading, verifying and linking classes. Two of the
+# JDK's own means keep that work from one start to the next:
+#   * on JDK 25 and later, an AOT cache (JEP 483/514/515: -XX:AOTCacheOutput, then -XX:AOTCache):
+#     the classes loaded and linked, lambdas and string concatenations resolved, method profiles;
+#   * on older JDKs (or when making the AOT cache failed), a dynamic class-data archive
+#     (-XX:ArchiveClassesAtExit, JDK 13+, then -XX:SharedArchiveFile): the classes parsed and verified.
+# Either is made once per launcher, JVM and flags by a training run of a fixed command (not the
+# user's: its output is not captured and its exit does not decide), into a temporary file renamed
+# into place under a lock, so two launchers started together never map a half-written one. A jar
+# newer than the archive makes a new one (the JVM would refuse the old: it checks the class path's
+# jars). Nothing happens where target/ is read-only (an installed copy, the QEMU guest): such runs
+# use an archive that is there or none. PLATFORMD_CDS=off turns it off; PLATFORMD_JAVA_OPTS naming
+# its own archive, cache or -Xshare wins.
 
-# platformd_cds_archive NAME FLAGS...: sets PLATFORMD_CDS_ARCHIVE to the archive path for this
-# launcher, JVM and flags. The key is a 32-bit FNV-1a hash computed by bash itself: a command that
-# answers in a quarter of a second cannot spend forks on cksum and cut (and a subshell) first.
+# platformd_java_major JDK-HOME: sets PLATFORMD_JAVA_MAJOR to the feature version in the JDK's
+# `release` file (0 when it cannot tell): read by bash, not by starting `java -version` (~0.05 s).
+platformd_java_major() {
+  local line v=0
+  if [ -r "$1/release" ]; then
+    while IFS= read -r line; do
+      case "$line" in JAVA_VERSION=*) v="${line#JAVA_VERSION=}"; v="${v//\"/}"; v="${v%%[._+-]*}"; break ;; esac
+    done < "$1/release"
+  fi
+  case "$v" in ''|*[!0-9]*) v=0 ;; esac
+  PLATFORMD_JAVA_MAJOR="$v"
+}
+
+# platformd_cds_archive NAME JAVA FLAGS...: sets PLATFORMD_CDS_ARCHIVE to the archive path (without
+# its .aot or .jsa) for this launcher, JVM and flags. The key is a 32-bit FNV-1a hash computed by bash
+# itself: a command that answers in a quarter of a second cannot spend forks on cksum and cut first.
 platformd_cds_archive() {
   local name="$1"; shift
-  local java text i c hash=2166136261
-  java="$(readlink -f "$(command -v java)")"
-  printf -v text '%s\n' "$java" "${PLATFORMD_JAVA_OPTS:-}" "$@"
+  local text i c hash=2166136261
+  printf -v text '%s\n' "$1" "${PLATFORMD_JAVA_OPTS:-}" "${@:2}"
   for ((i = 0; i < ${#text}; i++)); do
     printf -v c '%d' "'${text:i:1}"
     hash=$(( ((hash ^ c) * 16777619) & 0xffffffff ))
   done
-  PLATFORMD_CDS_ARCHIVE="$PLATFORMD_CDS_DIR/$name-$hash.jsa"
+  PLATFORMD_CDS_ARCHIVE="$PLATFORMD_CDS_DIR/$name-$hash"
 }
 
-# platformd_cds_train NAME ARCHIVE FLAGS... -- MAIN: runs NAME's training command with
-# -XX:ArchiveClassesAtExit into a temporary file and renames it to ARCHIVE when it is whole.
+# platformd_cds_train NAME ARCHIVE FLAGS... -- MAIN: runs NAME's training command into a temporary
+# file and renames it to ARCHIVE when it is whole: an AOT cache when ARCHIVE ends in .aot (the JVM
+# writes it after the command exits, in a second JVM it starts itself), else a dynamic archive.
 platformd_cds_train() {
   local name="$1" archive="$2"; shift 2
   local flags=()
   while [ "$1" != -- ]; do flags+=("$1"); shift; done
   local main="$2"
-  local tmp="$archive.$$.tmp" log="$archive.log" cp="$PLATFORMD_JAR:$PLATFORMD_LIB/*"
-  local dump=(java ${PLATFORMD_JAVA_OPTS:-} "${flags[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$cp" "$main")
+  local tmp="$archive.$$.tmp" log="$archive.log" cp="$PLATFORMD_JAR:$PLATFORMD_LIB/*" out
+  case "$archive" in
+    *.aot) out=-XX:AOTCacheOutput="$tmp" ;;
+    *) out=-XX:ArchiveClassesAtExit="$tmp" ;;
+  esac
+  # A JVM that crashes while writing (one did: see platformd_cds_flags) leaves its hs_err report
+  # beside the log, not in the user's working directory.
+  # shellcheck disable=SC2206  # PLATFORMD_JAVA_OPTS is a list of flags
+  local dump=("$PLATFORMD_JAVA" ${PLATFORMD_JAVA_OPTS:-} "${flags[@]}" "$out"
+              -XX:ErrorFile="$archive.hs_err_pid%p.log" -cp "$cp" "$main")
   case "$name" in
     platformctl)
       # Enumeration (sysfs), decoding, pci.ids names and lspci's text: what `platformctl lspci` loads.
@@ -90,39 +123,63 @@ platformd_cds_train() {
       rm -rf "$run" ;;
     *) return 1 ;;
   esac
+  # The exit status says nothing for an AOT cache: the training JVM exits 0 even when the JVM it
+  # started to write the cache crashed, leaving an empty file. A non-empty file is the test.
   if [ -s "$tmp" ]; then
     mv -f "$tmp" "$archive"
-    rm -f "$log"
+    rm -f "$log" "$tmp.config"
   else
-    rm -f "$tmp"
-    echo "platformd: no class-data archive for $name (see $log); it starts slower" >&2
+    rm -f "$tmp" "$tmp.config"
+    case "$archive" in
+      *.aot) echo "platformd: no AOT cache for $name (see $log); a class-data archive instead" >&2 ;;
+      *) echo "platformd: no class-data archive for $name (see $log); it starts slower" >&2 ;;
+    esac
     touch "$archive.failed"
   fi
 }
 
-# platformd_cds_flags NAME MAIN FLAGS...: prints the -XX:SharedArchiveFile flag to use (one line),
-# training the archive first when it is missing or older than the jar and target/ is writable.
+# platformd_cds_flags NAME MAIN FLAGS...: prints the flag that maps the archive (one line),
+# training it first when it is missing or older than the jar and target/ is writable. On JDK 25+
+# that is the AOT cache and, when making it failed, the dynamic archive (Temurin 25.0.3 crashed
+# assembling a cache whose training had linked a lambda returning a class of a pre-Java 6 class
+# file, picocli's HelpCommand::new: PlatformCtl no longer makes one, and the fallback covers the next).
 platformd_cds_flags() {
   local name="$1" main="$2"; shift 2
   [ "${PLATFORMD_CDS:-on}" != off ] || return 0
-  case " ${PLATFORMD_JAVA_OPTS:-} " in *" -XX:SharedArchiveFile="*|*" -Xshare:"*) return 0 ;; esac
-  local archive
-  platformd_cds_archive "$name" "$@"
-  archive="$PLATFORMD_CDS_ARCHIVE"
-  if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ] \
-     && mkdir -p "$PLATFORMD_CDS_DIR" 2>/dev/null && [ -w "$PLATFORMD_CDS_DIR" ]; then
-    exec 8>"$PLATFORMD_CDS_DIR/.lock"
-    flock 8
-    if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ]; then
-      # Archives of older jars are of no use any more (another JVM's archive of this jar stays).
-      find "$PLATFORMD_CDS_DIR" -maxdepth 1 -name "$name-*" ! -newer "$PLATFORMD_JAR" -delete
-      echo "platformd: making a class-data archive for $name (first use or jar changed)..." >&2
-      platformd_cds_train "$name" "$archive" "$@" -- "$main"
+  case " ${PLATFORMD_JAVA_OPTS:-} " in
+    *" -XX:SharedArchiveFile="*|*" -Xshare:"*|*" -XX:ArchiveClassesAtExit="*|*" -XX:AOTCache="* \
+    |*" -XX:AOTCacheOutput="*|*" -XX:AOTMode="*|*" -XX:AOTConfiguration="*) return 0 ;;
+  esac
+  local java kinds=(jsa) kind archive
+  java="$(readlink -f "$(command -v "$PLATFORMD_JAVA")")"
+  platformd_java_major "${java%/bin/java}"
+  [ "$PLATFORMD_JAVA_MAJOR" -lt 25 ] || kinds=(aot jsa)
+  platformd_cds_archive "$name" "$java" "$@"
+  for kind in "${kinds[@]}"; do
+    archive="$PLATFORMD_CDS_ARCHIVE.$kind"
+    if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ] \
+       && mkdir -p "$PLATFORMD_CDS_DIR" 2>/dev/null && [ -w "$PLATFORMD_CDS_DIR" ]; then
+      exec 8>"$PLATFORMD_CDS_DIR/.lock"
+      flock 8
+      if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ]; then
+        # Archives of older jars are of no use any more (other JVMs' archives of this jar stay).
+        find "$PLATFORMD_CDS_DIR" -maxdepth 1 -name "$name-*" ! -newer "$PLATFORMD_JAR" -delete
+        echo "platformd: making a class-data archive ($kind) for $name (first use or jar changed)..." >&2
+        platformd_cds_train "$name" "$archive" "$@" -- "$main"
+      fi
+      flock -u 8
+      exec 8>&-
     fi
-    flock -u 8
-    exec 8>&-
-  fi
-  [ ! "$archive" -nt "$PLATFORMD_JAR" ] || echo "-XX:SharedArchiveFile=$archive"
+    if [ "$archive" -nt "$PLATFORMD_JAR" ]; then
+      case "$kind" in
+        aot) echo "-XX:AOTCache=$archive" ;;
+        *) echo "-XX:SharedArchiveFile=$archive" ;;
+      esac
+      return 0
+    fi
+    # The next kind only when this one failed (not when target/ is read-only and holds none).
+    [ "$archive.failed" -nt "$PLATFORMD_JAR" ] || return 0
+  done
 }
 
 # platformd_run NAME MAIN-CLASS [JVM-FLAGS...] -- ARGS...: builds if needed, then runs MAIN-CLASS
@@ -147,5 +204,5 @@ platformd_run() {
   local cds
   cds="$(platformd_cds_flags "$name" "$main" ${flags[@]+"${flags[@]}"})"
   # shellcheck disable=SC2086  # PLATFORMD_JAVA_OPTS is a list of flags
-  exec java ${PLATFORMD_JAVA_OPTS:-} ${flags[@]+"${flags[@]}"} $cds -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
+  exec "$PLATFORMD_JAVA" ${PLATFORMD_JAVA_OPTS:-} ${flags[@]+"${flags[@]}"} $cds -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
 }

@@ -42,7 +42,7 @@ public final class PlatformCtl implements Runnable {
 
     private static Map<String, Supplier<Object>> subcommands() {
         Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-        m.put("help", CommandLine.HelpCommand::new);
+        m.put("help", PlatformCtl::helpCommand);
         m.put("lspci", LspciCommand::picocliEntry);
         m.put("policy", PolicyCommand::new);
         m.put("devices", DevicesCommand::new);
@@ -51,6 +51,15 @@ public final class PlatformCtl implements Runnable {
         m.put("watch", WatchCommand::new);
         m.put("doctor", DoctorCommand::new);
         return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * Picocli's help command, made here rather than by {@code CommandLine.HelpCommand::new}: a method
+     * reference typed by a class of a pre-Java 6 class file (picocli's) crashed Temurin 25.0.3 while it
+     * wrote bin/platformctl's AOT cache (bin/lib/launch.sh) after a training run had linked it.
+     */
+    private static Object helpCommand() {
+        return new CommandLine.HelpCommand();
     }
 
     public static void main(String[] args) {
