@@ -3,7 +3,12 @@
 # launcher's classes on first use (or when the jar changed; an AOT cache on JDK 25+), and runs a main
 # class from it with $JAVA_HOME's java (else java on PATH).
 # shellcheck shell=bash
-PLATFORMD_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# The launchers source this file by its resolved, absolute path: the home is that path less bin/lib/launch.sh,
+# found by bash itself (a `cd`/`dirname`/`pwd` subshell costs forks a short command cannot spare).
+case "${BASH_SOURCE[0]}" in
+  /*/bin/lib/launch.sh) PLATFORMD_HOME="${BASH_SOURCE[0]%/bin/lib/launch.sh}" ;;
+  *) PLATFORMD_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)" ;;
+esac
 PLATFORMD_JAR="$PLATFORMD_HOME/platform-driver/target/platform-driver.jar"
 PLATFORMD_LIB="$PLATFORMD_HOME/platform-driver/target/lib"
 # Class-data archives live beside the jar they were made from: a fresh clone (or `mvn clean`) makes new ones.
@@ -71,18 +76,26 @@ platformd_java_major() {
   PLATFORMD_JAVA_MAJOR="$v"
 }
 
-# platformd_cds_archive NAME JAVA FLAGS...: sets PLATFORMD_CDS_ARCHIVE to the archive path (without
-# its .aot or .jsa) for this launcher, JVM and flags. The key is a 32-bit FNV-1a hash computed by bash
-# itself: a command that answers in a quarter of a second cannot spend forks on cksum and cut first.
+# platformd_cds_archive NAME JAVA: sets PLATFORMD_CDS_ARCHIVE to the archive path (without its .aot or
+# .jsa) for this launcher, JVM and $PLATFORMD_JAVA_OPTS. The key is a 32-bit FNV-1a hash computed by bash
+# itself (a command that answers in a quarter of a second cannot spend forks on cksum and cut) over those
+# two only: the launcher's own flags live in its script and in this file, and an archive older than
+# either is made again (platformd_cds_stale), which costs two stats instead of hashing ~300 characters.
 platformd_cds_archive() {
-  local name="$1"; shift
+  local name="$1"
   local text i c hash=2166136261
-  printf -v text '%s\n' "$1" "${PLATFORMD_JAVA_OPTS:-}" "${@:2}"
+  printf -v text '%s\n' "$2" "${PLATFORMD_JAVA_OPTS:-}"
   for ((i = 0; i < ${#text}; i++)); do
     printf -v c '%d' "'${text:i:1}"
     hash=$(( ((hash ^ c) * 16777619) & 0xffffffff ))
   done
   PLATFORMD_CDS_ARCHIVE="$PLATFORMD_CDS_DIR/$name-$hash"
+}
+
+# platformd_cds_stale FILE: true when FILE (an archive, or its .failed mark) is missing or not newer than
+# the jar, the launcher script that runs it ($0) and this file (which hold the flags it was made with).
+platformd_cds_stale() {
+  [ ! "$1" -nt "$PLATFORMD_JAR" ] || [ ! "$1" -nt "$0" ] || [ ! "$1" -nt "${BASH_SOURCE[0]}" ]
 }
 
 # platformd_cds_train NAME ARCHIVE FLAGS... -- MAIN: runs NAME's training command into a temporary
@@ -138,42 +151,54 @@ platformd_cds_train() {
   fi
 }
 
-# platformd_cds_flags NAME MAIN FLAGS...: prints the flag that maps the archive (one line),
-# training it first when it is missing or older than the jar and target/ is writable. On JDK 25+
-# that is the AOT cache and, when making it failed, the dynamic archive (Temurin 25.0.3 crashed
+# platformd_cds_flags NAME MAIN FLAGS...: sets PLATFORMD_CDS_FLAGS to the flag that maps the archive
+# (empty for none), training it first when it is stale (platformd_cds_stale) and target/ is writable. A
+# variable, not printed into a $(...): that subshell is a fork, ~5 ms of a command meant to take 0.25 s.
+# On JDK 25+ that is the AOT cache and, when making it failed, the dynamic archive (Temurin 25.0.3 crashed
 # assembling a cache whose training had linked a lambda returning a class of a pre-Java 6 class
 # file, picocli's HelpCommand::new: PlatformCtl no longer makes one, and the fallback covers the next).
 platformd_cds_flags() {
   local name="$1" main="$2"; shift 2
+  PLATFORMD_CDS_FLAGS=
   [ "${PLATFORMD_CDS:-on}" != off ] || return 0
   case " ${PLATFORMD_JAVA_OPTS:-} " in
     *" -XX:SharedArchiveFile="*|*" -Xshare:"*|*" -XX:ArchiveClassesAtExit="*|*" -XX:AOTCache="* \
     |*" -XX:AOTCacheOutput="*|*" -XX:AOTMode="*|*" -XX:AOTConfiguration="*) return 0 ;;
   esac
   local java kinds=(jsa) kind archive
-  java="$(readlink -f "$(command -v "$PLATFORMD_JAVA")")"
+  # The JVM's real path (the archive is only good for the JVM that made it): `hash` finds it on PATH
+  # without a subshell, one readlink resolves the alternatives' symlinks.
+  java="$PLATFORMD_JAVA"
+  case "$java" in
+    */*) ;;
+    *) hash "$java" 2>/dev/null && java="${BASH_CMDS[$java]}" ;;
+  esac
+  java="$(readlink -f "$java")"
   platformd_java_major "${java%/bin/java}"
   [ "$PLATFORMD_JAVA_MAJOR" -lt 25 ] || kinds=(aot jsa)
-  platformd_cds_archive "$name" "$java" "$@"
+  platformd_cds_archive "$name" "$java"
   for kind in "${kinds[@]}"; do
     archive="$PLATFORMD_CDS_ARCHIVE.$kind"
-    if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ] \
+    if platformd_cds_stale "$archive" && platformd_cds_stale "$archive.failed" \
        && mkdir -p "$PLATFORMD_CDS_DIR" 2>/dev/null && [ -w "$PLATFORMD_CDS_DIR" ]; then
       exec 8>"$PLATFORMD_CDS_DIR/.lock"
       flock 8
-      if [ ! "$archive" -nt "$PLATFORMD_JAR" ] && [ ! "$archive.failed" -nt "$PLATFORMD_JAR" ]; then
+      if platformd_cds_stale "$archive" && platformd_cds_stale "$archive.failed"; then
         # Archives of older jars are of no use any more (other JVMs' archives of this jar stay).
         find "$PLATFORMD_CDS_DIR" -maxdepth 1 -name "$name-*" ! -newer "$PLATFORMD_JAR" -delete
-        echo "platformd: making a class-data archive ($kind) for $name (first use or jar changed)..." >&2
+        rm -f "$archive.failed"
+        echo "platformd: making a class-data archive ($kind) for $name (first use, or the jar or launcher changed)..." >&2
         platformd_cds_train "$name" "$archive" "$@" -- "$main"
       fi
       flock -u 8
       exec 8>&-
     fi
+    # An archive of this jar is used even when the launcher is newer and target/ is read-only: the JVM
+    # checks the class path and the flags that matter itself, and runs without an archive that does not fit.
     if [ "$archive" -nt "$PLATFORMD_JAR" ]; then
       case "$kind" in
-        aot) echo "-XX:AOTCache=$archive" ;;
-        *) echo "-XX:SharedArchiveFile=$archive" ;;
+        aot) PLATFORMD_CDS_FLAGS="-XX:AOTCache=$archive" ;;
+        *) PLATFORMD_CDS_FLAGS="-XX:SharedArchiveFile=$archive" ;;
       esac
       return 0
     fi
@@ -201,8 +226,7 @@ platformd_run() {
   # SLF4J finds its provider by scanning every jar on the class path for a service file (~0.04 s of
   # each start); naming slf4j-simple's skips the scan, and the verbosity keeps it from saying so.
   flags+=(-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider -Dslf4j.internal.verbosity=WARN)
-  local cds
-  cds="$(platformd_cds_flags "$name" "$main" ${flags[@]+"${flags[@]}"})"
+  platformd_cds_flags "$name" "$main" ${flags[@]+"${flags[@]}"}
   # shellcheck disable=SC2086  # PLATFORMD_JAVA_OPTS is a list of flags
-  exec "$PLATFORMD_JAVA" ${PLATFORMD_JAVA_OPTS:-} ${flags[@]+"${flags[@]}"} $cds -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
+  exec "$PLATFORMD_JAVA" ${PLATFORMD_JAVA_OPTS:-} ${flags[@]+"${flags[@]}"} $PLATFORMD_CDS_FLAGS -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
 }
