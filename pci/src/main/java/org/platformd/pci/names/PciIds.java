@@ -18,12 +18,15 @@ import org.slf4j.LoggerFactory;
  * loaded on first use, once ({@link #system()}; thread-safe by the holder idiom); when there is
  * none, every lookup answers null and callers print numbers, as lspci does.
  *
- * <p>Why lazy: the file has ~36,000 lines and a command names a handful of devices. Parsing all of
- * it into maps cost about half a second of CPU in a fresh JVM — most of {@code platformctl lspci}.
- * So {@link #parse} reads only the vendor lines and the class section, remembering where each
- * vendor's block of device and subsystem lines lies in the text; a vendor's block is parsed the
- * first time one of its devices is looked up. Thread-safe: parsed blocks are kept in a concurrent
- * map (a block parsed twice by two threads at once gives equal answers).
+ * <p>Why it is read this way: the file has ~36,000 lines (1.3 MB) and a command names a handful of
+ * devices. Parsing all of it into maps cost about half a second of CPU in a fresh JVM — most of
+ * {@code platformctl lspci} — and even indexing it as a decoded string took ~0.03 s (decoding 1.3 MB of
+ * UTF-8, a substring per vendor line, boxed keys). So the file stays the bytes it was read as: one pass
+ * over them notes where each vendor's line starts (an array by vendor ID) and reads the small class
+ * section; the first lookup of a vendor's device notes where each of that vendor's device lines starts
+ * (kept per vendor), and names are decoded only when asked for. Thread-safe: the bytes and the vendor
+ * index never change after {@link #parse}; per-vendor indexes are kept in a concurrent map (an index made
+ * twice by two threads at once is the same).
  */
 public final class PciIds {
 
@@ -32,26 +35,22 @@ public final class PciIds {
             List.of(Path.of("/usr/share/misc/pci.ids"), Path.of("/usr/share/hwdata/pci.ids"));
 
     /** An empty database: every lookup misses. */
-    public static final PciIds EMPTY = new PciIds("", Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), null);
+    public static final PciIds EMPTY = parse(new byte[0], null);
 
-    private final String text;
-    private final Map<Integer, String> vendors;
-    private final Map<Integer, long[]> vendorBlocks; // vendor -> {start, end} of its indented lines in text
-    private final Map<Integer, VendorBlock> parsedBlocks = new ConcurrentHashMap<>();
+    private static final int NONE = -1;
+
+    private final byte[] text;
+    private final int[] vendorLines; // vendor ID -> offset of its line in text, or NONE
+    private final Map<Integer, int[]> deviceLines = new ConcurrentHashMap<>(); // vendor -> {id, offset} pairs
     private final Map<Integer, String> classes;
     private final Map<Integer, String> subclasses;
     private final Map<Integer, String> progIfs;
     private final Path source;
 
-    /** One vendor's devices and subsystems. */
-    private record VendorBlock(Map<Integer, String> devices, Map<Long, String> subsystems) {}
-
-    private PciIds(String text, Map<Integer, String> vendors, Map<Integer, long[]> vendorBlocks,
-                   Map<Integer, String> classes, Map<Integer, String> subclasses, Map<Integer, String> progIfs,
-                   Path source) {
+    private PciIds(byte[] text, int[] vendorLines, Map<Integer, String> classes, Map<Integer, String> subclasses,
+                   Map<Integer, String> progIfs, Path source) {
         this.text = text;
-        this.vendors = vendors;
-        this.vendorBlocks = vendorBlocks;
+        this.vendorLines = vendorLines;
         this.classes = classes;
         this.subclasses = subclasses;
         this.progIfs = progIfs;
@@ -95,145 +94,162 @@ public final class PciIds {
 
     /** Reads a {@code pci.ids} file. Malformed lines are skipped (the format has no error channel). */
     public static PciIds load(Path file) throws IOException {
-        return parse(new String(Files.readAllBytes(file), StandardCharsets.UTF_8), file);
+        return parse(Files.readAllBytes(file), file);
     }
 
-    /** Indexes {@code pci.ids} text: vendor names and the class section now, each vendor's devices on first lookup. */
+    /** Indexes {@code pci.ids} text (see {@link #parse(byte[], Path)}). */
     public static PciIds parse(String text, Path source) {
-        Map<Integer, String> vendors = new HashMap<>(4096);
-        Map<Integer, long[]> blocks = new HashMap<>(4096);
+        return parse(text.getBytes(StandardCharsets.UTF_8), source);
+    }
+
+    /**
+     * Indexes {@code pci.ids} as UTF-8 bytes, which it keeps (the caller must not change them): where each
+     * vendor's line is, and the class section. A vendor or class named twice keeps its last line.
+     */
+    public static PciIds parse(byte[] text, Path source) {
+        int[] vendorLines = new int[0x10000];
+        java.util.Arrays.fill(vendorLines, NONE);
         Map<Integer, String> classes = new HashMap<>();
         Map<Integer, String> subclasses = new HashMap<>();
         Map<Integer, String> progIfs = new HashMap<>();
         boolean inClasses = false;
-        int vendor = -1;
-        int cls = -1;
-        int sub = -1;
-        int n = text.length();
+        int cls = NONE;
+        int sub = NONE;
+        int n = text.length;
         int pos = 0;
         while (pos < n) {
-            int eol = text.indexOf('\n', pos);
-            if (eol < 0) {
-                eol = n;
+            int start = pos;
+            byte first = text[pos];
+            pos = nextLine(text, pos);
+            if (first == '#' || first == '\n' || first == '\r' || first == '\t' && !inClasses) {
+                continue; // comments, blank lines, and a vendor's device lines (indexed on first lookup)
             }
-            char first = pos < eol ? text.charAt(pos) : '\n';
-            if (first == '\t' && !inClasses) {
-                pos = eol + 1; // a device or subsystem line: parsed with its vendor's block, when asked
-                continue;
-            }
-            int end = eol > pos && text.charAt(eol - 1) == '\r' ? eol - 1 : eol;
-            int lineStart = pos;
-            pos = eol + 1;
-            if (end == lineStart || first == '#') {
-                continue;
-            }
-            String line = text.substring(lineStart, end);
-            int tabs = 0;
-            while (tabs < line.length() && line.charAt(tabs) == '\t') {
-                tabs++;
-            }
-            String body = line.substring(tabs);
+            int end = lineEnd(text, start, pos);
+            int tabs = tabs(text, start, end);
+            int body = start + tabs;
             if (tabs == 0) {
-                if (vendor >= 0) {
-                    blocks.get(vendor)[1] = lineStart;
-                    vendor = -1;
-                }
-                if (body.startsWith("C ")) {
+                inClasses = false;
+                if (end - body > 4 && text[body] == 'C' && text[body + 1] == ' ') {
                     inClasses = true;
-                    int c = hex(body, 2, 2);
-                    cls = c;
-                    sub = -1;
-                    if (c >= 0) {
-                        classes.put(c, name(body, 4));
+                    cls = hex(text, body + 2, 2, end);
+                    sub = NONE;
+                    if (cls != NONE) {
+                        classes.put(cls, name(text, body + 4, end));
                     }
-                } else if (body.length() > 6 && isHex(body, 0, 4) && body.charAt(4) == ' ') {
-                    inClasses = false;
-                    vendor = hex(body, 0, 4);
-                    vendors.put(vendor, name(body, 4));
-                    blocks.put(vendor, new long[] {pos, n});
-                } else {
-                    // another section (e.g. "X", known device classes in other formats): ignore it
-                    inClasses = false;
-                    cls = -1;
+                } else if (end - body > 6 && text[body + 4] == ' ' && hex(text, body, 4, end) != NONE) {
+                    vendorLines[hex(text, body, 4, end)] = start;
                 }
+                // else another section (e.g. "X", device classes in other formats): ignored
             } else if (tabs == 1) {
-                if (cls >= 0 && isHex(body, 0, 2)) {
-                    sub = hex(body, 0, 2);
-                    subclasses.put(cls << 8 | sub, name(body, 2));
+                sub = cls != NONE ? hex(text, body, 2, end) : NONE;
+                if (sub != NONE) {
+                    subclasses.put(cls << 8 | sub, name(text, body + 2, end));
                 }
-            } else if (tabs == 2) {
-                if (sub >= 0 && isHex(body, 0, 2)) {
-                    progIfs.put(cls << 16 | sub << 8 | hex(body, 0, 2), name(body, 2));
+            } else if (tabs == 2 && sub != NONE) {
+                int p = hex(text, body, 2, end);
+                if (p != NONE) {
+                    progIfs.put(cls << 16 | sub << 8 | p, name(text, body + 2, end));
                 }
             }
         }
-        return new PciIds(text, Map.copyOf(vendors), Map.copyOf(blocks), Map.copyOf(classes), Map.copyOf(subclasses),
-                Map.copyOf(progIfs), source);
+        return new PciIds(text, vendorLines, Map.copyOf(classes), Map.copyOf(subclasses), Map.copyOf(progIfs), source);
     }
 
-    /** A vendor's devices and subsystems, parsed from its block on first use. */
-    private VendorBlock block(int vendor) {
-        VendorBlock b = parsedBlocks.get(vendor);
-        if (b != null) {
-            return b;
+    /** Where the line after the one starting at {@code pos} starts (the length at the last line). */
+    private static int nextLine(byte[] text, int pos) {
+        int n = text.length;
+        while (pos < n && text[pos] != '\n') {
+            pos++;
         }
-        long[] range = vendorBlocks.get(vendor);
-        b = range == null ? new VendorBlock(Map.of(), Map.of()) : parseBlock(text, vendor, (int) range[0], (int) range[1]);
-        parsedBlocks.putIfAbsent(vendor, b);
-        return b;
+        return pos < n ? pos + 1 : n;
     }
 
-    private static VendorBlock parseBlock(String text, int vendor, int from, int to) {
-        Map<Integer, String> devices = new HashMap<>();
-        Map<Long, String> subsystems = new HashMap<>();
-        int device = -1;
-        int pos = from;
-        while (pos < to) {
-            int eol = text.indexOf('\n', pos);
-            if (eol < 0 || eol > to) {
-                eol = to;
-            }
-            int end = eol > pos && text.charAt(eol - 1) == '\r' ? eol - 1 : eol;
-            String line = text.substring(pos, end);
-            pos = eol + 1;
-            if (line.isEmpty() || line.charAt(0) == '#') {
-                continue;
-            }
-            int tabs = 0;
-            while (tabs < line.length() && line.charAt(tabs) == '\t') {
-                tabs++;
-            }
-            String body = line.substring(tabs);
-            if (tabs == 1 && isHex(body, 0, 4)) {
-                device = hex(body, 0, 4);
-                devices.put(device, name(body, 4));
-            } else if (tabs == 2 && device >= 0 && body.length() > 10 && isHex(body, 0, 4)
-                    && body.charAt(4) == ' ' && isHex(body, 5, 4)) {
-                long key = ((long) device << 32) | ((long) hex(body, 0, 4) << 16) | hex(body, 5, 4);
-                subsystems.put(key, name(body, 9));
-            }
-        }
-        return new VendorBlock(Map.copyOf(devices), Map.copyOf(subsystems));
+    /** The end of the line's content: before its newline and a carriage return before that. */
+    private static int lineEnd(byte[] text, int start, int next) {
+        int end = next > start && text[next - 1] == '\n' ? next - 1 : next;
+        return end > start && text[end - 1] == '\r' ? end - 1 : end;
     }
 
-    private static boolean isHex(String s, int from, int len) {
-        if (s.length() < from + len) {
-            return false;
+    private static int tabs(byte[] text, int start, int end) {
+        int i = start;
+        while (i < end && text[i] == '\t') {
+            i++;
         }
+        return i - start;
+    }
+
+    /** The {@code len} hex digits at {@code from} as a number, or {@link #NONE} when they are not all hex. */
+    private static int hex(byte[] text, int from, int len, int end) {
+        if (from + len > end) {
+            return NONE;
+        }
+        int v = 0;
         for (int i = from; i < from + len; i++) {
-            if (Character.digit(s.charAt(i), 16) < 0) {
-                return false;
+            int d = Character.digit(text[i], 16);
+            if (d < 0) {
+                return NONE;
+            }
+            v = v << 4 | d;
+        }
+        return v;
+    }
+
+    /** The name from {@code from} to the line's end, decoded and without the spaces around it. */
+    private static String name(byte[] text, int from, int end) {
+        return from >= end ? "" : new String(text, from, end - from, StandardCharsets.UTF_8).strip();
+    }
+
+    /**
+     * A vendor's device lines as {id, offset} pairs in file order, noted on the vendor's first lookup:
+     * its block is the lines after its own up to the next line that is neither indented, a comment nor blank.
+     */
+    private int[] devices(int vendor) {
+        int[] d = deviceLines.get(vendor);
+        if (d != null) {
+            return d;
+        }
+        int line = vendor >= 0 && vendor <= 0xffff ? vendorLines[vendor] : NONE;
+        int[] found = new int[16];
+        int count = 0;
+        if (line != NONE) {
+            int n = text.length;
+            for (int pos = nextLine(text, line); pos < n; ) {
+                int start = pos;
+                byte first = text[pos];
+                pos = nextLine(text, pos);
+                if (first == '#' || first == '\n' || first == '\r') {
+                    continue;
+                }
+                if (first != '\t') {
+                    break;
+                }
+                int end = lineEnd(text, start, pos);
+                if (tabs(text, start, end) == 1) {
+                    int id = hex(text, start + 1, 4, end);
+                    if (id != NONE) {
+                        if (count + 2 > found.length) {
+                            found = java.util.Arrays.copyOf(found, found.length * 2);
+                        }
+                        found[count++] = id;
+                        found[count++] = start;
+                    }
+                }
             }
         }
-        return true;
+        d = java.util.Arrays.copyOf(found, count);
+        deviceLines.putIfAbsent(vendor, d);
+        return d;
     }
 
-    private static int hex(String s, int from, int len) {
-        return isHex(s, from, len) ? Integer.parseInt(s.substring(from, from + len), 16) : -1;
-    }
-
-    private static String name(String body, int from) {
-        return body.substring(Math.min(from, body.length())).strip();
+    /** The offset of the device's line in its vendor's block (the last when named twice), or {@link #NONE}. */
+    private int deviceLine(int vendor, int device) {
+        int[] d = devices(vendor);
+        for (int i = d.length - 2; i >= 0; i -= 2) {
+            if (d[i] == device) {
+                return d[i + 1];
+            }
+        }
+        return NONE;
     }
 
     /** Where this database came from, or null for {@link #EMPTY}. */
@@ -242,15 +258,44 @@ public final class PciIds {
     }
 
     public String vendor(int vendor) {
-        return vendors.get(vendor);
+        if (vendor < 0 || vendor > 0xffff || vendorLines[vendor] == NONE) {
+            return null;
+        }
+        int start = vendorLines[vendor];
+        return name(text, start + 4, lineEnd(text, start, nextLine(text, start)));
     }
 
     public String device(int vendor, int device) {
-        return block(vendor).devices().get(device);
+        int line = vendor < 0 || vendor > 0xffff ? NONE : deviceLine(vendor, device);
+        return line == NONE ? null : name(text, line + 5, lineEnd(text, line, nextLine(text, line)));
     }
 
+    /** A subsystem's name from the lines under its device's (the last when named twice), or null. */
     public String subsystem(int vendor, int device, int subVendor, int subDevice) {
-        return block(vendor).subsystems().get(((long) device << 32) | ((long) subVendor << 16) | subDevice);
+        int line = vendor < 0 || vendor > 0xffff ? NONE : deviceLine(vendor, device);
+        if (line == NONE) {
+            return null;
+        }
+        String name = null;
+        int n = text.length;
+        for (int pos = nextLine(text, line); pos < n; ) {
+            int start = pos;
+            byte first = text[pos];
+            pos = nextLine(text, pos);
+            if (first == '#' || first == '\n' || first == '\r') {
+                continue;
+            }
+            int end = lineEnd(text, start, pos);
+            if (tabs(text, start, end) != 2) {
+                break;
+            }
+            int body = start + 2;
+            if (end - body > 10 && text[body + 4] == ' ' && hex(text, body, 4, end) == subVendor
+                    && hex(text, body + 5, 4, end) == subDevice) {
+                name = name(text, body + 9, end);
+            }
+        }
+        return name;
     }
 
     public String baseClass(int baseClass) {

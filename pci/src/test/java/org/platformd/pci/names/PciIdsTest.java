@@ -43,6 +43,34 @@ class PciIdsTest {
     }
 
     @Test
+    void carriageReturnsCommentsBlankLinesAndUtf8NamesInsideBlocks() {
+        PciIds ids = PciIds.parse("10ec  Realtek\r\n"
+                + "# a comment inside the block\r\n"
+                + "\r\n"
+                + "\t8139  RTL-8100/8101L/8139 PCI Fast Ethernet Adapter\r\n"
+                + "\t\t1025 005a  TravelMate 290\r\n"
+                + "# another\r\n"
+                + "\t\t1025 8920  ALN-325\r\n"
+                + "\t8168  RTL8111/8168 PCI Express Gigabit Ethernet controller\r\n"
+                + "1b21  ASMedia Technology Inc. \u00e9t\u00e9\n"
+                + "\t0612  ASM1062 Serial ATA Controller\n"
+                + "C 02  Network controller\n"
+                + "\t00  Ethernet controller\n", null);
+        assertEquals("Realtek", ids.vendor(0x10ec));
+        assertEquals("RTL-8100/8101L/8139 PCI Fast Ethernet Adapter", ids.device(0x10ec, 0x8139));
+        assertEquals("RTL8111/8168 PCI Express Gigabit Ethernet controller", ids.device(0x10ec, 0x8168));
+        assertEquals("TravelMate 290", ids.subsystem(0x10ec, 0x8139, 0x1025, 0x005a));
+        assertEquals("ALN-325", ids.subsystem(0x10ec, 0x8139, 0x1025, 0x8920), "past a comment in the block");
+        assertNull(ids.subsystem(0x10ec, 0x8168, 0x1025, 0x005a), "another device's subsystem");
+        assertEquals("ASMedia Technology Inc. \u00e9t\u00e9", ids.vendor(0x1b21));
+        assertEquals("ASM1062 Serial ATA Controller", ids.device(0x1b21, 0x0612));
+        assertNull(ids.device(0x10ec, 0x0612), "the next vendor's device is not this one's");
+        assertEquals("Ethernet controller", ids.subclass(2, 0));
+        assertNull(ids.vendor(0x10000));
+        assertNull(ids.device(-1, 0));
+    }
+
+    @Test
     void longNamesAreCutLikeLspcisBuffers() {
         String s = "x".repeat(200);
         assertEquals(127, LspciNames.fit(128, s).length());

@@ -75,6 +75,16 @@ class SysfsReaderTest {
     }
 
     @Test
+    void readsAsMuchConfigSpaceAsAsked(@TempDir Path root) throws IOException {
+        function(root, "0000:00:01.0", ConfigImage.endpoint(4096, 0x8086, 0x0d57, 0x060000).bytes());
+        assertEquals(4096, SysfsReader.read(root).get(0).config().readableLength());
+        PciDevice header = SysfsReader.read(root, 64).get(0);
+        assertEquals(64, header.config().readableLength());
+        assertEquals(0x0d57, DeviceDecoder.decode(header).deviceId());
+        assertTrue(header.notes().isEmpty(), header.notes().toString());
+    }
+
+    @Test
     void readsThisMachinesTree() throws IOException {
         List<PciDevice> devs = SysfsReader.read(SysfsReader.LIVE_ROOT);
         assertFalse(devs.isEmpty(), "a Linux machine has at least one PCI function in /sys/bus/pci/devices");

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.platformd.pci.PciDevice;
+import org.platformd.pci.config.ConfigSpace;
 import org.platformd.pci.decode.DecodedDevice;
 import org.platformd.pci.decode.DeviceDecoder;
 import org.platformd.pci.decode.DeviceFilter;
@@ -269,7 +270,10 @@ public final class LspciCommand {
             };
         }
         Path root = sysfs != null ? sysfs : SysfsReader.LIVE_ROOT;
-        return () -> SysfsReader.read(root);
+        // The one-line listing shows only what the header holds: reading the rest costs a config cycle per
+        // dword, each a trap to the hypervisor on a virtual machine (SysfsReader.read).
+        int configBytes = json || verbose > 0 || hex > 0 ? Integer.MAX_VALUE : ConfigSpace.HEADER_SIZE;
+        return () -> SysfsReader.read(root, configBytes);
     }
 
     private static String oneLine(IOException e) {

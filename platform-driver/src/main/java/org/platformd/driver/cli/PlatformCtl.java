@@ -2,64 +2,22 @@
 package org.platformd.driver.cli;
 
 import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 /**
- * {@code bin/platformctl}: the command-line client and offline tools. Each subcommand is a
- * class of its own in this package; this class only wires them and sets the conventions
- * every subcommand shares: {@code --help} everywhere, and on misuse one line saying what
- * is wrong (plus a pointer to --help) and exit status 2.
+ * {@code bin/platformctl}: the command-line client and offline tools. Each subcommand is a class of its
+ * own in this package, wired into picocli's tree by {@link CommandTree}; this class is the entry point.
+ * {@code lspci}, the command run most and waited for, skips picocli altogether (see {@link LspciCommand}).
  *
- * <p>The subcommands are a table ({@link #SUBCOMMANDS}) rather than the annotation's list so that a run
- * of one command builds only that command's model: picocli introspects every registered command class
- * when the command line is built, which was ~0.2 s of CPU of each {@code platformctl} start. Help,
- * usage errors and tests get the whole tree.
+ * <p>Nothing here names a picocli type: the JVM resolves the main class's method signatures and checks
+ * its verification before {@code main} runs, and picocli's classes are read from their jar (see
+ * {@link CommandTree}).
  */
-@Command(
-        name = "platformctl",
-        mixinStandardHelpOptions = true,
-        versionProvider = VersionProvider.class,
-        description = "Looks at PCI buses and policies, and talks to a running platformd.")
-public final class PlatformCtl implements Runnable {
+public final class PlatformCtl {
 
     /** Exit status for misuse (bad flags, unreadable input named on the command line). */
     public static final int EXIT_USAGE = 2;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
-    }
-
-    /** The subcommands, by name, in the order help lists them. */
-    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
-
-    private static Map<String, Supplier<Object>> subcommands() {
-        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-        m.put("help", PlatformCtl::helpCommand);
-        m.put("lspci", LspciCommand::picocliEntry);
-        m.put("policy", PolicyCommand::new);
-        m.put("devices", DevicesCommand::new);
-        m.put("sessions", SessionsCommand::new);
-        m.put("evict", EvictCommand::new);
-        m.put("watch", WatchCommand::new);
-        m.put("doctor", DoctorCommand::new);
-        return java.util.Collections.unmodifiableMap(m);
-    }
-
-    /**
-     * Picocli's help command, made here rather than by {@code CommandLine.HelpCommand::new}: a method
-     * reference typed by a class of a pre-Java 6 class file (picocli's) crashed Temurin 25.0.3 while it
-     * wrote bin/platformctl's AOT cache (bin/lib/launch.sh) after a training run had linked it.
-     */
-    private static Object helpCommand() {
-        return new CommandLine.HelpCommand();
+    private PlatformCtl() {
     }
 
     public static void main(String[] args) {
@@ -69,47 +27,6 @@ public final class PlatformCtl implements Runnable {
             PrintWriter err = new PrintWriter(System.err);
             System.exit(LspciCommand.run(java.util.Arrays.asList(args).subList(1, args.length), out, err));
         }
-        System.exit(commandLine(args).execute(args));
-    }
-
-    /** The configured command line with every subcommand, shared by main and tests so tests see real behaviour. */
-    public static CommandLine commandLine() {
-        return build(SUBCOMMANDS.keySet());
-    }
-
-    /** The command line for {@code args}: only the subcommand they name when they name one, else all. */
-    static CommandLine commandLine(String[] args) {
-        if (args.length > 0 && SUBCOMMANDS.containsKey(args[0]) && !args[0].equals("help")) {
-            return build(java.util.List.of(args[0]));
-        }
-        return commandLine();
-    }
-
-    private static CommandLine build(java.util.Collection<String> names) {
-        CommandLine cl = new CommandLine(new PlatformCtl());
-        for (String name : names) {
-            cl.addSubcommand(name, SUBCOMMANDS.get(name).get());
-        }
-        cl.setParameterExceptionHandler(PlatformCtl::oneLineUsageError);
-        cl.setExecutionExceptionHandler(PlatformCtl::oneLineExecutionError);
-        return cl;
-    }
-
-    private static int oneLineUsageError(CommandLine.ParameterException e, String[] args) {
-        PrintWriter err = e.getCommandLine().getErr();
-        err.println(e.getCommandLine().getCommandName() + ": " + e.getMessage()
-                + " (try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
-        err.flush();
-        return EXIT_USAGE;
-    }
-
-    private static int oneLineExecutionError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        if (e instanceof UsageException) {
-            PrintWriter err = cl.getErr();
-            err.println(cl.getCommandName() + ": " + e.getMessage());
-            err.flush();
-            return EXIT_USAGE;
-        }
-        throw new IllegalStateException(e);
+        System.exit(CommandTree.execute(args));
     }
 }

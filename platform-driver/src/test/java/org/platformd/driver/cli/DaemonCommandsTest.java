@@ -44,7 +44,7 @@ class DaemonCommandsTest {
     record Run(int status, String out, String err) {}
 
     private Run run(String... args) {
-        CommandLine cl = PlatformCtl.commandLine();
+        CommandLine cl = CommandTree.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));

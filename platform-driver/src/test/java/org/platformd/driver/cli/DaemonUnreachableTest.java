@@ -14,7 +14,7 @@ import picocli.CommandLine;
 class DaemonUnreachableTest {
 
     private static String[] run(String... args) {
-        CommandLine cl = PlatformCtl.commandLine();
+        CommandLine cl = CommandTree.commandLine();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(new StringWriter()));
         cl.setErr(new PrintWriter(err));

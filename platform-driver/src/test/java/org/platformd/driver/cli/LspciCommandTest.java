@@ -18,7 +18,7 @@ class LspciCommandTest {
     }
 
     private static Run run(String... args) {
-        CommandLine cl = PlatformCtl.commandLine();
+        CommandLine cl = CommandTree.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
@@ -98,6 +98,14 @@ class LspciCommandTest {
         assertTrue(run("lspci", "--help").out().contains("--dump=FILE"));
         assertTrue(run("help", "lspci").out().contains("--dump=FILE"), "platformctl help lspci: the same help");
         assertTrue(run("--help").out().contains("lspci"), "listed among the subcommands");
+    }
+
+    @Test
+    void thisMachinesListingIsLspcisFromTheHeaderAlone() throws Exception {
+        // the one-line listing and the tree read 64 bytes of each function's config space, as lspci does
+        assertEquals(realLspci("-nn"), run("lspci").out());
+        assertEquals(realLspci("-n"), run("lspci", "-n").out());
+        assertEquals(realLspci("-t"), run("lspci", "-t").out());
     }
 
     @Test

@@ -24,7 +24,7 @@ class LspciOverSocketTest {
     void showsTheVirtualBusOfALabelAsItsDriverSeesIt() throws Exception {
         Path socket = dir.resolve("d.sock");
         try (RunningDaemon daemon = RunningDaemon.start(DaemonOptions.parse("--socket", socket.toString()))) {
-            var cl = PlatformCtl.commandLine();
+            var cl = CommandTree.commandLine();
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             cl.setOut(new PrintWriter(out));

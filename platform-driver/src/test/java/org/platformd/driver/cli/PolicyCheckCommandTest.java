@@ -23,7 +23,7 @@ class PolicyCheckCommandTest {
     private record Run(int status, String out, String err) {}
 
     private static Run run(String... args) {
-        CommandLine cl = PlatformCtl.commandLine();
+        CommandLine cl = CommandTree.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));

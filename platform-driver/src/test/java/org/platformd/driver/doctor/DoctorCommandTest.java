@@ -13,7 +13,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.platformd.driver.cli.PlatformCtl;
+import org.platformd.driver.cli.CommandTree;
 import picocli.CommandLine;
 
 /** {@code platformctl doctor} end to end: text and JSON on a fake machine, exit status, and a run on this machine. */
@@ -24,7 +24,7 @@ class DoctorCommandTest {
     private record Run(int status, String out, String err) {}
 
     private static Run run(String... args) {
-        CommandLine cl = PlatformCtl.commandLine();
+        CommandLine cl = CommandTree.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
