@@ -25,7 +25,13 @@ import org.slf4j.LoggerFactory;
  * service manager sets WATCHDOG_USEC — WATCHDOG=1 after each passing {@link HealthProbe}.
  */
 public final class PlatformDaemon {
-    private static final Logger log = LoggerFactory.getLogger(PlatformDaemon.class);
+    /**
+     * The logger, asked for when first used rather than when the class loads: SLF4J's start (slf4j-simple builds
+     * a date formatter and its locale data, ~0.05 s) would otherwise run before main starts the warm-up thread.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(PlatformDaemon.class);
+    }
 
     /** Exit status for misuse: a bad flag, or flags that contradict each other. */
     static final int EXIT_USAGE = 2;
@@ -50,7 +56,7 @@ public final class PlatformDaemon {
         CountDownLatch signalled = new CountDownLatch(1);
         for (String name : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
-                log.info("SIG{} received: shutting down", sig.getName());
+                log().info("SIG{} received: shutting down", sig.getName());
                 signalled.countDown();
             });
         }
@@ -68,7 +74,7 @@ public final class PlatformDaemon {
             notifier.status("cannot start: " + e.getMessage());
             throw e; // flags that contradict each other: a usage error, reported by main
         } catch (IOException e) {
-            log.error("cannot start: {}", e.getMessage());
+            log().error("cannot start: {}", e.getMessage());
             notifier.status("cannot start: " + e.getMessage());
             return 1;
         }
@@ -82,7 +88,7 @@ public final class PlatformDaemon {
             signalled.await();
             notifier.stopping("stopping: tearing every session down");
         } catch (Exception e) { // closing the watchdog: it logs its own failures
-            log.warn("stopping the watchdog: {}", e.toString());
+            log().warn("stopping the watchdog: {}", e.toString());
         }
         daemon.close();
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -99,7 +105,7 @@ public final class PlatformDaemon {
         var unix = options.listeners().stream().filter(Listener.Unix.class::isInstance).map(Listener.Unix.class::cast)
                 .findFirst();
         if (unix.isEmpty()) {
-            log.warn("WATCHDOG_USEC is set but there is no Unix socket to health-check: no WATCHDOG=1 is sent,"
+            log().warn("WATCHDOG_USEC is set but there is no Unix socket to health-check: no WATCHDOG=1 is sent,"
                     + " so turn WatchdogSec off for a TCP-only daemon");
             return () -> { };
         }

@@ -45,6 +45,19 @@ public sealed interface GrantableDevice permits GrantableDevice.PciFunction, Gra
             return address.toString();
         }
 
+        // equals and hashCode written out: the generated ones link a method-handle bootstrap on first use,
+        // and functions are hashed while the daemon starts (see LabelSelector.Specificity)
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PciFunction f && address.equals(f.address) && vendorId == f.vendorId
+                    && deviceId == f.deviceId && classCode == f.classCode;
+        }
+
+        @Override
+        public int hashCode() {
+            return ((address.hashCode() * 31 + vendorId) * 31 + deviceId) * 31 + classCode;
+        }
+
         /** lspci -nn style: {@code 0000:00:03.0 [1234:11e8] class 00ff00}. */
         @Override
         public String toString() {
