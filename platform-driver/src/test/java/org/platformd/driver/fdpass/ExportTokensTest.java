@@ -128,6 +128,28 @@ class ExportTokensTest {
             ((ExportTokens.Redemption.Granted) tokens.redeem(first.token(), OWNER.pid(), OWNER.uid())).fds()
                     .forEach(NativeFd::close);
             tokens.issue("s4", ended::get, otherPidSameUser, "r", eventFdSource(e), three); // redeeming made room
+            assertThrows(PlatformError.class,
+                    () -> tokens.issue("s6", ended::get, OWNER, "r", eventFdSource(e), three));
+            tokens.sessionEnded("s2");
+            tokens.issue("s6", ended::get, OWNER, "r", eventFdSource(e), three); // an ended session's token made room
+        }
+    }
+
+    @Test
+    void spentTokensAreStillAnsweredPreciselyUntilForgotten() throws Exception {
+        try (EventFd e = EventFd.create("test")) {
+            ExportTokens.Issued used = issue("s1", eventFdSource(e));
+            ExportTokens.Issued ofEnded = issue("s2", eventFdSource(e));
+            ((ExportTokens.Redemption.Granted) tokens.redeem(used.token(), OWNER.pid(), OWNER.uid())).fds()
+                    .forEach(NativeFd::close);
+            tokens.sessionEnded("s2");
+            assertEquals(0, tokens.holdingSources(), "nothing spent keeps a source");
+            assertEquals(Refusal.WRONG_PEER, refusal(tokens.redeem(used.token(), 1, OWNER.uid())));
+            assertEquals(Refusal.ALREADY_USED, refusal(tokens.redeem(used.token(), OWNER.pid(), OWNER.uid())));
+            assertEquals(Refusal.SESSION_ENDED, refusal(tokens.redeem(ofEnded.token(), OWNER.pid(), OWNER.uid())));
+            clock.now = clock.now.plusSeconds(5 + 61);
+            assertEquals(Refusal.UNKNOWN_TOKEN, refusal(tokens.redeem(used.token(), OWNER.pid(), OWNER.uid())));
+            assertEquals(Refusal.UNKNOWN_TOKEN, refusal(tokens.redeem(ofEnded.token(), OWNER.pid(), OWNER.uid())));
         }
     }
 
