@@ -114,7 +114,7 @@ platformd_cds_train() {
   # A JVM that crashes while writing (one did: see platformd_cds_flags) leaves its hs_err report
   # beside the log, not in the user's working directory.
   # shellcheck disable=SC2206  # PLATFORMD_JAVA_OPTS is a list of flags
-  local dump=("$PLATFORMD_JAVA" ${PLATFORMD_JAVA_OPTS:-} "${flags[@]}" "$out"
+  local dump=("$PLATFORMD_JAVA" "${flags[@]}" ${PLATFORMD_JAVA_OPTS:-} "$out"
               -XX:ErrorFile="$archive.hs_err_pid%p.log" -cp "$cp" "$main")
   case "$name" in
     platformctl)
@@ -228,5 +228,6 @@ platformd_run() {
   flags+=(-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider -Dslf4j.internal.verbosity=WARN)
   platformd_cds_flags "$name" "$main" ${flags[@]+"${flags[@]}"}
   # shellcheck disable=SC2086  # PLATFORMD_JAVA_OPTS is a list of flags
-  exec "$PLATFORMD_JAVA" ${PLATFORMD_JAVA_OPTS:-} ${flags[@]+"${flags[@]}"} $PLATFORMD_CDS_FLAGS -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
+  # PLATFORMD_JAVA_OPTS after the launcher's flags: where both set one (e.g. -Xmx), the user's wins.
+  exec "$PLATFORMD_JAVA" ${flags[@]+"${flags[@]}"} ${PLATFORMD_JAVA_OPTS:-} $PLATFORMD_CDS_FLAGS -cp "$PLATFORMD_JAR:$PLATFORMD_LIB/*" "$main" "$@"
 }
