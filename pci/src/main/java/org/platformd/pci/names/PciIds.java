@@ -164,6 +164,14 @@ public final class PciIds {
         return pos < n ? pos + 1 : n;
     }
 
+    /** Where the first line at or after {@code pos} that is neither a comment nor blank starts (the length at none). */
+    private static int entryFrom(byte[] text, int pos) {
+        while (pos < text.length && (text[pos] == '#' || text[pos] == '\n' || text[pos] == '\r')) {
+            pos = nextLine(text, pos);
+        }
+        return pos;
+    }
+
     /** The end of the line's content: before its newline and a carriage return before that. */
     private static int lineEnd(byte[] text, int start, int next) {
         int end = next > start && text[next - 1] == '\n' ? next - 1 : next;
@@ -212,18 +220,12 @@ public final class PciIds {
         int[] found = new int[16];
         int count = 0;
         if (line != NONE) {
-            int n = text.length;
-            for (int pos = nextLine(text, line); pos < n; ) {
-                int start = pos;
-                byte first = text[pos];
-                pos = nextLine(text, pos);
-                if (first == '#' || first == '\n' || first == '\r') {
-                    continue;
-                }
-                if (first != '\t') {
+            for (int start = entryFrom(text, nextLine(text, line)); start < text.length;
+                    start = entryFrom(text, nextLine(text, start))) {
+                if (text[start] != '\t') {
                     break;
                 }
-                int end = lineEnd(text, start, pos);
+                int end = lineEnd(text, start, nextLine(text, start));
                 if (tabs(text, start, end) == 1) {
                     int id = hex(text, start + 1, 4, end);
                     if (id != NONE) {
@@ -277,15 +279,9 @@ public final class PciIds {
             return null;
         }
         String name = null;
-        int n = text.length;
-        for (int pos = nextLine(text, line); pos < n; ) {
-            int start = pos;
-            byte first = text[pos];
-            pos = nextLine(text, pos);
-            if (first == '#' || first == '\n' || first == '\r') {
-                continue;
-            }
-            int end = lineEnd(text, start, pos);
+        for (int start = entryFrom(text, nextLine(text, line)); start < text.length;
+                start = entryFrom(text, nextLine(text, start))) {
+            int end = lineEnd(text, start, nextLine(text, start));
             if (tabs(text, start, end) != 2) {
                 break;
             }
