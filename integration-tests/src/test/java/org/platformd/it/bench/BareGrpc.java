@@ -12,6 +12,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -21,6 +22,8 @@ import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -47,7 +50,18 @@ final class BareGrpc implements AutoCloseable {
             .setResponseMarshaller(ProtoUtils.marshaller(Empty.getDefaultInstance()))
             .build();
 
+    /** A server stream of empty messages, one each time the benchmark {@link #push()}es: the floor under an
+     * interrupt delivered over StreamInterrupts. */
+    static final MethodDescriptor<Empty, Empty> STREAM = MethodDescriptor.<Empty, Empty>newBuilder()
+            .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName("platformd.bench.Bare", "Stream"))
+            .setRequestMarshaller(ProtoUtils.marshaller(Empty.getDefaultInstance()))
+            .setResponseMarshaller(ProtoUtils.marshaller(Empty.getDefaultInstance()))
+            .build();
+
     private final Path dir;
+    private final CountDownLatch streamOpen = new CountDownLatch(1);
+    private volatile StreamObserver<Empty> stream; // the open STREAM call's responses (one at a time)
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, EpollIoHandler.newFactory());
     private final EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
@@ -62,6 +76,10 @@ final class BareGrpc implements AutoCloseable {
                 .addMethod(CALL, ServerCalls.asyncUnaryCall((request, response) -> {
                     response.onNext(request);
                     response.onCompleted();
+                }))
+                .addMethod(STREAM, ServerCalls.asyncServerStreamingCall((request, response) -> {
+                    stream = response;
+                    streamOpen.countDown();
                 }))
                 .build();
         NettyServerBuilder b = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
@@ -96,6 +114,21 @@ final class BareGrpc implements AutoCloseable {
     /** One blocking unary round trip. */
     Empty call() {
         return ClientCalls.blockingUnaryCall(channel, CALL, CallOptions.DEFAULT, Empty.getDefaultInstance());
+    }
+
+    /** Opens the STREAM call; its messages are read by blocking on the iterator, as the library reads interrupts. */
+    Iterator<Empty> openStream() throws InterruptedException {
+        Iterator<Empty> it = ClientCalls.blockingServerStreamingCall(channel, STREAM, CallOptions.DEFAULT,
+                Empty.getDefaultInstance());
+        if (!streamOpen.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the bare stream did not open");
+        }
+        return it;
+    }
+
+    /** One message on the open stream, sent from the calling thread (as the daemon sends an interrupt). */
+    void push() {
+        stream.onNext(Empty.getDefaultInstance());
     }
 
     @Override

@@ -39,6 +39,8 @@ import org.platformd.it.bench.FastPathBenchmark.RawSocket;
  *       (the same with the handler on the server's event loop: no call-executor hop);
  *   <li>{@code accessRegistersReadId}: edu's ID register (BAR 0, offset 0) by one AccessRegisters call
  *       ({@code Bar.read32} on an unmappable BAR);
+ *   <li>{@code grpcStreamPingPong}: the floor under the next row — a message pushed on a bare server stream
+ *       (handler on the event loop), read by a thread blocked on it, which signals a raw eventfd back;
  *   <li>{@code msiOverStreamPingPong}: edu raises MSI (register 0x60 written in-process, as the hardware
  *       acts), B receives it on the StreamInterrupts stream and signals a raw eventfd back;
  *   <li>{@code intxEventfdAckPingPong}: edu raises INTx, B awaits the trigger eventfd, silences the edu and
@@ -133,6 +135,48 @@ public class ControlPathBenchmark {
     }
 
     // ---- session rows ----
+
+    /**
+     * The floor under {@code msiOverStreamPingPong}: a bare gRPC server stream (handler on the event loop), a
+     * message pushed from the benchmark thread, read by a partner thread blocked on the stream as the library's
+     * interrupt reader is, which signals a raw eventfd back.
+     */
+    @State(Scope.Benchmark)
+    public static class BareStream {
+        BareGrpc grpc;
+        RawEventFd back;
+        PingPongPartner partner;
+
+        @Setup(Level.Trial)
+        public void start() throws IOException, InterruptedException {
+            grpc = new BareGrpc(true);
+            java.util.Iterator<Empty> messages = grpc.openStream();
+            back = new RawEventFd("bare stream back");
+            partner = new PingPongPartner("bare-stream-partner", () -> {
+                messages.next();
+                return true;
+            }, back);
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws Exception {
+            partner.stop(() -> { // the channel's shutdown ends the partner's blocked read
+                try {
+                    grpc.close();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            partner.check();
+            back.close();
+        }
+    }
+
+    @Benchmark
+    public void grpcStreamPingPong(BareStream s) throws Exception {
+        s.grpc.push();
+        s.back.awaitOrFail();
+    }
 
     /** OpenSession + WatchSession (returns once its first event is in) + CloseSession. */
     @Benchmark
