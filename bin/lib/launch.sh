@@ -76,6 +76,19 @@ platformd_java_major() {
   PLATFORMD_JAVA_MAJOR="$v"
 }
 
+# platformd_java_resolve: sets PLATFORMD_JAVA_REAL to the JVM's real path (an archive is only good for the JVM
+# that made it) and PLATFORMD_JAVA_MAJOR to its feature version. `hash` finds java on PATH without a subshell;
+# one readlink resolves the alternatives' symlinks.
+platformd_java_resolve() {
+  local java="$PLATFORMD_JAVA"
+  case "$java" in
+    */*) ;;
+    *) hash "$java" 2>/dev/null && java="${BASH_CMDS[$java]}" ;;
+  esac
+  PLATFORMD_JAVA_REAL="$(readlink -f "$java")"
+  platformd_java_major "${PLATFORMD_JAVA_REAL%/bin/java}"
+}
+
 # platformd_cds_archive NAME JAVA: sets PLATFORMD_CDS_ARCHIVE to the archive path (without its .aot or
 # .jsa) for this launcher, JVM and $PLATFORMD_JAVA_OPTS. The key is a 32-bit FNV-1a hash computed by bash
 # itself (a command that answers in a quarter of a second cannot spend forks on cksum and cut) over those
@@ -165,18 +178,9 @@ platformd_cds_flags() {
     *" -XX:SharedArchiveFile="*|*" -Xshare:"*|*" -XX:ArchiveClassesAtExit="*|*" -XX:AOTCache="* \
     |*" -XX:AOTCacheOutput="*|*" -XX:AOTMode="*|*" -XX:AOTConfiguration="*) return 0 ;;
   esac
-  local java kinds=(jsa) kind archive
-  # The JVM's real path (the archive is only good for the JVM that made it): `hash` finds it on PATH
-  # without a subshell, one readlink resolves the alternatives' symlinks.
-  java="$PLATFORMD_JAVA"
-  case "$java" in
-    */*) ;;
-    *) hash "$java" 2>/dev/null && java="${BASH_CMDS[$java]}" ;;
-  esac
-  java="$(readlink -f "$java")"
-  platformd_java_major "${java%/bin/java}"
+  local kinds=(jsa) kind archive
   [ "$PLATFORMD_JAVA_MAJOR" -lt 25 ] || kinds=(aot jsa)
-  platformd_cds_archive "$name" "$java"
+  platformd_cds_archive "$name" "$PLATFORMD_JAVA_REAL"
   for kind in "${kinds[@]}"; do
     archive="$PLATFORMD_CDS_ARCHIVE.$kind"
     if platformd_cds_stale "$archive" && platformd_cds_stale "$archive.failed" \
@@ -226,6 +230,14 @@ platformd_run() {
   # SLF4J finds its provider by scanning every jar on the class path for a service file (~0.04 s of
   # each start); naming slf4j-simple's skips the scan, and the verbosity keeps it from saying so.
   flags+=(-Dslf4j.provider=org.slf4j.simple.SimpleServiceProvider -Dslf4j.internal.verbosity=WARN)
+  platformd_java_resolve
+  # JDK 22 and later warn on stderr, at every start, when a library on the class path loads native code (jffi
+  # for libc, Netty's epoll) unless native access is granted: it is what these libraries are for. (Not on older
+  # JDKs: 17 knows the flag only for its incubating foreign API.)
+  [ "$PLATFORMD_JAVA_MAJOR" -lt 22 ] || flags+=(--enable-native-access=ALL-UNNAMED)
+  # JDK 24 and later warn likewise when protobuf's runtime uses sun.misc.Unsafe (JEP 471/498), which it still
+  # does where it finds it; allowing it keeps that warning off every start until protobuf moves on.
+  [ "$PLATFORMD_JAVA_MAJOR" -lt 24 ] || flags+=(--sun-misc-unsafe-memory-access=allow)
   platformd_cds_flags "$name" "$main" ${flags[@]+"${flags[@]}"}
   # shellcheck disable=SC2086  # PLATFORMD_JAVA_OPTS is a list of flags
   # PLATFORMD_JAVA_OPTS after the launcher's flags: where both set one (e.g. -Xmx), the user's wins.

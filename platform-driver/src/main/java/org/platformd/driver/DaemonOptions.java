@@ -252,6 +252,26 @@ public final class DaemonOptions {
         return out;
     }
 
+    /**
+     * Refuses flags that parse but contradict each other, reading nothing: an IllegalArgumentException naming
+     * them. {@link RunningDaemon#start} checks this first; {@code main} checks it before it starts the warm-up
+     * thread, so that misuse is reported before anything native is loaded (JDK 22+ warns on stderr when jffi
+     * loads its library without {@code --enable-native-access}).
+     */
+    public void validate() {
+        listeners();
+        takeOverAddresses();
+        if (devicesFrom != null && machine != null) {
+            throw new IllegalArgumentException("--devices-from and --machine exclude each other");
+        }
+        if (devicesFrom == null && !backend.equals("sim") && !backend.equals("linux")) {
+            throw new IllegalArgumentException("--backend " + backend + ": expected sim or linux");
+        }
+        if (devicesFrom == null && backend.equals("linux") && machine != null) {
+            throw new IllegalArgumentException("--machine is for --backend sim");
+        }
+    }
+
     /** The listeners these flags ask for; throws IllegalArgumentException naming the flag on misuse. */
     public List<Listener> listeners() {
         if (insecureTcpLoopback && "linux".equals(backend)) {

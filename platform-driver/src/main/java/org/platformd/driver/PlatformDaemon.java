@@ -118,12 +118,20 @@ public final class PlatformDaemon {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        StartupWarmUp.start();
-        System.exit(run(args, System.out, System.err));
+        System.exit(run(args, System.out, System.err, true));
     }
 
     /** {@code platformd ARGS}: help, version, or the daemon until a signal; the exit status. */
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        return run(args, out, err, false);
+    }
+
+    /**
+     * As {@link #run(String[], PrintStream, PrintStream)}; {@code warmUp} starts {@link StartupWarmUp} once the flags
+     * are known to start a daemon (main's, not tests': their JVM has the classes already).
+     */
+    private static int run(String[] args, PrintStream out, PrintStream err, boolean warmUp)
+            throws IOException, InterruptedException {
         try {
             DaemonOptions options = DaemonOptions.parse(args);
             if (options.help) {
@@ -133,6 +141,10 @@ public final class PlatformDaemon {
             if (options.version) {
                 out.println(VersionProvider.version());
                 return 0;
+            }
+            options.validate();
+            if (warmUp && !options.printDefaultPolicy) {
+                StartupWarmUp.start();
             }
             return new PlatformDaemon(options).call();
         } catch (UsageException e) { // a flag the table refused: its message names the flag and where help is

@@ -78,6 +78,7 @@ public final class RunningDaemon implements AutoCloseable {
      * @throws IOException              cannot start (socket taken, unreadable files, invalid policy)
      */
     public static RunningDaemon start(DaemonOptions options) throws IOException {
+        options.validate();
         List<Listener> listeners = options.listeners();
         PolicyState policy;
         try {
@@ -89,9 +90,6 @@ public final class RunningDaemon implements AutoCloseable {
         HostInventory inventory;
         var takeOver = options.takeOverAddresses(); // refused unless --backend linux
         if (options.devicesFrom != null) {
-            if (options.machine != null) {
-                throw new IllegalArgumentException("--devices-from and --machine exclude each other");
-            }
             inventory = InventorySource.read(options.devicesFrom);
             backend = DeviceBackend.inventoryOnly();
         } else if (options.backend.equals("sim")) {
@@ -104,9 +102,6 @@ public final class RunningDaemon implements AutoCloseable {
             backend = DeviceBackend.of(sim);
             inventory = BridgeInventory.read(sim);
         } else if (options.backend.equals("linux")) {
-            if (options.machine != null) {
-                throw new IllegalArgumentException("--machine is for --backend sim");
-            }
             LinuxBackend linux;
             try {
                 linux = LinuxBackend.open(LinuxBackend.Options.system().withTakeOver(takeOver)
@@ -118,7 +113,7 @@ public final class RunningDaemon implements AutoCloseable {
             inventory = BridgeInventory.read(linux);
             backend.takeWhileHeld(PolicyTakeOver.marked(policy.policy(), inventory));
         } else {
-            throw new IllegalArgumentException("--backend " + options.backend + ": expected sim or linux");
+            throw new IllegalStateException("--backend " + options.backend + " passed DaemonOptions.validate");
         }
         log.info("policy: {} ({}); backend {}: {} device(s)", policy.sourcePath(), policy.sourceKind(), backend.name(),
                 inventory.devices().size());
