@@ -38,6 +38,7 @@ public final class PciIds {
     public static final PciIds EMPTY = parse(new byte[0], null);
 
     private static final int NONE = -1;
+    private static final int[] NO_DEVICES = new int[0];
 
     private final byte[] text;
     private final int[] vendorLines; // vendor ID -> offset of its line in text, or NONE
@@ -115,16 +116,11 @@ public final class PciIds {
         boolean inClasses = false;
         int cls = NONE;
         int sub = NONE;
-        int n = text.length;
-        int pos = 0;
-        while (pos < n) {
-            int start = pos;
-            byte first = text[pos];
-            pos = nextLine(text, pos);
-            if (first == '#' || first == '\n' || first == '\r' || first == '\t' && !inClasses) {
-                continue; // comments, blank lines, and a vendor's device lines (indexed on first lookup)
+        for (int start = entryFrom(text, 0); start < text.length; start = entryFrom(text, nextLine(text, start))) {
+            if (text[start] == '\t' && !inClasses) {
+                continue; // a vendor's device lines: indexed on the vendor's first lookup
             }
-            int end = lineEnd(text, start, pos);
+            int end = lineEnd(text, start, nextLine(text, start));
             int tabs = tabs(text, start, end);
             int body = start + tabs;
             if (tabs == 0) {
@@ -136,8 +132,11 @@ public final class PciIds {
                     if (cls != NONE) {
                         classes.put(cls, name(text, body + 4, end));
                     }
-                } else if (end - body > 6 && text[body + 4] == ' ' && hex(text, body, 4, end) != NONE) {
-                    vendorLines[hex(text, body, 4, end)] = start;
+                } else if (end - body > 6 && text[body + 4] == ' ') {
+                    int vendor = hex(text, body, 4, end);
+                    if (vendor != NONE) {
+                        vendorLines[vendor] = start;
+                    }
                 }
                 // else another section (e.g. "X", device classes in other formats): ignored
             } else if (tabs == 1) {
@@ -212,11 +211,14 @@ public final class PciIds {
      * its block is the lines after its own up to the next line that is neither indented, a comment nor blank.
      */
     private int[] devices(int vendor) {
+        if (vendor < 0 || vendor > 0xffff) {
+            return NO_DEVICES; // not a vendor ID: nothing to note, nothing to keep
+        }
         int[] d = deviceLines.get(vendor);
         if (d != null) {
             return d;
         }
-        int line = vendor >= 0 && vendor <= 0xffff ? vendorLines[vendor] : NONE;
+        int line = vendorLines[vendor];
         int[] found = new int[16];
         int count = 0;
         if (line != NONE) {
@@ -268,13 +270,13 @@ public final class PciIds {
     }
 
     public String device(int vendor, int device) {
-        int line = vendor < 0 || vendor > 0xffff ? NONE : deviceLine(vendor, device);
+        int line = deviceLine(vendor, device);
         return line == NONE ? null : name(text, line + 5, lineEnd(text, line, nextLine(text, line)));
     }
 
     /** A subsystem's name from the lines under its device's (the last when named twice), or null. */
     public String subsystem(int vendor, int device, int subVendor, int subDevice) {
-        int line = vendor < 0 || vendor > 0xffff ? NONE : deviceLine(vendor, device);
+        int line = deviceLine(vendor, device);
         if (line == NONE) {
             return null;
         }
