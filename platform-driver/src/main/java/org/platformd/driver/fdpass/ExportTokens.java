@@ -6,12 +6,14 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.fd.NativeFd;
@@ -216,16 +218,7 @@ public final class ExportTokens {
      * and drop their sources, so nothing here keeps the session's resources reachable.
      */
     public synchronized void sessionEnded(String sessionId) {
-        for (Iterator<Map.Entry<String, Entry>> it = redeemable.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Entry> m = it.next();
-            Entry e = m.getValue();
-            if (e.sessionId.equals(sessionId)) {
-                e.ended = true;
-                e.source = null;
-                it.remove();
-                spent.put(m.getKey(), e);
-            }
-        }
+        spendWhere(e -> e.sessionId.equals(sessionId)).forEach(e -> e.ended = true);
     }
 
     /** Moves a token that can no longer be redeemed to {@code spent}, dropping its source. Caller holds the monitor. */
@@ -233,6 +226,22 @@ public final class ExportTokens {
         e.source = null;
         redeemable.remove(token);
         spent.put(token, e);
+    }
+
+    /** {@link #spend}s every redeemable token {@code which} selects; the entries it moved. Caller holds the monitor. */
+    private List<Entry> spendWhere(Predicate<Entry> which) {
+        List<Entry> moved = new ArrayList<>();
+        for (Iterator<Map.Entry<String, Entry>> it = redeemable.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Entry> m = it.next();
+            Entry e = m.getValue();
+            if (which.test(e)) {
+                it.remove();
+                e.source = null;
+                spent.put(m.getKey(), e);
+                moved.add(e);
+            }
+        }
+        return moved;
     }
 
     /** Entries that still hold a source (redeemable or not yet purged), for leak checks. */
@@ -251,15 +260,7 @@ public final class ExportTokens {
         }
         lastPurge = now;
         Instant horizon = now.minus(KEEP_AFTER_EXPIRY);
-        for (Iterator<Map.Entry<String, Entry>> it = redeemable.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Entry> m = it.next();
-            Entry e = m.getValue();
-            if (!now.isBefore(e.expiry)) {
-                e.source = null;
-                it.remove();
-                spent.put(m.getKey(), e);
-            }
-        }
+        spendWhere(e -> !now.isBefore(e.expiry));
         spent.values().removeIf(e -> e.expiry.isBefore(horizon));
     }
 }
