@@ -7,7 +7,10 @@ import java.util.Optional;
 /**
  * Genode's IRQ session, with VFIO's delivery model: each time the interrupt fires the backend adds one
  * to {@link #eventFd()} (the trigger eventfd a client polls) and to an internal pending count that
- * {@link #await(Duration)} consumes. Use one of the two per session; the other simply accumulates.
+ * {@link #await(Duration)} consumes. Use one of the two per session; the other simply accumulates. A
+ * caller with an event loop of its own uses both halves of one: it polls {@link #eventFd()} (readable
+ * while a delivery is pending) and takes what is pending with {@link #drain()}, which also empties the
+ * eventfd, so the loop wakes once per batch of firings and no thread blocks per interrupt.
  *
  * <p>INTx is level-triggered and shared in hardware, so delivery automasks it: after firing, no further
  * event is delivered until {@link #ack()} unmasks; if the device still asserts its pin then, it fires
@@ -27,6 +30,14 @@ public interface Irq extends BackendResource {
      * @return true if it fired, false after {@code timeout}
      */
     boolean await(Duration timeout) throws InterruptedException;
+
+    /**
+     * Takes every delivery pending now, without waiting, and empties {@link #eventFd()}: readable again only
+     * when the interrupt fires next. The readiness-driven form of {@link #await(Duration)}.
+     *
+     * @return how many firings were pending (0 if none); each counts in {@link #deliveredCount()}
+     */
+    long drain();
 
     /** The trigger eventfd (non-blocking, counter semantics); owned by this session, valid until close. */
     int eventFd();

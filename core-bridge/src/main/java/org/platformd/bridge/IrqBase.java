@@ -32,6 +32,9 @@ public abstract class IrqBase extends BackendResourceBase implements Irq {
     /** {@link #await(Duration)} on an open session. */
     protected abstract boolean awaitDelivery(Duration timeout) throws InterruptedException;
 
+    /** {@link #drain()} on an open session. */
+    protected abstract long drainPending();
+
     /** The trigger eventfd of an open session. */
     protected abstract int triggerFd();
 
@@ -52,6 +55,12 @@ public abstract class IrqBase extends BackendResourceBase implements Irq {
     public final boolean await(Duration timeout) throws InterruptedException {
         ensureOpen();
         return awaitDelivery(timeout);
+    }
+
+    @Override
+    public final long drain() {
+        ensureOpen();
+        return drainPending();
     }
 
     @Override

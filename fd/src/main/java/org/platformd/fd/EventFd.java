@@ -185,6 +185,11 @@ public final class EventFd implements AutoCloseable {
         }
     }
 
+    /** Whether a read of {@code fd} would find events now: one poll(2) without waiting; nothing is taken. */
+    public static boolean readable(int fd) {
+        return pollIn(fd, 0) > 0;
+    }
+
     /** poll(2) for POLLIN on one fd: ready entries (0 or 1), -1 on EINTR. */
     private static int pollIn(int fd, int timeoutMillis) {
         byte[] pfd = new byte[8];

@@ -30,6 +30,7 @@ import org.platformd.driver.metrics.DaemonObservations;
 import org.platformd.driver.observe.EventCounts;
 import org.platformd.driver.server.CallLimiter;
 import org.platformd.driver.server.DaemonServer;
+import org.platformd.driver.server.EventLoops;
 import org.platformd.driver.server.Listener;
 import org.platformd.driver.server.PlatformServiceImpl;
 import org.platformd.driver.server.SocketPath;
@@ -127,9 +128,11 @@ public final class RunningDaemon implements AutoCloseable {
                 ExportTokens.Settings.DEFAULT.maxUnredeemedPerSession()), Clock.systemUTC());
         ResourceExporter exporter = new ResourceExporter(registry, tokens,
                 fdPath.map(p -> p.toAbsolutePath().toString()).orElse(null));
+        EventLoops loops = EventLoops.create(); // the interrupt streams' too; the server owns them from its start
         List<ServerServiceDefinition> services = new ArrayList<>();
         services.add(ServerInterceptors.intercept(
-                ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, exporter, new DeviceDescriber(PciIds.system())).bindService()),
+                ContractDescriptors.withDocumentation(new PlatformServiceImpl(registry, exporter,
+                        new DeviceDescriber(PciIds.system()), loops).bindService()),
                 metrics.rpcInterceptor()));
         services.add(ServerInterceptors.intercept(
                 ContractDescriptors.withDocumentation(new AdminServiceImpl(registry, policies).bindService()),
@@ -137,7 +140,7 @@ public final class RunningDaemon implements AutoCloseable {
         DaemonServer server;
         try {
             server = DaemonServer.start(listeners, services, options.serverSettings(),
-                    new CallLimiter(() -> registry.policy().policy().peerLimits()));
+                    new CallLimiter(() -> registry.policy().policy().peerLimits()), loops);
         } catch (IOException | RuntimeException e) {
             registry.close();
             backend.close();

@@ -36,6 +36,11 @@ final class SimIrq extends IrqBase {
     }
 
     @Override
+    protected long drainPending() {
+        return channel.drain();
+    }
+
+    @Override
     protected int triggerFd() {
         return channel.eventFd();
     }

@@ -146,6 +146,26 @@ class EduTest {
     }
 
     @Test
+    void drainTakesEveryPendingMsiAtOnceAndEmptiesTheEventFd() throws Exception {
+        cfg.setBusMaster(true);
+        try (Irq irq = backend.openIrq(REF, IrqKind.MSI, 0)) {
+            assertEquals(0, irq.drain());
+            for (int i = 0; i < 3; i++) {
+                bar.write32(IRQ_RAISE, 0x1); // one MSI per raise
+            }
+            assertTrue(EventFd.readable(irq.eventFd()), "pending firings make the eventfd readable");
+            assertEquals(3, irq.drain(), "the three firings, taken together");
+            assertFalse(EventFd.readable(irq.eventFd()), "drain emptied the eventfd: an event loop sleeps again");
+            assertFalse(irq.await(Duration.ZERO), "and took what await would have");
+            assertEquals(0, irq.drain());
+            bar.write32(IRQ_RAISE, 0x1);
+            assertTrue(EventFd.readable(irq.eventFd()));
+            assertEquals(1, irq.drain());
+            assertEquals(4, irq.deliveredCount());
+        }
+    }
+
+    @Test
     void msiWithoutBusMasterIsBlockedAndCounted() throws Exception {
         try (Irq irq = backend.openIrq(REF, IrqKind.MSI, 0)) {
             long before = backend.dmaFaultCount();

@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: all methods are {@code synchronized}; core-bridge sessions are
  * thread-safe themselves, so callers may use a returned session outside the lock. Every
  * core-bridge session is closed under the lock, which is why exported fds are dup'ed here
- * ({@link #dupMappable}, {@link #dupInterruptFds}): a dup can't meet a closed (or reused) number.
+ * ({@link #dupMappable}, {@link #dupInterruptFds}): a dup can't meet a closed (or reused) number. The
+ * interrupt state is also published as an immutable {@link InterruptVectors} after each change
+ * ({@link #interruptVectors()}, {@link #irqs()}, {@link #interruptMode()}, {@link #isExported} and
+ * {@link #isClosed()} read it without the lock), so an event loop never waits for a reset holding it.
  */
 public final class DeviceHandle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceHandle.class);
@@ -61,6 +64,7 @@ public final class DeviceHandle implements AutoCloseable {
     private boolean interruptStreamOpen;
     private final Set<Irq> exportedIrqs = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
+    private volatile InterruptVectors vectors = InterruptVectors.NONE;
 
     /** @param afterClose runs once the handle's sessions are closed (linux: gives a function taken for it back) */
     DeviceHandle(Backend bridge, HostDevice host, Runnable afterClose) {
@@ -131,8 +135,18 @@ public final class DeviceHandle implements AutoCloseable {
         interruptStreamOpen = false;
     }
 
-    public synchronized boolean isClosed() {
-        return closed;
+    public boolean isClosed() {
+        return vectors.closed();
+    }
+
+    /** The interrupt vectors as last published: read without the lock (see the class comment). */
+    public InterruptVectors interruptVectors() {
+        return vectors;
+    }
+
+    /** Publishes the interrupt state after a change; called under the lock. */
+    private void publishVectors() {
+        vectors = new InterruptVectors(irqs, mode, List.copyOf(exportedIrqs), closed);
     }
 
     public synchronized IoMem ioMem(int bar) {
@@ -188,12 +202,13 @@ public final class DeviceHandle implements AutoCloseable {
             throw e;
         }
         exportedIrqs.add(irq);
+        publishVectors();
         return Optional.of(fds);
     }
 
     /** Whether the vector's eventfd went to the client: the daemon's interrupt stream leaves it alone. */
-    public synchronized boolean isExported(Irq irq) {
-        return exportedIrqs.contains(irq);
+    public boolean isExported(Irq irq) {
+        return vectors.isExported(irq);
     }
 
     /** The device's I/O resources (I/O BARs or a platform device's port ranges). */
@@ -251,15 +266,17 @@ public final class DeviceHandle implements AutoCloseable {
                 throw e;
             }
         }
-        return List.copyOf(irqs);
+        publishVectors();
+        return vectors.irqs();
     }
 
-    public synchronized InterruptMode interruptMode() {
-        return mode;
+    public InterruptMode interruptMode() {
+        return vectors.mode();
     }
 
-    public synchronized List<Irq> irqs() {
-        return List.copyOf(irqs);
+    /** The open vectors (the same list instance until they change). */
+    public List<Irq> irqs() {
+        return vectors.irqs();
     }
 
     /** Interrupts delivered since acquisition, over all modes (for the admin view). */
@@ -284,6 +301,7 @@ public final class DeviceHandle implements AutoCloseable {
         irqs.clear();
         exportedIrqs.clear();
         mode = InterruptMode.DISABLED;
+        publishVectors();
     }
 
     /**
@@ -326,6 +344,7 @@ public final class DeviceHandle implements AutoCloseable {
             return;
         }
         closed = true;
+        publishVectors(); // interrupt streams end on this, whatever closing the sessions below does
         try {
             closeIrqs();
             ioMems.values().forEach(IoMem::close);

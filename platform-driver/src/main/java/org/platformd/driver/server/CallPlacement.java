@@ -25,7 +25,8 @@ import org.platformd.proto.v1.PlatformServiceGrpc;
  * device fence or the registry lock held by a reset, a give-back or a policy reload makes it throw
  * {@link CallScope.WouldWait} before it changed anything, and {@link Calls#unary} hands the whole call to the
  * pool ({@link #offload}). One client's reset thus never stalls the event loop other connections share.
- * The streams' set-up (WatchSession) takes no such lock.
+ * The streams' set-up (WatchSession) takes no such lock. StreamInterrupts runs on the event loop so that its
+ * stream lives on the loop of its connection ({@link InterruptStream}); its set-up goes to the pool when it would wait.
  *
  * <p>The interceptors (peer credentials, call limits, metrics) and grpc's method lookup run on the event loop
  * for every call: they only read and count.
@@ -41,7 +42,8 @@ public final class CallPlacement implements ServerCallExecutorSupplier {
             name(PlatformServiceGrpc.getReadConfigMethod()),
             name(PlatformServiceGrpc.getAccessRegistersMethod()),
             name(PlatformServiceGrpc.getAccessPortsMethod()),
-            name(PlatformServiceGrpc.getAckInterruptMethod()));
+            name(PlatformServiceGrpc.getAckInterruptMethod()),
+            name(PlatformServiceGrpc.getStreamInterruptsMethod()));
 
     /** The pool a call on the event loop is handed to when it would wait; set while such a call runs. */
     private static final ThreadLocal<Executor> OFFLOAD_TO = new ThreadLocal<>();

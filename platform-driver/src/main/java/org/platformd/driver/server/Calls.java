@@ -1,4 +1,4 @@
-// Runs a unary call's body and answers its value, its status, or INTERNAL for the unexpected.
+// Runs a call's body and answers its value, its status, or INTERNAL for the unexpected.
 package org.platformd.driver.server;
 
 import com.google.protobuf.Any;
@@ -6,6 +6,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.platformd.bridge.BridgeException;
 import org.platformd.driver.device.BridgeErrors;
@@ -18,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a unary call's body and answers: its value, or its {@link PlatformError} (or core-bridge's
- * {@link BridgeException}, or a {@link StatusRuntimeException} the protocol layer threw) as the status, or —
- * for anything unexpected — INTERNAL with the exception logged (never swallowed, never leaked to the client
- * beyond its message).
+ * Runs a call's body and answers: its value (a unary call's answer, or a stream's start), or its
+ * {@link PlatformError} (or core-bridge's {@link BridgeException}, or a {@link StatusRuntimeException} the
+ * protocol layer threw) as the status, or — for anything unexpected — INTERNAL with the exception logged
+ * (never swallowed, never leaked to the client beyond its message).
  *
  * <p>{@link #status} is the one place a domain error becomes a gRPC status: the code of the same name, the
  * message as the description, and the error's detail packed as the contract's detail message
@@ -36,7 +37,20 @@ public final class Calls {
 
     private Calls() {}
 
+    /** Runs {@code body} and answers its value, or its error as the status. */
     public static <T> void unary(String rpc, StreamObserver<T> out, Supplier<T> body) {
+        run(rpc, out, body, value -> {
+            out.onNext(value);
+            out.onCompleted();
+        });
+    }
+
+    /**
+     * Runs {@code body} as {@link #unary} does (in a call scope; on the event loop without waiting, else on the
+     * pool), then hands its value to {@code then} on the thread that ran it — a stream's start — or answers its
+     * error as the status.
+     */
+    public static <T> void run(String rpc, StreamObserver<?> out, Supplier<T> body, Consumer<T> then) {
         T value;
         try {
             if (CallPlacement.onEventLoop()) {
@@ -44,7 +58,7 @@ public final class Calls {
                     value = CallScope.scopedWithoutWaiting(body);
                 } catch (CallScope.WouldWait busy) { // nothing happened yet: the whole call again, on the pool
                     log.debug("{}: {}; continuing on the call pool", rpc, busy.getMessage());
-                    CallPlacement.offload(() -> unary(rpc, out, body));
+                    CallPlacement.offload(() -> run(rpc, out, body, then));
                     return;
                 }
             } else {
@@ -54,8 +68,7 @@ public final class Calls {
             out.onError(status(rpc, e));
             return;
         }
-        out.onNext(value);
-        out.onCompleted();
+        then.accept(value);
     }
 
     /**

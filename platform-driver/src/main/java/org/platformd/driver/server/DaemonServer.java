@@ -63,7 +63,7 @@ public final class DaemonServer implements AutoCloseable {
     }
 
     private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final EventLoops workers;
     private final List<Server> servers;
     private final List<SocketClaim> claims;
     private final HealthStatusManager health;
@@ -73,7 +73,7 @@ public final class DaemonServer implements AutoCloseable {
     private final ServerInterceptor callLimiter;
     private final java.util.concurrent.atomic.AtomicBoolean notServing = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private DaemonServer(EventLoopGroup boss, EventLoopGroup workers, List<Server> servers, List<SocketClaim> claims,
+    private DaemonServer(EventLoopGroup boss, EventLoops workers, List<Server> servers, List<SocketClaim> claims,
             HealthStatusManager health, Settings settings, ServerInterceptor callLimiter) {
         this.settings = settings;
         this.callLimiter = callLimiter;
@@ -100,8 +100,16 @@ public final class DaemonServer implements AutoCloseable {
      */
     public static DaemonServer start(List<Listener> listeners, List<ServerServiceDefinition> services,
             Settings settings, ServerInterceptor callLimiter) throws IOException {
+        return start(listeners, services, settings, callLimiter, EventLoops.create());
+    }
+
+    /**
+     * {@link #start(List, List, Settings, ServerInterceptor)} on {@code workers}, the event loops the services
+     * were given; the server owns them from here (it shuts them down, also when the start fails).
+     */
+    public static DaemonServer start(List<Listener> listeners, List<ServerServiceDefinition> services,
+            Settings settings, ServerInterceptor callLimiter, EventLoops workers) throws IOException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, EpollIoHandler.newFactory());
         HealthStatusManager health = new HealthStatusManager();
         List<Server> servers = new ArrayList<>();
         List<SocketClaim> claims = new ArrayList<>();
@@ -147,7 +155,7 @@ public final class DaemonServer implements AutoCloseable {
                 b = NettyServerBuilder.forAddress(i.address()).channelType(EpollServerSocketChannel.class);
                 peers = new PeerInterceptor(PeerInterceptor.ListenerKind.INSECURE_TCP, Set.of());
         }
-        b.bossEventLoopGroup(boss).workerEventLoopGroup(workers)
+        b.bossEventLoopGroup(boss).workerEventLoopGroup(workers.group())
                 .executor(placement.eventLoop()).callExecutor(placement)
                 .keepAliveTime(settings.keepAliveTime().toMillis(), TimeUnit.MILLISECONDS)
                 .keepAliveTimeout(settings.keepAliveTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -224,7 +232,7 @@ public final class DaemonServer implements AutoCloseable {
                 log.warn("could not remove socket {}: {}", c.socket(), e.toString());
             }
         }
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.close();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         calls.shutdownNow();
     }

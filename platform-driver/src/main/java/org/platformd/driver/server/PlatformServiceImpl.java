@@ -56,19 +56,17 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     private final ResourceExporter exporter;
     private final DeviceDescriber describer;
     private final WireEvents events;
-    /** One thread per open interrupt stream: it blocks in core-bridge's Irq.await. */
-    private final java.util.concurrent.ExecutorService interruptThreads = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "platformd-irq-stream");
-        t.setDaemon(true);
-        return t;
-    });
+    private final EventLoops loops;
 
     /**
      * @param exporter ExportResource and the fd socket path OpenSession reports
      * @param describer the session's devices as wire Devices
+     * @param loops     the server's event loops: an interrupt stream runs on its connection's
      */
-    public PlatformServiceImpl(SessionRegistry registry, ResourceExporter exporter, DeviceDescriber describer) {
+    public PlatformServiceImpl(SessionRegistry registry, ResourceExporter exporter, DeviceDescriber describer,
+            EventLoops loops) {
         this.registry = registry;
+        this.loops = loops;
         this.exporter = exporter;
         this.describer = describer;
         this.events = new WireEvents(describer);
@@ -267,17 +265,12 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
 
     @Override
     public void streamInterrupts(StreamInterruptsRequest req, StreamObserver<StreamInterruptsResponse> out) {
-        Held h;
-        try {
-            // The setup runs in a call scope (the fence is left before the stream's thread starts waiting).
-            h = CallScope.scoped(() -> streamSetup(req));
-        } catch (RuntimeException e) { // Calls.status: the domain's or core-bridge's code, or INTERNAL logged
-            out.onError(Calls.status("StreamInterrupts", e));
-            return;
-        }
-        InterruptStream stream = new InterruptStream(registry.counts(), h.session(), h.device().name(), h.handle(),
-                java.util.Set.copyOf(req.getVectorsList()), (ServerCallStreamObserver<StreamInterruptsResponse>) out);
-        interruptThreads.execute(stream);
+        // On its connection's event loop (CallPlacement), which then runs the stream; a set-up that would wait
+        // finishes on the pool, and the stream still runs on this loop.
+        InterruptStream stream = new InterruptStream(registry.counts(), loops.current(),
+                (ServerCallStreamObserver<StreamInterruptsResponse>) out, java.util.Set.copyOf(req.getVectorsList()));
+        Calls.run("StreamInterrupts", out, () -> streamSetup(req),
+                h -> stream.start(h.session(), h.device().name(), h.handle()));
     }
 
     private Held streamSetup(StreamInterruptsRequest req) {

@@ -11,8 +11,8 @@ import org.platformd.fd.EventFd;
 
 /**
  * An interrupt the kernel (VFIO) or our UIO pump signals on a trigger eventfd. {@link #await} drains
- * the eventfd: a count above one leaves the rest pending for the next await. {@link #deliveredCount()}
- * counts what await consumed — deliveries a client takes straight from the fd (fast path) are not seen
+ * the eventfd: a count above one leaves the rest pending for the next await; {@link #drain()} takes the
+ * eventfd's count and what is pending at once. {@link #deliveredCount()} counts what await and drain consumed — deliveries a client takes straight from the fd (fast path) are not seen
  * here. INTx also has an unmask eventfd (VFIO: writing to it unmasks in the kernel; UIO: the pump
  * clears INTx-disable when it is written) for clients that ack without a call. Thread-safe.
  */
@@ -68,6 +68,20 @@ final class EventFdIrq extends IrqBase {
                 return false;
             }
         }
+    }
+
+    @Override
+    protected long drainPending() {
+        long n;
+        fds.readLock().lock();
+        try {
+            ensureOpen(); // as in await: release closes the eventfd only after this read
+            n = trigger.poll();
+        } finally {
+            fds.readLock().unlock();
+        }
+        delivered.addAndGet(n);
+        return n + pending.getAndSet(0);
     }
 
     private boolean take() {

@@ -63,6 +63,25 @@ public final class IrqChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes every pending interrupt without waiting and empties the eventfd (both count the same firings:
+     * {@link #fire()} adds to them under the lock taken here). 0 if none, and after close.
+     */
+    public long drain() {
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            long n = pending;
+            pending = 0;
+            eventFd.poll();
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public int eventFd() {
         return eventFd.fd();
     }

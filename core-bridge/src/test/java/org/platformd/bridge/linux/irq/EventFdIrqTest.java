@@ -47,6 +47,23 @@ class EventFdIrqTest {
     }
 
     @Test
+    void drainTakesTheEventFdsCountAndWhatAwaitLeftPending() throws Exception {
+        EventFdIrq irq = new EventFdIrq(DeviceRef.parse("00:03.0"), IrqKind.MSI, 0, "test", EventFd.create("t"), null,
+                () -> { }, () -> { });
+        assertEquals(0, irq.drain());
+        EventFd.add(irq.eventFd(), 3);
+        assertTrue(irq.await(Duration.ZERO)); // takes the eventfd's 3: one consumed, two left pending
+        EventFd.add(irq.eventFd(), 4); // four more in the eventfd
+        assertTrue(EventFd.readable(irq.eventFd()));
+        assertEquals(6, irq.drain(), "two pending plus four in the eventfd");
+        assertFalse(EventFd.readable(irq.eventFd()), "the eventfd is empty: a poller sleeps again");
+        assertFalse(irq.await(Duration.ZERO), "nothing left for await either");
+        assertEquals(7, irq.deliveredCount());
+        irq.close();
+        assertThrows(BridgeException.class, irq::drain, "a closed session's eventfd is never read");
+    }
+
+    @Test
     void closeWaitsForAWaitersSliceAndTheWaiterSeesClosed() throws Exception {
         EventFdIrq irq = new EventFdIrq(DeviceRef.parse("00:03.0"), IrqKind.MSI, 0, "test", EventFd.create("t"), null,
                 () -> { }, () -> { });
