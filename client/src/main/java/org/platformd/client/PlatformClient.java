@@ -20,8 +20,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.platformd.client.internal.StatusMapping;
 import org.platformd.fd.PrivateDirectory;
 import org.platformd.proto.v1.OpenSessionRequest;
@@ -52,6 +56,8 @@ public final class PlatformClient implements AutoCloseable {
     private final PlatformServiceGrpc.PlatformServiceStub async;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Runs the sessions' listeners (each session's in order, {@code SessionWatch}); idle threads end after a minute. */
+    private final ThreadPoolExecutor listenerThreads;
 
     private PlatformClient(ManagedChannel channel, EventLoopGroup group, String target, boolean unix) {
         this.channel = channel;
@@ -60,6 +66,18 @@ public final class PlatformClient implements AutoCloseable {
         this.unix = unix;
         this.rpc = PlatformServiceGrpc.newBlockingStub(channel);
         this.async = PlatformServiceGrpc.newStub(channel);
+        AtomicInteger n = new AtomicInteger();
+        this.listenerThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "platformd-listener-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** The threads the sessions' listeners run on (shared: a session makes none of its own). */
+    Executor listenerThreads() {
+        return listenerThreads;
     }
 
     /**
@@ -223,6 +241,7 @@ public final class PlatformClient implements AutoCloseable {
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        listenerThreads.shutdown(); // listener calls already queued still run
     }
 
     @Override

@@ -62,7 +62,7 @@ public final class Session implements AutoCloseable {
         this.listener = listener;
         Path fdSocket = fdsPossible && !opened.getFdSocketPath().isEmpty() ? Path.of(opened.getFdSocketPath()) : null;
         this.ctx = new SessionContext(opened.getSessionId(), label, client.target(), rpc, async, Liveness.root(), fdSocket);
-        this.watch = new SessionWatch(async, opened.getSessionId(), label, this::bookkeeping, this::dispatch, this::streamEnded);
+        this.watch = new SessionWatch(async, opened.getSessionId(), client.listenerThreads(), this::bookkeeping, this::dispatch, this::streamEnded);
         try {
             watch.awaitStarted(client.target());
         } catch (PlatformException e) {
@@ -194,7 +194,7 @@ public final class Session implements AutoCloseable {
                 : reason + ": " + c.getDetail());
     }
 
-    /** Runs on the session's event thread, in order. */
+    /** Runs on the client's listener threads, this session's events in order and one at a time. */
     private void dispatch(SessionEvent e) {
         try {
             switch (e.getEventCase()) {

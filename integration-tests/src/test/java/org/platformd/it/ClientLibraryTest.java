@@ -243,6 +243,28 @@ class ClientLibraryTest extends ClientOnSimDaemon {
     }
 
     @Test
+    void heldSessionsShareTheClientsListenerThreads() throws Exception {
+        int n = 30;
+        List<String> closed = new CopyOnWriteArrayList<>();
+        List<Session> sessions = new java.util.ArrayList<>();
+        client.open("edu-driver").close(); // the client's first session starts what every client has
+        int before = Thread.activeCount();
+        for (int i = 0; i < n; i++) {
+            sessions.add(client.open("edu-driver", new SessionListener() {
+                @Override
+                public void sessionClosed(String reason) {
+                    closed.add(reason);
+                }
+            }));
+        }
+        int grown = Thread.activeCount() - before;
+        // A thread per session (as before) makes this 30 (the daemon runs in this JVM, its calls on event loops).
+        assertTrue(grown < n / 3, n + " held sessions grew this JVM by " + grown + " threads");
+        sessions.forEach(Session::close);
+        DaemonUnderTest.awaitTrue("every listener heard its session close", () -> closed.size() == n);
+    }
+
+    @Test
     void closingTheClientReleasesEverythingSoAnotherClientGetsTheDevice() throws Exception {
         Session s = client.open("edu-driver");
         Device edu = s.acquire(0x1234, 0x11e8);

@@ -6,8 +6,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.platformd.client.PlatformException;
@@ -18,27 +17,28 @@ import org.platformd.proto.v1.WatchSessionResponse;
 
 /**
  * The WatchSession stream the library keeps open for a session (it keeps the session alive, so
- * no lease renewal is needed) and the one daemon thread that runs the session's listener.
+ * no lease renewal is needed) and the serial queue that runs the session's listener on the client's
+ * listener threads ({@link SerialExecutor}: in order, one call at a time, no thread of the session's own).
  *
  * <p>Each event goes first to {@code bookkeeping} on gRPC's thread — marking a revoked device
- * before anything else can use it — and then to {@code dispatch} on the event thread, in order.
+ * before anything else can use it — and then to {@code dispatch} on the listener queue, in order.
  * The end of the stream (OK after SessionClosing, or an error when the daemon went away) is
  * reported once to {@code ended}, also on gRPC's thread.
  */
 public final class SessionWatch implements AutoCloseable {
-    private final ExecutorService events;
+    private final SerialExecutor events;
     private final CountDownLatch started = new CountDownLatch(1);
     private final Context.CancellableContext context = Context.current().withCancellation();
     private volatile StatusRuntimeException startFailure;
 
-    /** Starts watching {@code sessionId}; events are handed to the two consumers as described above. */
-    public SessionWatch(PlatformServiceGrpc.PlatformServiceStub async, String sessionId, String label,
+    /**
+     * Starts watching {@code sessionId}; events are handed to the two consumers as described above.
+     *
+     * @param listenerThreads the client's listener threads, shared by its sessions
+     */
+    public SessionWatch(PlatformServiceGrpc.PlatformServiceStub async, String sessionId, Executor listenerThreads,
             Consumer<SessionEvent> bookkeeping, Consumer<SessionEvent> dispatch, Consumer<Status> ended) {
-        events = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "platformd-session-" + label);
-            t.setDaemon(true);
-            return t;
-        });
+        events = new SerialExecutor(listenerThreads);
         WatchSessionRequest req = WatchSessionRequest.newBuilder().setSessionId(sessionId).build();
         context.run(() -> async.watchSession(req, new StreamObserver<>() {
             @Override
@@ -68,15 +68,9 @@ public final class SessionWatch implements AutoCloseable {
         }));
     }
 
-    /** Runs {@code task} on the event thread after the events before it (dropped once closed). */
+    /** Runs {@code task} on the listener queue after the events before it (dropped once closed). */
     public void submit(Runnable task) {
-        if (!events.isShutdown()) {
-            try {
-                events.execute(task);
-            } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
-                // close() raced us: the listener is no longer wanted
-            }
-        }
+        events.execute(task);
     }
 
     /**
@@ -98,7 +92,7 @@ public final class SessionWatch implements AutoCloseable {
         }
     }
 
-    /** Cancels the stream and lets already queued listener calls finish on the event thread. Idempotent. */
+    /** Cancels the stream and lets already queued listener calls finish. Idempotent. */
     @Override
     public void close() {
         context.cancel(null);
