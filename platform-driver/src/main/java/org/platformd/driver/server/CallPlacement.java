@@ -16,7 +16,8 @@ import org.platformd.proto.v1.PlatformServiceGrpc;
  * Which calls run on the transport's event loop and which on the daemon's bounded call pool. Handing a call
  * to a pool thread and back costs two thread wake-ups, more than the work of a register read or an open; so
  * the calls in {@link #ON_EVENT_LOOP} run where their request was read. They are the ones whose work is
- * bounded and short: a table lookup, a register or config access, an eventfd write. Everything that can take
+ * bounded and short: a table lookup, a register or config access, an eventfd write, an export token (the fds
+ * are dup'ed later, on the fd socket's thread). Everything that can take
  * as long as the hardware does — acquire, release, reset and close (quiesce and reset), interrupt set-up,
  * DMA (allocation, pinning, copies), policy work, admin and kubelet calls — and every method not listed
  * runs on the pool, as all calls did before.
@@ -43,6 +44,7 @@ public final class CallPlacement implements ServerCallExecutorSupplier {
             name(PlatformServiceGrpc.getAccessRegistersMethod()),
             name(PlatformServiceGrpc.getAccessPortsMethod()),
             name(PlatformServiceGrpc.getAckInterruptMethod()),
+            name(PlatformServiceGrpc.getExportResourceMethod()),
             name(PlatformServiceGrpc.getStreamInterruptsMethod()));
 
     /** The pool a call on the event loop is handed to when it would wait; set while such a call runs. */
