@@ -241,8 +241,9 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Releases every device, frees every DMA buffer, then CloseSession (skipped when the session
-     * already ended) and stops watching. Idempotent; failures are logged, not thrown.
+     * CloseSession (skipped when the session already ended), with which the daemon releases every device and
+     * frees every DMA buffer; then closes the local handles (BAR views, Irqs) and stops watching. One call
+     * however much the session holds. Idempotent; failures are logged, not thrown.
      */
     @Override
     public void close() {
@@ -250,20 +251,8 @@ public final class Session implements AutoCloseable {
             return;
         }
         try {
-            for (Device d : new ArrayList<>(devices.values())) {
-                try {
-                    d.close();
-                } catch (PlatformException e) {
-                    LOG.warn("session {}: releasing {} failed: {}", id(), d.name(), e.getMessage());
-                }
-            }
-            for (DmaBuffer b : new ArrayList<>(buffers)) {
-                try {
-                    b.close();
-                } catch (PlatformException e) {
-                    LOG.warn("session {}: freeing {} failed: {}", id(), b.id(), e.getMessage());
-                }
-            }
+            // One CloseSession: the daemon releases every device and frees every buffer in its teardown order
+            // (quiesce, reset, revoke mappings, then DMA), so no ReleaseDevice or FreeDma per resource is sent.
             if (ctx.liveness.alive()) {
                 try {
                     ctx.call(ctx.liveness, () -> ctx.rpc.closeSession(CloseSessionRequest.newBuilder()
@@ -274,6 +263,12 @@ public final class Session implements AutoCloseable {
             }
         } finally {
             ctx.liveness.kill(new Liveness.SessionEnded("session " + id() + " (label '" + label() + "') was closed by this client"));
+            for (Device d : new ArrayList<>(devices.values())) {
+                d.close(); // the session is over: closes the local handles (Irq threads, BAR views), no call
+            }
+            for (DmaBuffer b : new ArrayList<>(buffers)) {
+                b.close();
+            }
             watch.close();
             client.forget(this);
         }
