@@ -126,6 +126,31 @@ final class BareGrpc implements AutoCloseable {
         return it;
     }
 
+    /**
+     * Opens the STREAM call read by a callback: {@code onMessage} runs for each message on the channel's transport
+     * thread (the channel's direct executor), as an asynchronous gRPC client handles a message.
+     */
+    void openStreamTo(Runnable onMessage) throws InterruptedException {
+        ClientCalls.asyncServerStreamingCall(channel.newCall(STREAM, CallOptions.DEFAULT), Empty.getDefaultInstance(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(Empty value) {
+                        onMessage.run();
+                    }
+
+                    @Override
+                    public void onError(Throwable t) { // close() shuts the channel down: the one way it ends
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        if (!streamOpen.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the bare stream did not open");
+        }
+    }
+
     /** One message on the open stream, sent from the calling thread (as the daemon sends an interrupt). */
     void push() {
         stream.onNext(Empty.getDefaultInstance());

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.platformd.bridge.IoMem;
 import org.platformd.client.Bar;
 import org.platformd.client.Device;
 import org.platformd.client.DeviceInfo;
@@ -43,6 +44,9 @@ import org.platformd.it.bench.FastPathBenchmark.RawSocket;
  *       (handler on the event loop), read by a thread blocked on it, which signals a raw eventfd back;
  *   <li>{@code msiOverStreamPingPong}: edu raises MSI (register 0x60 written in-process, as the hardware
  *       acts), B receives it on the StreamInterrupts stream and signals a raw eventfd back;
+ *   <li>{@code grpcStreamToCallbackPingPong} and {@code msiOverStreamToCallback}: the two rows above with the
+ *       stream read by a callback on the client's transport thread (an asynchronous stub, direct executor)
+ *       instead of a thread blocked on it: one thread wake-up fewer;
  *   <li>{@code intxEventfdAckPingPong}: edu raises INTx, B awaits the trigger eventfd, silences the edu and
  *       acks through the unmask eventfd, then signals back;
  *   <li>{@code openWatchClose}: OpenSession, WatchSession up (its first event), CloseSession;
@@ -52,7 +56,7 @@ import org.platformd.it.bench.FastPathBenchmark.RawSocket;
  *       and resets it).
  * </ul>
  *
- * The states and raw helpers are {@link FastPathBenchmark}'s; JMH runs each row in its own fork with only
+ * The states and raw helpers are mostly {@link FastPathBenchmark}'s; JMH runs each row in its own fork with only
  * the states it names, so other rows' partner threads are not on the CPU meanwhile.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -175,6 +179,67 @@ public class ControlPathBenchmark {
     @Benchmark
     public void grpcStreamPingPong(BareStream s) throws Exception {
         s.grpc.push();
+        s.back.awaitOrFail();
+    }
+
+    /**
+     * The floor under {@code msiOverStreamToCallback}: the bare server stream read by a callback on the client's
+     * transport thread, which signals the raw eventfd back (no reader thread to wake).
+     */
+    @State(Scope.Benchmark)
+    public static class BareStreamToCallback {
+        BareGrpc grpc;
+        RawEventFd back;
+
+        @Setup(Level.Trial)
+        public void start() throws IOException, InterruptedException {
+            grpc = new BareGrpc(true);
+            back = new RawEventFd("bare stream callback back");
+            grpc.openStreamTo(back::signal);
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() throws IOException {
+            grpc.close();
+            back.close();
+        }
+    }
+
+    @Benchmark
+    public void grpcStreamToCallbackPingPong(BareStreamToCallback s) throws Exception {
+        s.grpc.push();
+        s.back.awaitOrFail();
+    }
+
+    /**
+     * An MSI over StreamInterrupts to a client that handles it in a gRPC callback on its transport thread (an
+     * asynchronous stub with a direct executor), which signals a raw eventfd back.
+     */
+    @State(Scope.Benchmark)
+    public static class MsiOverStreamToCallback {
+        RawEduMsiStream edu;
+        IoMem hardware;
+        RawEventFd back;
+
+        @Setup(Level.Trial)
+        public void setUp(Daemon d) throws IOException {
+            back = new RawEventFd("msi callback back");
+            edu = new RawEduMsiStream(d.daemon.rpc(), d.daemon.channel.channel(), back::signal);
+            hardware = d.hardwareRegisters(edu.session, RawEduMsiStream.EDU, 0);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            edu.check();
+            edu.close();
+            back.close();
+            hardware.close();
+        }
+    }
+
+    @Benchmark
+    public void msiOverStreamToCallback(MsiOverStreamToCallback s) throws Exception {
+        s.hardware.write32(0x60, 0x1);
         s.back.awaitOrFail();
     }
 
