@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * core-bridge session is closed under the lock, which is why exported fds are dup'ed here
  * ({@link #dupMappable}, {@link #dupInterruptFds}): a dup can't meet a closed (or reused) number. The
  * interrupt state is also published as an immutable {@link InterruptVectors} after each change
- * ({@link #interruptVectors()}, {@link #irqs()}, {@link #interruptMode()}, {@link #isExported} and
- * {@link #isClosed()} read it without the lock), so an event loop never waits for a reset holding it.
+ * ({@link #interruptVectors()}, {@link #irqs()}, {@link #interruptMode()} and {@link #isExported} read it
+ * without the lock), so an event loop never waits for a reset holding it.
  */
 public final class DeviceHandle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceHandle.class);
@@ -133,10 +133,6 @@ public final class DeviceHandle implements AutoCloseable {
 
     public synchronized void closeInterruptStream() {
         interruptStreamOpen = false;
-    }
-
-    public boolean isClosed() {
-        return vectors.closed();
     }
 
     /** The interrupt vectors as last published: read without the lock (see the class comment). */

@@ -10,6 +10,7 @@ import org.platformd.bridge.Irq;
 import org.platformd.bridge.ResourceInfo;
 import org.platformd.driver.bus.VirtualDevice;
 import org.platformd.driver.device.DeviceHandle;
+import org.platformd.driver.device.InterruptVectors;
 import org.platformd.driver.device.InterruptMode;
 import org.platformd.driver.error.PlatformError;
 import org.platformd.driver.fdpass.ExportedResource.FdRole;
@@ -129,8 +130,9 @@ public final class ResourceExporter {
 
     private ExportedResource interrupt(Session s, Peer peer, String device, int vector) {
         DeviceHandle h = handle(s, device);
-        List<Irq> irqs = h.irqs();
-        InterruptMode mode = h.interruptMode();
+        InterruptVectors vectors = h.interruptVectors(); // vectors and mode of one moment
+        List<Irq> irqs = vectors.irqs();
+        InterruptMode mode = vectors.mode();
         if (irqs.isEmpty()) {
             throw failed("interrupts of " + device + " are disabled; SetInterruptMode first");
         }

@@ -291,13 +291,14 @@ public final class PlatformServiceImpl extends PlatformServiceGrpc.PlatformServi
     public void ackInterrupt(AckInterruptRequest req, StreamObserver<AckInterruptResponse> out) {
         Calls.unary("AckInterrupt", out, () -> {
             Held h = held(req.getSessionId(), req.getDeviceName());
-            var irqs = h.handle().irqs();
+            var vectors = h.handle().interruptVectors(); // vectors and mode of one moment
+            var irqs = vectors.irqs();
             if (irqs.isEmpty()) {
                 throw Status.FAILED_PRECONDITION.withDescription("interrupts of " + h.device().name() + " are disabled")
                         .asRuntimeException();
             }
             DataPath.checkVector(req.getVector(), irqs.size());
-            boolean intx = h.handle().interruptMode().masksUntilAck();
+            boolean intx = vectors.mode().masksUntilAck();
             irqs.get(req.getVector()).ack();
             return AckInterruptResponse.newBuilder().setUnmasked(intx).build();
         });
