@@ -12,9 +12,10 @@ import org.platformd.fd.EventFd;
 /**
  * An interrupt the kernel (VFIO) or our UIO pump signals on a trigger eventfd. {@link #await} drains
  * the eventfd: a count above one leaves the rest pending for the next await; {@link #drain()} takes the
- * eventfd's count and what is pending at once. {@link #deliveredCount()} counts what await and drain consumed — deliveries a client takes straight from the fd (fast path) are not seen
- * here. INTx also has an unmask eventfd (VFIO: writing to it unmasks in the kernel; UIO: the pump
- * clears INTx-disable when it is written) for clients that ack without a call. Thread-safe.
+ * eventfd's count and what is pending at once. {@link #deliveredCount()} counts what await and drain
+ * consumed — deliveries a client takes straight from the fd (fast path) are not seen here. INTx also has
+ * an unmask eventfd (VFIO: writing to it unmasks in the kernel; UIO: the pump clears INTx-disable when it
+ * is written) for clients that ack without a call. Thread-safe.
  */
 final class EventFdIrq extends IrqBase {
     private final EventFd trigger;
