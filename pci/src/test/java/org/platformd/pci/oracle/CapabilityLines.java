@@ -40,6 +40,7 @@ final class CapabilityLines {
             "^SltCap:\\s+AttnBtn([+-]) PwrCtrl([+-]) MRL[+-] AttnInd[+-] PwrInd[+-] HotPlug([+-]) Surprise([+-])$");
     private static final Pattern SLTCAP_SLOT = Pattern.compile("^Slot #(\\d+), PowerLimit ([^;]+); .*$");
     private static final Pattern AER_FLAGS = Pattern.compile("^(UESta|UEMsk|UESvrt|CESta|CEMsk):\\s+(.*)$");
+    private static final String JOINED = "\\tCapabilities: ";
     private static final Pattern SUBSYSTEM_IDS = Pattern.compile(".*\\[([0-9a-f]{4}):([0-9a-f]{4})\\]$");
 
     final ArrayNode capabilities = JSON.arrayNode();
@@ -71,10 +72,16 @@ final class CapabilityLines {
                 end++;
             }
             List<String> body = lines.subList(i + 1, end).stream().map(String::strip).toList();
-            try {
-                caps.add(line.substring(1), body, config);
-            } catch (IllegalArgumentException | LspciException e) {
-                throw new LspciException(block.where(i) + ": " + e.getMessage(), e);
+            // lspci prints nothing for a PCI-X capability on a CardBus header, not even the line end, so
+            // the next capability's line follows on the same line: "Capabilities: [60] \tCapabilities: [6c] ..."
+            String[] joined = line.substring(1).split(JOINED, -1);
+            for (int k = 0; k < joined.length; k++) {
+                try {
+                    caps.add(k == 0 ? joined[k] : "Capabilities: " + joined[k],
+                            k == joined.length - 1 ? body : List.of(), config);
+                } catch (IllegalArgumentException | LspciException e) {
+                    throw new LspciException(block.where(i) + ": " + e.getMessage(), e);
+                }
             }
         }
         return caps;
@@ -127,8 +134,10 @@ final class CapabilityLines {
             standardEnded = true;
             return;
         }
-        CapabilityNames.Named named = CapabilityNames.standard(rest)
-                .orElseThrow(() -> new IllegalArgumentException("capability name not known: " + rest));
+        CapabilityNames.Named named = rest.isEmpty() && silentPcix(config, Integer.parseInt(offset, 16))
+                ? new CapabilityNames.Named("07", "PCI-X")
+                : CapabilityNames.standard(rest)
+                        .orElseThrow(() -> new IllegalArgumentException("capability name not known: " + rest));
         ObjectNode cap = capabilities.addObject();
         cap.put("id", named.id());
         cap.put("offset", offset);
@@ -160,6 +169,11 @@ final class CapabilityLines {
             }
             default -> { }
         }
+    }
+
+    /** lspci's cap_pcix prints only for header types 0 and 1: on a CardBus header the capability is nameless. */
+    private static boolean silentPcix(byte[] config, int where) {
+        return config.length > where && config[where] == 0x07 && (config[0x0e] & 0x7f) == 2;
     }
 
     private static ObjectNode msi(String text) {
