@@ -28,8 +28,17 @@ taking_daemon "$tmp/daemon.log" "$slot"
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"; }
 heap_kib() { # live objects after a full GC
-  jcmd "$DAEMON_PID" GC.class_histogram > "$tmp/histogram.$1" 2>&1 \
-    || fail "jcmd $DAEMON_PID GC.class_histogram: $(tail -1 "$tmp/histogram.$1")"
+  # jcmd is a JVM of its own, started beside the daemon and the storm client in a 2 GiB guest: keep it small.
+  # Once in a CI run it failed with only a crash report's "#" lines; try three times, and show what it said.
+  local try
+  for try in 1 2 3; do
+    jcmd -J-Xmx64m -J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1 "$DAEMON_PID" GC.class_histogram \
+      > "$tmp/histogram.$1" 2>&1 && grep -q '^Total' "$tmp/histogram.$1" && break
+    echo "jcmd $DAEMON_PID GC.class_histogram, try $try, failed:" >&2
+    grep -v '^#* *$' "$tmp/histogram.$1" | head -12 >&2
+    [ "$try" = 3 ] && fail "jcmd $DAEMON_PID GC.class_histogram failed 3 times: $(grep -v '^#* *$' "$tmp/histogram.$1" | head -1)"
+    sleep 2
+  done
   awk '/^Total/ { printf "%d\n", $3 / 1024 }' "$tmp/histogram.$1"
 }
 
