@@ -154,6 +154,26 @@ class ExportTokensTest {
     }
 
     @Test
+    void aSpentTokenIsForgottenAMinuteAfterItsExpiryNeverEarlierEvenBehindANewerOne() throws Exception {
+        try (EventFd e = EventFd.create("test")) {
+            Instant start = clock.now;
+            ExportTokens.Issued unused = issue("s1", eventFdSource(e)); // expires at +5 s, spent then
+            clock.now = start.plusSeconds(1);
+            ExportTokens.Issued used = issue("s1", eventFdSource(e)); // expires at +6 s, spent now: first in line
+            ((ExportTokens.Redemption.Granted) tokens.redeem(used.token(), OWNER.pid(), OWNER.uid())).fds()
+                    .forEach(NativeFd::close);
+            clock.now = start.plusMillis(64_800); // a purge: neither is a minute past its expiry
+            assertEquals(Refusal.EXPIRED, refusal(tokens.redeem(unused.token(), OWNER.pid(), OWNER.uid())));
+            assertEquals(Refusal.ALREADY_USED, refusal(tokens.redeem(used.token(), OWNER.pid(), OWNER.uid())));
+            clock.now = start.plusMillis(65_800); // a purge: only the unused one is, and it is behind the used one
+            assertEquals(Refusal.ALREADY_USED, refusal(tokens.redeem(used.token(), OWNER.pid(), OWNER.uid())));
+            clock.now = start.plusMillis(66_900); // a purge: both are
+            assertEquals(Refusal.UNKNOWN_TOKEN, refusal(tokens.redeem(used.token(), OWNER.pid(), OWNER.uid())));
+            assertEquals(Refusal.UNKNOWN_TOKEN, refusal(tokens.redeem(unused.token(), OWNER.pid(), OWNER.uid())));
+        }
+    }
+
+    @Test
     void aTokenOfAnEndedSessionOrARevokedResourceYieldsNoFds() {
         ExportTokens.Issued revoked = issue("s1", () -> {
             throw new FdSource.Revoked("gone");
