@@ -34,7 +34,7 @@ heap_kib() { # live objects after a full GC
   for try in 1 2 3; do
     jcmd -J-Xmx64m -J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1 "$DAEMON_PID" GC.class_histogram \
       > "$tmp/histogram.$1" 2>&1 && grep -q '^Total' "$tmp/histogram.$1" && break
-    echo "jcmd $DAEMON_PID GC.class_histogram, try $try, failed:" >&2
+    echo "jcmd $DAEMON_PID GC.class_histogram, try $try, failed ($(grep -h MemAvailable /proc/meminfo)):" >&2
     grep -v '^#* *$' "$tmp/histogram.$1" | head -12 >&2
     [ "$try" = 3 ] && fail "jcmd $DAEMON_PID GC.class_histogram failed 3 times: $(grep -v '^#* *$' "$tmp/histogram.$1" | head -1)"
     sleep 2
