@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,27 +23,7 @@ import org.platformd.xml.XmlLocation;
 class ExportTokensTest {
     private static final PeerCredentials OWNER = new PeerCredentials(4711, 1000, 1000);
 
-    /** A clock the test sets. */
-    private static final class TestClock extends Clock {
-        Instant now = Instant.parse("2025-01-01T00:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final SteppedClock clock = new SteppedClock();
     private final ExportTokens tokens = new ExportTokens(new ExportTokens.Settings(Duration.ofSeconds(5), 2), clock);
     private final AtomicBoolean ended = new AtomicBoolean();
 

@@ -1,11 +1,7 @@
 // What the once-a-second purge of spent export tokens adds to the export that runs it, under steady churn.
 package org.platformd.driver.fdpass.bench;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.platformd.driver.fdpass.ExportTokens;
 import org.platformd.driver.fdpass.FdSource;
+import org.platformd.driver.fdpass.SteppedClock;
 import org.platformd.driver.peer.PeerCredentials;
 import org.platformd.policy.PeerLimits;
 
@@ -44,26 +41,6 @@ public class ExportTokensBenchmark {
     /** Tokens issued and redeemed per (benchmark) second. */
     @Param({"500"})
     public int rate;
-
-    /** A clock the benchmark moves. */
-    private static final class SteppedClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     private final SteppedClock clock = new SteppedClock();
     private ExportTokens tokens;
