@@ -28,10 +28,17 @@ public final class PitDriver {
     static final double EXPECTED_HZ = (double) Pit8254.INPUT_HZ / DIVISOR;
     /** Counter-based rate: the wall clock and the timer must agree this closely. */
     static final double TOLERANCE = 0.05;
-    /** How long to measure: 1 s of counted intervals (or of interrupts). */
+    /** How long to measure: at least 1 s of counted intervals (or of interrupts). */
     private static final long WINDOW_NANOS = 1_000_000_000L;
+    /**
+     * ... and at least this many times the mean latch-and-read call. Where a read is taken within a call is not
+     * known, so each run of counted intervals carries an error of about a call's length at both ends; with slow
+     * calls (a TCG guest: ~37 ms for a 50 ms period) there are more runs, each less sure. The relative error goes
+     * as the square root of (call time / counted time), so the window grows with the call time to keep it.
+     */
+    private static final long WINDOW_PER_READ = 100;
     /** ... but no longer than this when most intervals are too long to count (a JVM warming up under emulation). */
-    private static final long MAX_COUNTER_NANOS = 10_000_000_000L;
+    private static final long MAX_COUNTER_NANOS = 20_000_000_000L;
     private static final Duration FIRST_IRQ_TIMEOUT = Duration.ofSeconds(2);
 
     private final Device device;
@@ -94,13 +101,15 @@ public final class PitDriver {
         long start = System.nanoTime();
         long latchRpcNanos = 0;
         long reads = 0;
-        while (counter.countedNanos() < WINDOW_NANOS && System.nanoTime() - start < MAX_COUNTER_NANOS) {
+        long window = WINDOW_NANOS;
+        while (counter.countedNanos() < window && System.nanoTime() - start < MAX_COUNTER_NANOS) {
             long t0 = System.nanoTime();
             int count = pit.latchAndRead();
             long t1 = System.nanoTime();
             counter.add(t0 + (t1 - t0) / 2, count); // the latch happened during that call
             latchRpcNanos += t1 - t0;
             reads++;
+            window = Math.max(WINDOW_NANOS, WINDOW_PER_READ * latchRpcNanos / reads);
         }
         checks.check("counter reads", counter.outOfRange() == 0 && counter.countedNanos() >= WINDOW_NANOS / 2,
                 String.format("%d reads (%.0f µs per latch and read), %d outside 1..%d; %d intervals under %.0f ms "
