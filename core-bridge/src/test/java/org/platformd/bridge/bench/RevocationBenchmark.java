@@ -1,3 +1,4 @@
+// What the emulated Bochs display's release costs when its framebuffer was handed out (the sim's revocation).
 package org.platformd.bridge.bench;
 
 import java.io.IOException;
@@ -36,14 +37,15 @@ import org.platformd.pci.BusAddress;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class RevocationBenchmark {
-    private static final DeviceRef DISPLAY = DeviceRef.parse("01:01.0");
+    private static final BusAddress DISPLAY_ADDRESS = BusAddress.parse("01:01.0");
+    private static final DeviceRef DISPLAY = DeviceRef.pci(DISPLAY_ADDRESS);
 
     private SimBackend backend;
 
     @Setup(Level.Trial)
     public void setUp() {
         backend = SimBackend.builtIn();
-        try (PciConfig cfg = backend.openConfig(BusAddress.parse("01:01.0"))) {
+        try (PciConfig cfg = backend.openConfig(DISPLAY_ADDRESS)) {
             cfg.setMemoryDecode(true);
         }
     }

@@ -40,7 +40,8 @@ final class CapabilityLines {
             "^SltCap:\\s+AttnBtn([+-]) PwrCtrl([+-]) MRL[+-] AttnInd[+-] PwrInd[+-] HotPlug([+-]) Surprise([+-])$");
     private static final Pattern SLTCAP_SLOT = Pattern.compile("^Slot #(\\d+), PowerLimit ([^;]+); .*$");
     private static final Pattern AER_FLAGS = Pattern.compile("^(UESta|UEMsk|UESvrt|CESta|CEMsk):\\s+(.*)$");
-    private static final String JOINED = "\\tCapabilities: ";
+    /** Where lspci ran two capability lines together: the tab before the second one's head. */
+    private static final Pattern JOINED = Pattern.compile("\t(?=Capabilities: )");
     private static final Pattern SUBSYSTEM_IDS = Pattern.compile(".*\\[([0-9a-f]{4}):([0-9a-f]{4})\\]$");
 
     final ArrayNode capabilities = JSON.arrayNode();
@@ -74,11 +75,10 @@ final class CapabilityLines {
             List<String> body = lines.subList(i + 1, end).stream().map(String::strip).toList();
             // lspci prints nothing for a PCI-X capability on a CardBus header, not even the line end, so
             // the next capability's line follows on the same line: "Capabilities: [60] \tCapabilities: [6c] ..."
-            String[] joined = line.substring(1).split(JOINED, -1);
+            String[] joined = JOINED.split(line.substring(1), -1);
             for (int k = 0; k < joined.length; k++) {
                 try {
-                    caps.add(k == 0 ? joined[k] : "Capabilities: " + joined[k],
-                            k == joined.length - 1 ? body : List.of(), config);
+                    caps.add(joined[k], k == joined.length - 1 ? body : List.of(), config);
                 } catch (IllegalArgumentException | LspciException e) {
                     throw new LspciException(block.where(i) + ": " + e.getMessage(), e);
                 }

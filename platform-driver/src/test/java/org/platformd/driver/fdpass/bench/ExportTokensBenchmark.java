@@ -38,7 +38,7 @@ public class ExportTokensBenchmark {
     private static final PeerCredentials PEER = new PeerCredentials(4711, 1000, 1000);
     private static final FdSource NOTHING = List::of;
 
-    /** Tokens issued and redeemed per (benchmark) second. */
+    /** Tokens issued and redeemed per (benchmark) second; a divisor of 10^9, so that {@code rate} steps are 1 s. */
     @Param({"500"})
     public int rate;
 
@@ -49,21 +49,27 @@ public class ExportTokensBenchmark {
     @Setup(Level.Trial)
     public void churnForAMinuteAndMore() {
         tokens = new ExportTokens(ExportTokens.Settings.DEFAULT, clock);
+        if (1_000_000_000L % rate != 0) {
+            throw new IllegalArgumentException("rate " + rate + " does not divide 10^9 ns: its steps would not make 1 s");
+        }
         step = Duration.ofNanos(1_000_000_000L / rate);
         export(); // the first purge: from here on, one at each whole second
         for (int s = 0; s < 75; s++) {
-            restOfTheSecond();
-            clock.now = clock.now.plus(step);
+            toTheNextSecond();
             export();
         }
     }
 
-    /** Untimed: the tokens of the current second after its first one; ends a step before the next second. */
-    private void restOfTheSecond() {
+    /**
+     * Untimed: the tokens of the current second after its first one, then the clock on to the next second, whose
+     * first export runs the purge.
+     */
+    private void toTheNextSecond() {
         for (int i = 1; i < rate; i++) {
             clock.now = clock.now.plus(step);
             export();
         }
+        clock.now = clock.now.plus(step);
     }
 
     private ExportTokens.Redemption export() {
@@ -76,8 +82,7 @@ public class ExportTokensBenchmark {
     public static class AtASecondsStart {
         @Setup(Level.Invocation)
         public void churn(ExportTokensBenchmark b) {
-            b.restOfTheSecond();
-            b.clock.now = b.clock.now.plus(b.step);
+            b.toTheNextSecond();
         }
     }
 
