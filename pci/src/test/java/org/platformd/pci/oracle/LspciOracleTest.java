@@ -318,6 +318,26 @@ class LspciOracleTest {
     }
 
     @Test
+    void pcixOnACardBusHeaderPrintsNothingSoTheNextCapabilityFollowsOnItsLine(@TempDir Path tmp) throws IOException {
+        // lspci's cap_pcix prints for header types 0 and 1 only, not even the line end: "[40] \tCapabilities: [50] ..."
+        byte[] c = SyntheticConfig.withStandardCapability(0x07);
+        c[0x0e] = 0x02; // CardBus bridge: the capability pointer is at 0x14
+        c[0x14] = 0x40;
+        c[0x41] = 0x50;
+        c[0x50] = 0x01; // Power Management, the last one
+        c[0x52] = 0x03;
+        Path file = tmp.resolve("cardbus-pcix.lspci");
+        Files.writeString(file, SyntheticConfig.dumpText("02:00.0", c));
+        JsonNode caps = device(LspciOracle.dumpFile(file), "0000:02:00.0").get("capabilities");
+        assertEquals(2, caps.size(), caps::toString);
+        assertEquals("07", caps.get(0).get("id").asText(), caps::toString);
+        assertEquals("40", caps.get(0).get("offset").asText(), caps::toString);
+        assertEquals("PCI-X", caps.get(0).get("name").asText(), caps::toString);
+        assertEquals("01", caps.get(1).get("id").asText(), caps::toString);
+        assertEquals("50", caps.get(1).get("offset").asText(), caps::toString);
+    }
+
+    @Test
     void everyIdLspciKnowsMapsBackToItself(@TempDir Path tmp) throws IOException {
         // One synthetic device per ID: standard 00..1f at 0x40, extended 0000..003f at 0x100.
         StringBuilder dump = new StringBuilder();
